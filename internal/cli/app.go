@@ -1,0 +1,199 @@
+// Package cli is the command line of authgear-audit: one file per command,
+// each parsing flags into options and calling into fetch and output. Main is
+// the one place where errors become messages and exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+)
+
+// Streams are the process's standard streams and what is known about them.
+// Tests fill them with buffers and choose the terminal flags.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	InTTY  bool
+	OutTTY bool
+	ErrTTY bool
+	// ErrFile is stderr as a file when it is one: the spinner needs it to
+	// decide about the terminal itself. Nil in tests.
+	ErrFile *os.File
+}
+
+// SystemStreams are os.Stdin, os.Stdout and os.Stderr.
+func SystemStreams() *Streams {
+	tty := func(f *os.File) bool { return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()) }
+	return &Streams{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		InTTY: tty(os.Stdin), OutTTY: tty(os.Stdout), ErrTTY: tty(os.Stderr),
+		ErrFile: os.Stderr,
+	}
+}
+
+// App is what every command shares: the streams, the environment, the clock
+// and the global flags. There is no package-level state; each run builds one.
+type App struct {
+	IO     *Streams
+	Getenv func(string) string
+	Now    func() time.Time
+
+	Global GlobalOptions
+}
+
+// GlobalOptions are the persistent flags of the root command.
+type GlobalOptions struct {
+	Verbose bool
+	Quiet   bool
+	NoColor bool
+	// Connection flags; resolved with env and profile by internal/config.
+	Endpoint     string
+	Project      string
+	KeyID        string
+	KeyFile      string
+	Token        string
+	TokenFile    string
+	CAFile       string
+	InsecureHTTP bool
+	Timeout      time.Duration
+	MaxRetries   int
+	Rate         float64
+	Profile      string
+	ConfigPath   string
+}
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, streams *Streams, getenv func(string) string) int {
+	app := &App{IO: streams, Getenv: getenv, Now: time.Now}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return app.run(ctx, args)
+}
+
+func (a *App) run(ctx context.Context, args []string) int {
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(a.IO.In)
+	root.SetOut(a.IO.Out)
+	root.SetErr(a.IO.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	code := exitCode(ctx, err)
+	var silent *SilentError
+	if !errors.As(err, &silent) {
+		fmt.Fprintf(a.IO.Err, "authgear-audit: %s\n", errorLine(err, a.Global.Verbose))
+		if code == ExitUsage && !a.Global.Quiet {
+			fmt.Fprintln(a.IO.Err, "Run 'authgear-audit --help' for usage.")
+		}
+	}
+	return code
+}
+
+// exitCode maps an error to the documented exit codes.
+func exitCode(ctx context.Context, err error) int {
+	var (
+		silent *SilentError
+		usage  *UsageError
+		creds  *adminapi.CredentialsError
+		api    *adminapi.APIError
+	)
+	switch {
+	case errors.As(err, &silent):
+		return silent.Code
+	case ctx.Err() != nil && errors.Is(err, context.Canceled), errors.Is(err, errInterrupted):
+		return ExitInterrupted
+	case errors.As(err, &usage):
+		return ExitUsage
+	case errors.As(err, &creds):
+		return ExitCredentials
+	case errors.As(err, &api):
+		return ExitAPI
+	case isFlagError(err):
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+var errInterrupted = errors.New("interrupted")
+
+// errorLine is the message a user sees: the error's own text, which wraps
+// its causes on one line. The text never holds a secret; the transports
+// redact tokens before they reach an error.
+func errorLine(err error, verbose bool) string {
+	if errors.Is(err, errInterrupted) || errors.Is(err, context.Canceled) {
+		return "interrupted"
+	}
+	return err.Error()
+}
+
+// flagError marks errors from cobra's flag parsing, which it returns as
+// plain errors.
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
+func isFlagError(err error) bool {
+	var f *flagError
+	return errors.As(err, &f)
+}
+
+func newRootCmd(a *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "authgear-audit",
+		Short: "Search, export and follow the audit log of an Authgear project",
+		Long: `authgear-audit searches, exports and follows the audit log of an Authgear
+project through the Admin API.
+
+Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
+2 bad usage, 3 credentials refused, 4 the API kept failing, 130 interrupted.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// Flag errors, unknown commands and wrong argument counts are usage errors.
+		Args: cobra.NoArgs,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err: err} })
+	addGlobalFlags(root, &a.Global)
+	for _, add := range commands {
+		root.AddCommand(add(a))
+	}
+	return root
+}
+
+// commands are the constructors of the subcommands; each command file adds
+// itself here from an init function, so that the files stay independent.
+var commands []func(*App) *cobra.Command
+
+func addGlobalFlags(root *cobra.Command, g *GlobalOptions) {
+	f := root.PersistentFlags()
+	f.BoolVarP(&g.Verbose, "verbose", "v", false, "log each request on stderr (secrets redacted)")
+	f.BoolVarP(&g.Quiet, "quiet", "q", false, "no progress and no notices on stderr")
+	f.BoolVar(&g.NoColor, "no-color", false, "never use colour (also NO_COLOR)")
+	f.StringVar(&g.Endpoint, "endpoint", "", "Admin API GraphQL endpoint (default https://<project>.authgear.cloud/_api/admin/graphql)")
+	f.StringVar(&g.Project, "project", "", "project (app) ID, the token's audience")
+	f.StringVar(&g.KeyID, "key-id", "", "Admin API key ID")
+	f.StringVar(&g.KeyFile, "key-file", "", "Admin API private key (PEM)")
+	f.StringVar(&g.Token, "token", "", "a ready bearer token (visible in ps: prefer --token-file)")
+	f.StringVar(&g.TokenFile, "token-file", "", "read the bearer token from this file ('-' for stdin)")
+	f.StringVar(&g.CAFile, "ca-file", "", "trust this PEM CA bundle as well (self-hosted servers)")
+	f.BoolVar(&g.InsecureHTTP, "insecure-http", false, "allow a plain http:// endpoint on a non-loopback host")
+	f.DurationVar(&g.Timeout, "timeout", 30*time.Second, "timeout of each request")
+	f.IntVar(&g.MaxRetries, "max-retries", 5, "retries of a failed request")
+	f.Float64Var(&g.Rate, "rate", 0, "at most this many requests per second (0: no limit)")
+	f.StringVar(&g.Profile, "profile", "", "profile of the config file to use")
+	f.StringVar(&g.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/authgear-audit/config.yaml)")
+}
