@@ -77,6 +77,9 @@ type GlobalOptions struct {
 // Main runs the command line and returns the process exit code.
 func Main(args []string, streams *Streams, getenv func(string) string) int {
 	app := &App{IO: streams, Getenv: getenv, Now: time.Now}
+	// Asking for SIGPIPE turns a write to a closed stdout into an EPIPE error
+	// instead of death by signal, so `search | head` can end quietly with 0.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return app.run(ctx, args)
@@ -89,7 +92,7 @@ func (a *App) run(ctx context.Context, args []string) int {
 	root.SetOut(a.IO.Out)
 	root.SetErr(a.IO.Err)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
+	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return ExitOK
 	}
 	code := exitCode(ctx, err)
@@ -196,4 +199,19 @@ func addGlobalFlags(root *cobra.Command, g *GlobalOptions) {
 	f.Float64Var(&g.Rate, "rate", 0, "at most this many requests per second (0: no limit)")
 	f.StringVar(&g.Profile, "profile", "", "profile of the config file to use")
 	f.StringVar(&g.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/authgear-audit/config.yaml)")
+}
+
+// notice writes one line on stderr unless --quiet: things a person at a
+// terminal wants to know ("no events matched") but a script does not need.
+func (a *App) notice(format string, args ...any) {
+	if a.Global.Quiet {
+		return
+	}
+	fmt.Fprintf(a.IO.Err, format+"\n", args...)
+}
+
+// warn writes one line on stderr, even with --quiet: something is probably
+// wrong and the user should act (a world-readable key file).
+func (a *App) warn(format string, args ...any) {
+	fmt.Fprintf(a.IO.Err, "warning: "+format+"\n", args...)
 }
