@@ -215,3 +215,10 @@ func (a *App) notice(format string, args ...any) {
 func (a *App) warn(format string, args ...any) {
 	fmt.Fprintf(a.IO.Err, "warning: "+format+"\n", args...)
 }
+
+// RootCommand is the command tree with empty streams, for generating shell
+// completions and man pages at release time.
+func RootCommand() *cobra.Command {
+	a := &App{IO: &Streams{In: nil, Out: io.Discard, Err: io.Discard}, Getenv: func(string) string { return "" }, Now: time.Now}
+	return newRootCmd(a)
+}
