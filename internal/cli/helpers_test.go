@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testNow is the fixed clock of test apps: relative times such as --since 7d
+// resolve against it.
+func testNow() time.Time { return time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC) }
+
+// newTestApp returns an App with buffers for stdout and stderr, an empty
+// stdin, no terminals, the fixed clock testNow and an environment made of env
+// only. HOME and XDG_CONFIG_HOME point into a fresh temporary directory unless
+// env sets them, so no test ever reads the real config file. Set app.IO.In to
+// feed stdin, or the TTY flags to test terminal behaviour.
+func newTestApp(t testing.TB, env map[string]string) (*App, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	vars := map[string]string{}
+	home := t.TempDir()
+	vars["HOME"] = home
+	vars["XDG_CONFIG_HOME"] = home + "/.config"
+	for k, v := range env {
+		vars[k] = v
+	}
+	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+	app := &App{
+		IO:     &Streams{In: strings.NewReader(""), Out: out, Err: errb},
+		Getenv: func(k string) string { return vars[k] },
+		Now:    testNow,
+	}
+	return app, out, errb
+}
+
+// runApp runs the command line args in app and returns the exit code. Each
+// App runs once: build a new one for the next command.
+func runApp(t testing.TB, app *App, args ...string) int {
+	t.Helper()
+	return app.run(t.Context(), args)
+}
+
+// stderrLines returns the non-empty lines written to a buffer.
+func stderrLines(b *bytes.Buffer) []string {
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
