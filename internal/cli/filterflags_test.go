@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+)
+
+func parseFilterFlags(t *testing.T, now time.Time, args ...string) (auditlog.Filter, error) {
+	t.Helper()
+	var ff filterFlags
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	ff.register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("parse %v: %v", args, err)
+	}
+	return ff.filter(&App{Now: func() time.Time { return now }})
+}
+
+func TestFilterFlags(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		name    string
+		args    []string
+		want    auditlog.Filter
+		wantErr string
+	}{
+		{name: "empty", args: nil, want: auditlog.Filter{}},
+		{
+			name: "activities repeated and comma-separated",
+			args: []string{"--activity", "user_signed_out,USER_CREATED", "--activity", "user.authenticated"},
+			want: auditlog.Filter{ActivityTypes: []string{"USER_AUTHENTICATED", "USER_CREATED", "USER_SIGNED_OUT"}},
+		},
+		{
+			name: "bare dates: until includes the day",
+			args: []string{"--since", "2026-11-01", "--until", "2026-11-24"},
+			want: auditlog.Filter{Since: day(1), Until: day(25)},
+		},
+		{
+			name: "dates in a zone",
+			args: []string{"--since", "2026-11-01", "--tz", "Asia/Hong_Kong"},
+			want: auditlog.Filter{Since: day(1).Add(-8 * time.Hour)},
+		},
+		{
+			name: "relative age",
+			args: []string{"--since", "90m"},
+			want: auditlog.Filter{Since: now.Add(-90 * time.Minute)},
+		},
+		{
+			name:    "unknown activity suggests",
+			args:    []string{"--activity", "USER_AUTHENTICATD"},
+			wantErr: `--activity: unknown activity "USER_AUTHENTICATD": did you mean "USER_AUTHENTICATED"? (see 'authgear-audit activity-types')`,
+		},
+		{
+			name:    "bad since",
+			args:    []string{"--since", "yesterday-ish"},
+			wantErr: `--since: invalid time "yesterday-ish"`,
+		},
+		{
+			name:    "bad until",
+			args:    []string{"--until", "2026-13-01"},
+			wantErr: `--until: invalid time "2026-13-01"`,
+		},
+		{
+			name:    "since after until",
+			args:    []string{"--since", "2026-11-25", "--until", "2026-11-24T00:00:00Z"},
+			wantErr: "--since 2026-11-25T00:00:00Z is not before --until 2026-11-24T00:00:00Z",
+		},
+		{
+			name:    "since equal to until",
+			args:    []string{"--since", "2026-11-24T00:00:00Z", "--until", "2026-11-24T00:00:00Z"},
+			wantErr: "--since 2026-11-24T00:00:00Z is not before --until 2026-11-24T00:00:00Z",
+		},
+		{
+			name:    "bad zone",
+			args:    []string{"--tz", "Mars/Olympus"},
+			wantErr: `--tz: unknown time zone "Mars/Olympus": use an IANA name such as Asia/Hong_Kong, or UTC`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseFilterFlags(t, now, tt.args...)
+			if tt.wantErr != "" {
+				var u *UsageError
+				if !errors.As(err, &u) {
+					t.Fatalf("err = %v, want a usage error", err)
+				}
+				if msg := err.Error(); len(msg) < len(tt.wantErr) || msg[:len(tt.wantErr)] != tt.wantErr {
+					t.Fatalf("err = %q, want it to start with %q", msg, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("filter = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFilterFlagsUsers(t *testing.T) {
+	got, err := parseFilterFlags(t, time.Now(), "--user", "u1", "--user", "alice@example.com", "--user", "+85291234567")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []auditlog.UserKind{auditlog.UserRawID, auditlog.UserEmail, auditlog.UserPhone}
+	if len(got.Users) != len(kinds) {
+		t.Fatalf("users = %+v", got.Users)
+	}
+	for i, k := range kinds {
+		if got.Users[i].Kind != k {
+			t.Errorf("user %d kind = %v, want %v", i, got.Users[i].Kind, k)
+		}
+	}
+}
+
+type fakeLookup struct {
+	owners map[string][]string // attribute + "=" + value -> raw IDs
+	calls  []string
+}
+
+func (f *fakeLookup) UsersByAttribute(_ context.Context, attr, value string) ([]string, error) {
+	f.calls = append(f.calls, attr+"="+value)
+	if attr == "email" && value == "broken@example.com" {
+		return nil, errors.New("boom")
+	}
+	return f.owners[attr+"="+value], nil
+}
+
+func TestResolveSelection(t *testing.T) {
+	since := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	f := auditlog.Filter{
+		ActivityTypes: []string{"USER_AUTHENTICATED"},
+		Since:         since,
+		Users: []auditlog.UserRef{
+			{Kind: auditlog.UserRawID, Input: "u1", RawID: "u1"},
+			{Kind: auditlog.UserNodeID, Input: auditlog.UserNodeIDOf("u1"), RawID: "u1"},
+			{Kind: auditlog.UserEmail, Input: "a@example.com", Value: "a@example.com"},
+			{Kind: auditlog.UserEmail, Input: "A@example.com", Value: "a@example.com"},
+			{Kind: auditlog.UserPhone, Input: "+85291234567", Value: "+85291234567"},
+			{Kind: auditlog.UserEmail, Input: "nobody@example.com", Value: "nobody@example.com"},
+		},
+	}
+	look := &fakeLookup{owners: map[string][]string{
+		"email=a@example.com":         {"u2", "u1"},
+		"phone_number=+85291234567": {"u3"},
+	}}
+	sel, resolved, err := resolveSelectionWith(context.Background(), look, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := adminapi.Selection{
+		ActivityTypes:  []string{"USER_AUTHENTICATED"},
+		UserIDs:        []string{auditlog.UserNodeIDOf("u1"), auditlog.UserNodeIDOf("u2"), auditlog.UserNodeIDOf("u3")},
+		EmailAddresses: []string{"a@example.com", "nobody@example.com"},
+		PhoneNumbers:   []string{"+85291234567"},
+		From:           since,
+	}
+	if !reflect.DeepEqual(sel, want) {
+		t.Errorf("selection = %+v\nwant        %+v", sel, want)
+	}
+	wantCalls := []string{"email=a@example.com", "phone_number=+85291234567", "email=nobody@example.com"}
+	if !reflect.DeepEqual(look.calls, wantCalls) {
+		t.Errorf("lookups = %v, want %v (each distinct address once)", look.calls, wantCalls)
+	}
+	if got := resolved.Users[3].ResolvedIDs; !reflect.DeepEqual(got, []string{"u2", "u1"}) {
+		t.Errorf("resolved IDs of the repeated email = %v", got)
+	}
+	if len(f.Users[2].ResolvedIDs) != 0 {
+		t.Errorf("resolveSelection changed its argument")
+	}
+	if resolved.Users[5].ResolvedIDs != nil {
+		t.Errorf("unknown email resolved to %v", resolved.Users[5].ResolvedIDs)
+	}
+
+	_, _, err = resolveSelectionWith(context.Background(), look, auditlog.Filter{Users: []auditlog.UserRef{
+		{Kind: auditlog.UserEmail, Input: "broken@example.com", Value: "broken@example.com"},
+	}})
+	if err == nil || err.Error() != "look up users with email broken@example.com: boom" {
+		t.Errorf("lookup failure: err = %v", err)
+	}
+}
