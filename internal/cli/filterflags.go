@@ -32,7 +32,7 @@ func (f *filterFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.until, "until", "",
 		"events before: same forms as --since; a bare date includes that whole day")
 	fs.StringVar(&f.tz, "tz", "", "time zone of dates and times without an offset: an IANA name (Asia/Hong_Kong), UTC, Local\n"+
-			"or an offset (+08:00); default UTC")
+		"or an offset (+08:00); default UTC")
 	fs.StringArrayVar(&f.users, "user", nil,
 		"a raw user ID, a User node ID, an email address or an E.164 phone number; an email or phone\n"+
 			"also matches messages sent to it; repeatable")

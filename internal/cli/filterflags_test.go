@@ -152,7 +152,7 @@ func TestResolveSelection(t *testing.T) {
 		},
 	}
 	look := &fakeLookup{owners: map[string][]string{
-		"email=a@example.com":         {"u2", "u1"},
+		"email=a@example.com":       {"u2", "u1"},
 		"phone_number=+85291234567": {"u3"},
 	}}
 	sel, resolved, err := resolveSelectionWith(context.Background(), look, f)
