@@ -7,8 +7,11 @@ package safefile
 import (
 	"bufio"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,8 +27,10 @@ const DefaultPerm os.FileMode = 0o600
 // File is a file being written. Write, then Commit to put it in place, or
 // Abort to throw it away. A File is not safe for concurrent use.
 type File struct {
-	path string   // the target
-	tmp  *os.File // the temporary file beside it
+	path string    // the target
+	tmp  *os.File  // the temporary file beside it
+	sum  hash.Hash // SHA-256 of the bytes written to tmp
+	size int64     // bytes written to tmp
 	buf  *bufio.Writer
 	gz   *gzip.Writer // nil unless the target ends in .gz
 	w    io.Writer    // gz or buf
@@ -58,13 +63,32 @@ func Create(path string, perm os.FileMode) (*File, error) {
 		os.Remove(tmp.Name())
 		return nil, fmt.Errorf("create %s: set mode %#o: %w", path, perm.Perm(), err)
 	}
-	f := &File{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 256<<10)}
+	f := &File{path: path, tmp: tmp, sum: sha256.New()}
+	f.buf = bufio.NewWriterSize(fileWriter{f}, 256<<10)
 	f.w = f.buf
 	if strings.HasSuffix(path, ".gz") {
 		f.gz = gzip.NewWriter(f.buf)
 		f.w = f.gz
 	}
 	return f, nil
+}
+
+// fileWriter is what the buffer flushes into: the temporary file, with the
+// bytes hashed and counted on their way, so the checksum is that of the file
+// on disk (compressed, when it is compressed) without reading it again.
+type fileWriter struct{ f *File }
+
+func (w fileWriter) Write(p []byte) (int, error) {
+	n, err := w.f.tmp.Write(p)
+	w.f.sum.Write(p[:n])
+	w.f.size += int64(n)
+	return n, err
+}
+
+// Sum returns the SHA-256 (hex) and the size of the file as written to disk.
+// It is final after Commit.
+func (f *File) Sum() (sha256Hex string, size int64) {
+	return hex.EncodeToString(f.sum.Sum(nil)), f.size
 }
 
 // Path is the target the file will have after Commit.

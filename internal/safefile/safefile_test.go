@@ -3,6 +3,8 @@ package safefile
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -68,6 +70,10 @@ func TestCommit(t *testing.T) {
 			got, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
+			}
+			sum, size := f.Sum()
+			if wantSum := sha256.Sum256(got); sum != hex.EncodeToString(wantSum[:]) || size != int64(len(got)) {
+				t.Errorf("Sum() = %s, %d; the file on disk has %x, %d", sum, size, wantSum, len(got))
 			}
 			if strings.HasSuffix(tt.file, ".gz") {
 				zr, err := gzip.NewReader(bytes.NewReader(got))
