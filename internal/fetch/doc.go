@@ -1,0 +1,58 @@
+// Package fetch reads audit events from the Admin API exactly once: the
+// walker behind search, export and tail.
+//
+// # Why cursors alone are wrong
+//
+// The API pages with offset cursors (`after` continues at offset N+1), orders
+// by createdAt with no tiebreaker, and createdAt has one-second resolution.
+// Three things then go wrong for a client that follows endCursor:
+//
+//   - Ties: a second holding many events comes back in a different order on
+//     each request, so a page boundary inside that second can return one event
+//     twice and another never, silently.
+//   - Offsets: every page re-scans everything before it, so page k costs the
+//     database O(k·100) rows and a long export slows down page after page.
+//   - Arrivals: new events keep arriving; with newest-first offsets each one
+//     shifts every later page by one (a duplicate per arrival), and a set whose
+//     size is a multiple of 100 ends with an empty page whose endCursor "" means
+//     "start again".
+//
+// # The walker: keyset over createdAt
+//
+// Walk asks for a window [lo, hi) with `first: 100` and no totalCount. A page
+// of fewer than 100 edges is the end of the window. Otherwise let t be the
+// second of the last event: every event of an earlier second is complete in
+// this page and is emitted; lo becomes t and the events of second t come again
+// with the next request. Each request is a narrow index range for the server
+// and about N/100 of them read N events, whatever the tie order.
+//
+// When all events of a full page share one second t, that second holds 100
+// events or more and time cannot split it: the walker drains [t, t+1s) with
+// offsets and totalCount, dedupes by ID and re-reads (cycling through the
+// offsets) until the unique count equals totalCount. With a fresh random tie
+// order on each read, n events need about (n/100)·ln(2n) reads; past
+// 3·ceil(n/100)·ceil(ln(2n))+10 reads the walk fails with *adminapi.APIError
+// rather than return a partial second. A totalCount that changes between reads
+// restarts the drain of that second (a few times at most). Then lo = t+1s.
+// Descending walks are the mirror image (t is the second of the oldest event,
+// hi moves down).
+//
+// Within one second events are emitted ordered by ID (ascending, or descending
+// for descending walks), so the same data always yields the same output,
+// whatever tie order the server chose.
+//
+// A page that holds an event outside the asked window, or out of order, is an
+// inconsistent answer: *adminapi.APIError, never a loop. Every step moves lo
+// (or hi) by at least one second, so a walk of a bounded window ends.
+//
+// # Export, follow
+//
+// Export walks [From, To) oldest first in parallel time shards split at whole
+// seconds (balanced by windowed counts when asked), streams the first shard
+// and spools the others to temporary files that are replayed in order, so
+// memory stays flat for any number of events.
+//
+// Follow polls windows [lastEnd, floor(now)-Lag) that tile the time line, so
+// nothing is printed twice and nothing is missed. The one assumption, shared
+// by export: no event is inserted with a createdAt older than the lag.
+package fetch

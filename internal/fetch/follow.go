@@ -1,0 +1,119 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+)
+
+// DefaultInterval is how often Follow polls when FollowOptions.Interval is 0.
+const DefaultInterval = 2 * time.Second
+
+// FollowOptions says what Follow prints and how often it asks.
+type FollowOptions struct {
+	// Selection picks the events. A From later than the first window moves
+	// the start there; a To ends the follow once the windows reach it.
+	Selection adminapi.Selection
+	// Interval between polls; 0 means DefaultInterval.
+	Interval time.Duration
+	// Lag keeps each window that far behind the clock, so that events still
+	// being written are read by the next poll instead of being missed.
+	Lag time.Duration
+	// Backlog is how many of the newest events to print first (oldest of them
+	// first); 0 prints only what arrives from now minus Lag on.
+	Backlog int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Follow prints events as they arrive: first the Backlog newest events before
+// floor(now)-Lag, oldest first; then, every Interval, the events of
+// [end of the last window, floor(now)-Lag), oldest first. The windows tile
+// the time line, so no event is emitted twice or skipped, provided no event
+// is inserted with a createdAt older than Lag.
+//
+// Follow runs until ctx is cancelled, which is its normal end: it then
+// returns nil (an interrupted tail is a finished tail). Errors from the API
+// or from emit end it with that error.
+func Follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlog.Event) error) error {
+	err := follow(ctx, src, o, emit)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlog.Event) error) error {
+	if o.Interval < 0 || o.Lag < 0 || o.Backlog < 0 {
+		return fmt.Errorf("follow audit logs: interval, lag and backlog cannot be negative")
+	}
+	interval := o.Interval
+	if interval == 0 {
+		interval = DefaultInterval
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	c := &counters{}
+	cs := counted{src, c}
+	to := o.Selection.To
+	edge := func() time.Time {
+		hi := now().UTC().Truncate(time.Second).Add(-o.Lag)
+		if !to.IsZero() && hi.After(to) {
+			hi = to
+		}
+		return hi
+	}
+
+	end := edge()
+	if !o.Selection.From.IsZero() && o.Selection.From.After(end) {
+		end = o.Selection.From
+	}
+	if o.Backlog > 0 {
+		sel := o.Selection
+		sel.To = end
+		backlog := make([]*auditlog.Event, 0, min(o.Backlog, 1024))
+		w := &walker{src: cs, c: c, desc: true, limit: o.Backlog, emit: func(e *auditlog.Event) error {
+			backlog = append(backlog, e)
+			return nil
+		}}
+		if err := w.walk(ctx, sel); err != nil {
+			return err
+		}
+		slices.Reverse(backlog)
+		for _, e := range backlog {
+			if err := emit(e); err != nil {
+				return err
+			}
+		}
+	}
+
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	for {
+		if !to.IsZero() && !end.Before(to) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		hi := edge()
+		if hi.After(end) {
+			sel := o.Selection
+			sel.From, sel.To = end, hi
+			w := &walker{src: cs, c: c, emit: emit}
+			if err := w.walk(ctx, sel); err != nil {
+				return err
+			}
+			end = hi
+		}
+		t.Reset(interval)
+	}
+}

@@ -1,0 +1,152 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+)
+
+// evenBounds splits [from, to) into at most n slices of about equal duration.
+// It returns the bounds b0 = from < b1 < ... < bk = to; the inner bounds are
+// whole seconds, so no second is ever split between two slices. Fewer than n
+// slices come back when the range has fewer whole seconds than that.
+func evenBounds(from, to time.Time, n int) []time.Time {
+	bounds := []time.Time{from}
+	span := float64(to.Sub(from))
+	for i := 1; i < n; i++ {
+		at := from.Add(time.Duration(span * float64(i) / float64(n))).Round(time.Second)
+		addBound(&bounds, at.UTC(), to)
+	}
+	return append(bounds, to)
+}
+
+// weightedBounds places the inner bounds of n shards so that each holds
+// about the same number of events, given the counts of the slices between
+// the bounds in slices. Within a slice events are taken to be spread evenly
+// in time; each bound is rounded to a whole second. Fewer than n shards come
+// back when events are too concentrated for n distinct seconds.
+func weightedBounds(slices []time.Time, counts []int, n int) []time.Time {
+	from, to := slices[0], slices[len(slices)-1]
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	bounds := []time.Time{from}
+	if total == 0 || n <= 1 {
+		return append(bounds, to)
+	}
+	cum, j := 0, 0
+	for k := 1; k < n; k++ {
+		target := float64(total) * float64(k) / float64(n)
+		for j < len(counts) && float64(cum+counts[j]) < target {
+			cum += counts[j]
+			j++
+		}
+		if j == len(counts) {
+			break
+		}
+		// cum < target <= cum+counts[j], so counts[j] > 0.
+		frac := (target - float64(cum)) / float64(counts[j])
+		a, b := slices[j], slices[j+1]
+		at := a.Add(time.Duration(frac * float64(b.Sub(a)))).Round(time.Second)
+		addBound(&bounds, at.UTC(), to)
+	}
+	return append(bounds, to)
+}
+
+// addBound appends b to bounds when it is a whole second strictly between
+// the last bound and to.
+func addBound(bounds *[]time.Time, b, to time.Time) {
+	if b.After((*bounds)[len(*bounds)-1]) && b.Before(to) && b.Equal(b.Truncate(time.Second)) {
+		*bounds = append(*bounds, b)
+	}
+}
+
+// planShards splits sel's [From, To) into at most n shards. With count it
+// asks the API for the number of events in 2n equal slices (n at a time) and
+// balances the shards by event count, returning the total; without, the
+// shards are equal in time and the total is -1.
+func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, count bool) ([]time.Time, int64, error) {
+	if !count {
+		return evenBounds(sel.From, sel.To, n), -1, nil
+	}
+	if n == 1 {
+		c, err := countWindow(ctx, src, sel, sel.From, sel.To)
+		return []time.Time{sel.From, sel.To}, int64(c), err
+	}
+	slices := evenBounds(sel.From, sel.To, 2*n)
+	counts := make([]int, len(slices)-1)
+	errs := make([]error, len(counts))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for j := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[j] = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			counts[j], errs[j] = countWindow(ctx, src, sel, slices[j], slices[j+1])
+			if errs[j] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	var total int64
+	for j := range counts {
+		if errs[j] != nil {
+			return nil, 0, firstError(errs)
+		}
+		total += int64(counts[j])
+	}
+	return weightedBounds(slices, counts, n), total, nil
+}
+
+// firstError returns the first error in errs that is not a cancellation
+// caused by another, else the first error.
+func firstError(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if first == nil {
+			first = err
+		}
+		if !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return first
+}
+
+func countWindow(ctx context.Context, src Source, sel adminapi.Selection, from, to time.Time) (int, error) {
+	sel.From, sel.To = from, to
+	c, err := src.Count(ctx, sel)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return 0, ctxErr
+		}
+		return 0, err
+	}
+	if c < 0 {
+		return 0, inconsistent("count of [%s, %s) is %d", stamp(from), stamp(to), c)
+	}
+	return c, nil
+}
+
+// shardSelection is sel limited to shard i of bounds.
+func shardSelection(sel adminapi.Selection, bounds []time.Time, i int) adminapi.Selection {
+	sel.From, sel.To = bounds[i], bounds[i+1]
+	return sel
+}

@@ -1,0 +1,70 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+)
+
+// Source is what the walker needs from the Admin API. *adminapi.Client
+// satisfies it; tests wrap it to observe or disturb the answers.
+type Source interface {
+	Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error)
+	Count(ctx context.Context, s adminapi.Selection) (int, error)
+}
+
+// Progress is reported to a Progress callback while events are read.
+type Progress struct {
+	Events   int64 // events read so far
+	Total    int64 // events expected in all, -1 when unknown
+	Requests int64 // requests made so far (pages and counts)
+}
+
+// Stats sums up an export.
+type Stats struct {
+	Events     int64 // events emitted
+	Requests   int64 // Source calls made (pages and counts)
+	Drains     int64 // seconds that held a full page or more and were drained
+	DrainReads int64 // page reads spent draining them (with totalCount)
+	Shards     int   // time shards walked
+}
+
+// counters are shared by the walkers of one Walk, Export or Follow call.
+type counters struct {
+	requests   atomic.Int64
+	events     atomic.Int64
+	drains     atomic.Int64
+	drainReads atomic.Int64
+}
+
+// counted wraps a Source and counts its calls.
+type counted struct {
+	src Source
+	c   *counters
+}
+
+func (s counted) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
+	s.c.requests.Add(1)
+	return s.src.Page(ctx, q)
+}
+
+func (s counted) Count(ctx context.Context, sel adminapi.Selection) (int, error) {
+	s.c.requests.Add(1)
+	return s.src.Count(ctx, sel)
+}
+
+// inconsistent is the error for an answer that cannot be right.
+func inconsistent(format string, args ...any) error {
+	return &adminapi.APIError{Op: "read audit logs", Err: fmt.Errorf(format, args...)}
+}
+
+// stamp formats a time for messages: RFC 3339 in UTC, "-" when open.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}

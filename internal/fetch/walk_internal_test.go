@@ -1,0 +1,191 @@
+package fetch
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+)
+
+func TestDrainBound(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ n, want int }{
+		{0, 10},
+		{1, 3*1*1 + 10},     // ln 2 = 0.69
+		{100, 3*1*6 + 10},   // ln 200 = 5.30
+		{101, 3*2*6 + 10},   // two pages
+		{250, 3*3*7 + 10},   // ln 500 = 6.21
+		{1000, 3*10*8 + 10}, // ln 2000 = 7.60
+	}
+	for _, tt := range tests {
+		if got := drainBound(tt.n); got != tt.want {
+			t.Errorf("drainBound(%d) = %d, want %d", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestOffsetCursor(t *testing.T) {
+	t.Parallel()
+	if got := offsetCursor(0); got != "" {
+		t.Errorf("offsetCursor(0) = %q, want \"\"", got)
+	}
+	got := offsetCursor(100)
+	raw, err := base64.RawURLEncoding.DecodeString(got)
+	if err != nil || string(raw) != "offset:99" {
+		t.Errorf("offsetCursor(100) = %q (%q, %v), want base64url of offset:99", got, raw, err)
+	}
+}
+
+// scripted answers pages from a function of the query and records the
+// queries. It models no API: each test scripts the one behaviour it checks.
+type scripted struct {
+	page    func(n int, q adminapi.PageQuery) *adminapi.Page
+	queries []adminapi.PageQuery
+}
+
+func (s *scripted) Page(_ context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
+	s.queries = append(s.queries, q)
+	return s.page(len(s.queries), q), nil
+}
+
+func (s *scripted) Count(context.Context, adminapi.Selection) (int, error) {
+	return 0, errors.New("not scripted")
+}
+
+var t0 = at("2026-11-25T10:00:00Z")
+
+// events makes n events in second t0+sec, IDs prefixed by tag.
+func events(tag string, sec, n int) []auditlog.Event {
+	out := make([]auditlog.Event, n)
+	for i := range out {
+		out[i] = auditlog.Event{ID: fmt.Sprintf("%s-%04d", tag, i), CreatedAt: t0.Add(time.Duration(sec) * time.Second), ActivityType: "USER_AUTHENTICATED"}
+	}
+	return out
+}
+
+func page(evs []auditlog.Event, total int) *adminapi.Page {
+	return &adminapi.Page{Events: evs, Edges: len(evs), TotalCount: total, HasNextPage: len(evs) == adminapi.MaxPageSize}
+}
+
+func TestWalkRejectsInconsistentPages(t *testing.T) {
+	t.Parallel()
+	window := adminapi.Selection{From: t0, To: t0.Add(time.Hour)}
+	tests := []struct {
+		name string
+		desc bool
+		page func(n int, q adminapi.PageQuery) *adminapi.Page
+		want string
+	}{
+		{"event before the window", false, func(int, adminapi.PageQuery) *adminapi.Page {
+			return page(events("a", -1, 3), -1)
+		}, "outside the window"},
+		{"event at the exclusive end", false, func(int, adminapi.PageQuery) *adminapi.Page {
+			return page(events("a", 3600, 3), -1)
+		}, "outside the window"},
+		{"ignores the moved lower bound", false, func(int, adminapi.PageQuery) *adminapi.Page {
+			// Always the same two seconds, whatever lo says: the second
+			// request asks from 10:00:01 and gets 10:00:00 again.
+			return page(append(events("a", 0, 50), events("b", 1, 50)...), -1)
+		}, "outside the window"},
+		{"descending ignores the moved upper bound", true, func(int, adminapi.PageQuery) *adminapi.Page {
+			return page(append(events("b", 1, 50), events("a", 0, 50)...), -1)
+		}, "outside the window"},
+		{"ascending page going backwards", false, func(int, adminapi.PageQuery) *adminapi.Page {
+			return page(append(events("b", 2, 1), events("a", 1, 1)...), -1)
+		}, "out of order"},
+		{"descending page going forwards", true, func(int, adminapi.PageQuery) *adminapi.Page {
+			return page(append(events("a", 1, 1), events("b", 2, 1)...), -1)
+		}, "out of order"},
+		{"full page of null nodes", false, func(int, adminapi.PageQuery) *adminapi.Page {
+			return &adminapi.Page{Edges: 100, HasNextPage: true, TotalCount: -1}
+		}, "held no events"},
+		{"more events than edges", false, func(int, adminapi.PageQuery) *adminapi.Page {
+			return &adminapi.Page{Events: events("a", 1, 2), Edges: 1, TotalCount: -1}
+		}, "counts 1 edges"},
+		{"drain without totalCount", false, func(int, adminapi.PageQuery) *adminapi.Page {
+			return page(events("a", 5, 100), -1)
+		}, "no totalCount"},
+		{"drain that never adds up", false, func(n int, q adminapi.PageQuery) *adminapi.Page {
+			// 250 events in one second, but event 249 is never returned.
+			all := events("a", 5, 249)
+			off := 0
+			if q.After != "" {
+				raw, _ := base64.RawURLEncoding.DecodeString(q.After)
+				fmt.Sscanf(string(raw), "offset:%d", &off)
+				off++
+			}
+			end := min(off+100, len(all))
+			if off > end {
+				off = end
+			}
+			return page(all[off:end], 250)
+		}, "second 2026-11-25T10:00:05Z: saw 249 of 250 events after 73 reads; the API answers inconsistently"},
+		{"drain whose count keeps changing", false, func(n int, q adminapi.PageQuery) *adminapi.Page {
+			return page(events("a", 5, 100), 200+n)
+		}, "kept changing"},
+		{"drain with more events than its count", false, func(n int, q adminapi.PageQuery) *adminapi.Page {
+			return page(events(fmt.Sprint(n), 5, 100), 50)
+		}, "totalCount says 50"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := &scripted{page: tt.page}
+			err := Walk(context.Background(), src, WalkOptions{Selection: window, Descending: tt.desc},
+				func(*auditlog.Event) error { return nil })
+			var apiErr *adminapi.APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("Walk = %v, want *adminapi.APIError", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Walk = %q, want it to say %q", err, tt.want)
+			}
+			if len(src.queries) > 200 {
+				t.Errorf("%d requests before giving up", len(src.queries))
+			}
+		})
+	}
+}
+
+func TestWalkStopsOnEmitError(t *testing.T) {
+	t.Parallel()
+	src := &scripted{page: func(n int, q adminapi.PageQuery) *adminapi.Page {
+		return page(append(events("a", n, 60), events("b", n+1, 40)...), -1)
+	}}
+	broken := errors.New("broken pipe")
+	calls := 0
+	err := Walk(context.Background(), src, WalkOptions{}, func(*auditlog.Event) error {
+		calls++
+		if calls == 70 {
+			return broken
+		}
+		return nil
+	})
+	if err != broken {
+		t.Errorf("Walk = %v, want the emit error itself", err)
+	}
+	if calls != 70 || len(src.queries) != 2 {
+		t.Errorf("emit called %d times over %d requests, want 70 over 2", calls, len(src.queries))
+	}
+}
+
+func TestWalkCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	src := &scripted{page: func(n int, q adminapi.PageQuery) *adminapi.Page {
+		if n == 3 {
+			cancel()
+		}
+		return page(append(events("a", n, 60), events("b", n+1, 40)...), -1)
+	}}
+	err := Walk(ctx, src, WalkOptions{}, func(*auditlog.Event) error { return nil })
+	if !errors.Is(err, context.Canceled) || len(src.queries) != 3 {
+		t.Errorf("Walk = %v after %d requests, want context.Canceled after 3", err, len(src.queries))
+	}
+}
