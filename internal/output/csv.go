@@ -1,0 +1,213 @@
+package output
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+)
+
+// defaultCSVColumns are the record's fields, in the order of the JSON record.
+var defaultCSVColumns = []string{"id", "createdAt", "activityType", "userID", "ipAddress", "userAgent", "clientID", "data"}
+
+type csvWriter struct {
+	bw        *bufio.Writer
+	w         *csv.Writer
+	cols      []column
+	raw       bool
+	flushEach bool
+	record    []string
+	buf       []byte
+	header    bool
+	closed    bool
+	err       error
+}
+
+func newCSVWriter(w io.Writer, o Options) (*csvWriter, error) {
+	names := o.Columns
+	if names == nil {
+		names = defaultCSVColumns
+	}
+	cols, err := parseColumns(names)
+	if err != nil {
+		return nil, err
+	}
+	bw := bufio.NewWriterSize(w, bufSize)
+	return &csvWriter{
+		bw: bw, w: csv.NewWriter(bw), cols: cols, raw: o.CSVRaw, flushEach: o.FlushEach,
+		record: make([]string, len(cols)),
+	}, nil
+}
+
+func (c *csvWriter) writeHeader() error {
+	c.header = true
+	for i, col := range c.cols {
+		c.record[i] = c.cell(col.name)
+	}
+	return c.writeRecord()
+}
+
+// writeRecord writes c.record. encoding/csv writes a record of one empty
+// cell as an empty line, which readers skip; it is written as "" instead.
+// (The csv.Writer writes straight into c.bw, so the order is kept.)
+func (c *csvWriter) writeRecord() error {
+	if len(c.record) == 1 && c.record[0] == "" {
+		_, err := c.bw.WriteString("\"\"\n")
+		return err
+	}
+	return c.w.Write(c.record)
+}
+
+func (c *csvWriter) Write(e *auditlog.Event) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.closed {
+		return errClosed
+	}
+	if !c.header {
+		if err := c.writeHeader(); err != nil {
+			c.err = err
+			return err
+		}
+	}
+	for i, col := range c.cols {
+		c.record[i] = c.cell(c.value(e, col))
+	}
+	if err := c.writeRecord(); err != nil {
+		c.err = err
+		return err
+	}
+	if c.flushEach {
+		return c.flush()
+	}
+	return nil
+}
+
+// value is the text of one cell before the formula guard.
+func (c *csvWriter) value(e *auditlog.Event, col column) string {
+	switch col.kind {
+	case colID:
+		return e.ID
+	case colCreatedAt:
+		return e.CreatedAt.UTC().Format(time.RFC3339Nano)
+	case colActivityType:
+		return e.ActivityType
+	case colUserID:
+		return e.UserID
+	case colEmail:
+		return eventEmail(e)
+	case colUser:
+		return firstNonEmpty(eventEmail(e), e.UserID)
+	case colIPAddress:
+		return e.IPAddress
+	case colUserAgent:
+		return e.UserAgent
+	case colClientID:
+		return e.ClientID
+	case colData:
+		c.buf = appendData(c.buf[:0], e.Data, false)
+		return string(c.buf)
+	case colPath:
+		return pathValue(e.Data, col.path)
+	}
+	return ""
+}
+
+// cell makes s safe for a CSV cell: valid UTF-8, and, unless raw, guarded
+// against formula injection.
+//
+// A spreadsheet runs a cell that starts with =, +, - or @ as a formula (and
+// tab or carriage return can hide such a start), so a cell like
+// =HYPERLINK("http://evil","x") in a user agent would become a live link or
+// worse. The guard prefixes such a cell with a single quote ', the prefix
+// OWASP recommends against CSV injection: spreadsheets show the text as it
+// is, and the archive reader removes the quote again. A cell that already
+// starts with quotes before such a character gets one more quote, so that
+// removing one on reading restores it exactly.
+func (c *csvWriter) cell(s string) string {
+	if !utf8.ValidString(s) {
+		s = toValidUTF8(s)
+	}
+	if !c.raw && NeedsFormulaGuard(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// NeedsFormulaGuard reports whether a CSV writer with the formula guard on
+// prefixes s with a single quote: s starts, after any single quotes, with =,
+// +, -, @, tab or carriage return. A reader undoes the guard by removing one
+// leading quote from every cell for which NeedsFormulaGuard(cell) holds.
+func NeedsFormulaGuard(s string) bool {
+	i := 0
+	for i < len(s) && s[i] == '\'' {
+		i++
+	}
+	if i >= len(s) {
+		return false
+	}
+	switch s[i] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return true
+	}
+	return false
+}
+
+func (c *csvWriter) flush() error {
+	c.w.Flush()
+	if err := c.w.Error(); err != nil {
+		c.err = err
+		return err
+	}
+	if err := c.bw.Flush(); err != nil {
+		c.err = err
+	}
+	return c.err
+}
+
+// Close writes the header if no event came (a CSV file always has one) and
+// flushes.
+func (c *csvWriter) Close() error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	if !c.header {
+		if err := c.writeHeader(); err != nil {
+			c.err = err
+			return err
+		}
+	}
+	return c.flush()
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// toValidUTF8 replaces each invalid byte with U+FFFD.
+func toValidUTF8(s string) string {
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\uFFFD"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
+}
