@@ -51,6 +51,10 @@ type App struct {
 	Now    func() time.Time
 
 	Global GlobalOptions
+
+	// conn caches the config file and the resolved connection of one run
+	// (client.go); each root command starts it afresh.
+	conn *connState
 }
 
 // GlobalOptions are the persistent flags of the root command.
@@ -171,6 +175,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err: err} })
 	addGlobalFlags(root, &a.Global)
+	a.conn = &connState{flags: root.PersistentFlags()}
 	for _, add := range commands {
 		root.AddCommand(add(a))
 	}

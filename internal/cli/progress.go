@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/briandowns/spinner"
+
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+)
+
+// progressTick is how often the spinner redraws; it is also the throttle of
+// the progress line: Update only stores numbers, the line is formatted at
+// most once per tick.
+const progressTick = 120 * time.Millisecond
+
+// progress is the spinner on stderr: "searching 12,345 events · 2,100/s ·
+// 37% · ETA 1m20s". A nil *progress is a valid no-op, which is what
+// startProgress returns when stderr is not a terminal or --quiet is given,
+// so commands call its methods unconditionally.
+//
+// Update may be called from one goroutine while Stop is called from another;
+// Stop may be called more than once. When stdout is the same terminal,
+// commands stop the spinner before writing the first row to stdout (or wrap
+// stdout with StopOnWrite): once rows flow they are the progress.
+type progress struct {
+	label string
+	now   func() time.Time
+	start time.Time
+	spin  *spinner.Spinner
+
+	events   atomic.Int64
+	total    atomic.Int64
+	requests atomic.Int64
+	updated  atomic.Bool
+
+	stopOnce sync.Once
+}
+
+// startProgress starts a spinner labelled label on stderr, or returns nil
+// (a no-op) unless stderr is a terminal file and --quiet is off.
+func (a *App) startProgress(label string) *progress {
+	if a.Global.Quiet || !a.IO.ErrTTY || a.IO.ErrFile == nil {
+		return nil
+	}
+	p := &progress{label: label, now: a.now, start: a.now()}
+	p.total.Store(-1)
+	// WithWriterFile, not WithWriter: the library decides about the
+	// terminal from the file it is given, and WithWriter would make it look
+	// at stdout.
+	p.spin = spinner.New(spinner.CharSets[14], progressTick, spinner.WithWriterFile(a.IO.ErrFile))
+	// A hidden cursor would stay hidden if the process died before Stop.
+	p.spin.HideCursor = false
+	p.spin.Suffix = " " + label
+	p.spin.PreUpdate = func(s *spinner.Spinner) { s.Suffix = " " + p.line() }
+	p.spin.Start()
+	return p
+}
+
+// Update records the latest numbers; the spinner shows them on its next
+// tick. Cheap enough to call for every event.
+func (p *progress) Update(pr fetch.Progress) {
+	if p == nil {
+		return
+	}
+	p.events.Store(pr.Events)
+	p.total.Store(pr.Total)
+	p.requests.Store(pr.Requests)
+	p.updated.Store(true)
+}
+
+// Stop erases the spinner's line. Safe to call more than once and
+// concurrently with Update.
+func (p *progress) Stop() {
+	if p == nil {
+		return
+	}
+	p.stopOnce.Do(func() {
+		if p.spin != nil {
+			p.spin.Stop()
+		}
+	})
+}
+
+// StopOnWrite returns w wrapped so that the spinner stops before the first
+// byte reaches it: wrap stdout with it when stdout is a terminal too.
+func (p *progress) StopOnWrite(w io.Writer) io.Writer {
+	if p == nil {
+		return w
+	}
+	return &stopOnWrite{w: w, p: p}
+}
+
+type stopOnWrite struct {
+	w       io.Writer
+	p       *progress
+	stopped bool
+}
+
+func (s *stopOnWrite) Write(b []byte) (int, error) {
+	if !s.stopped {
+		s.stopped = true
+		s.p.Stop()
+	}
+	return s.w.Write(b)
+}
+
+// line is the current progress line (without the spinner character).
+func (p *progress) line() string {
+	if !p.updated.Load() {
+		return p.label
+	}
+	pr := fetch.Progress{Events: p.events.Load(), Total: p.total.Load(), Requests: p.requests.Load()}
+	return formatProgress(p.label, pr, p.now().Sub(p.start))
+}
+
+// formatProgress renders "label 12,345 events · 2,100/s · 37% · ETA 1m20s".
+// The rate appears after a second, percentage and ETA only when the total
+// is known.
+func formatProgress(label string, pr fetch.Progress, elapsed time.Duration) string {
+	unit := "events"
+	if pr.Events == 1 {
+		unit = "event"
+	}
+	s := fmt.Sprintf("%s %s %s", label, groupDigits(pr.Events), unit)
+	var rate float64
+	if elapsed >= time.Second {
+		rate = float64(pr.Events) / elapsed.Seconds()
+		s += " · " + groupDigits(int64(rate+0.5)) + "/s"
+	}
+	if pr.Total > 0 {
+		pct := min(100, pr.Events*100/pr.Total)
+		s += fmt.Sprintf(" · %d%%", pct)
+		if rate > 0 && pr.Events < pr.Total {
+			eta := time.Duration(float64(pr.Total-pr.Events) / rate * float64(time.Second))
+			s += " · ETA " + eta.Round(time.Second).String()
+		}
+	}
+	return s
+}
+
+// groupDigits writes n with thousands separators: 12345 -> "12,345".
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}

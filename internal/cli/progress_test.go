@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+)
+
+func TestFormatProgress(t *testing.T) {
+	tests := []struct {
+		name    string
+		pr      fetch.Progress
+		elapsed time.Duration
+		want    string
+	}{
+		{"start", fetch.Progress{Total: -1}, 0, "searching 0 events"},
+		{"one", fetch.Progress{Events: 1, Total: -1}, 500 * time.Millisecond, "searching 1 event"},
+		{"unknown total", fetch.Progress{Events: 12345, Total: -1}, 5 * time.Second, "searching 12,345 events · 2,469/s"},
+		{"known total", fetch.Progress{Events: 12345, Total: 33000}, 5 * time.Second, "searching 12,345 events · 2,469/s · 37% · ETA 8s"},
+		{"eta minutes", fetch.Progress{Events: 2100, Total: 170100}, time.Second, "searching 2,100 events · 2,100/s · 1% · ETA 1m20s"},
+		{"done", fetch.Progress{Events: 500, Total: 500}, 2 * time.Second, "searching 500 events · 250/s · 100%"},
+		{"more than total", fetch.Progress{Events: 510, Total: 500}, 2 * time.Second, "searching 510 events · 255/s · 100%"},
+		{"zero total", fetch.Progress{Events: 0, Total: 0}, 2 * time.Second, "searching 0 events · 0/s"},
+		{"too early for a rate", fetch.Progress{Events: 10, Total: 100}, 100 * time.Millisecond, "searching 10 events · 10%"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := formatProgress("searching", tt.pr, tt.elapsed); got != tt.want {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGroupDigits(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234", 100000: "100,000"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestProgressOnlyOnTerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	tests := []struct {
+		name    string
+		errTTY  bool
+		errFile *os.File
+		quiet   bool
+	}{
+		{"pipe", false, w, false},
+		{"no file", true, nil, false},
+		{"quiet", true, w, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app, _, errb := newTestApp(t, nil)
+			app.IO.ErrTTY, app.IO.ErrFile, app.Global.Quiet = tt.errTTY, tt.errFile, tt.quiet
+			p := app.startProgress("searching")
+			if p != nil {
+				t.Fatalf("got a spinner, want none")
+			}
+			// Every method of the no-op is safe.
+			p.Update(fetch.Progress{Events: 1, Total: -1})
+			var buf bytes.Buffer
+			if _, err := p.StopOnWrite(&buf).Write([]byte("row\n")); err != nil || buf.String() != "row\n" {
+				t.Errorf("StopOnWrite on nil: %q, %v", buf.String(), err)
+			}
+			p.Stop()
+			p.Stop()
+			if errb.Len() != 0 {
+				t.Errorf("stderr: %q", errb)
+			}
+		})
+	}
+}
+
+// A spinner on a file that is not a terminal does not draw, but the object
+// is the real one: Update, line and Stop race here under -race.
+func TestProgressConcurrentUpdateAndStop(t *testing.T) {
+	_, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	app, _, _ := newTestApp(t, nil)
+	app.IO.ErrTTY, app.IO.ErrFile = true, w
+	p := app.startProgress("exporting")
+	if p == nil {
+		t.Fatal("no progress on a terminal stderr")
+	}
+	if got := p.line(); got != "exporting" {
+		t.Errorf("line before any update = %q", got)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range int64(1000) {
+			p.Update(fetch.Progress{Events: i, Total: -1, Requests: i / 100})
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range 100 {
+			_ = p.line()
+		}
+		p.Stop()
+	}()
+	wg.Wait()
+	p.Stop()
+	p.Update(fetch.Progress{Events: 1000, Total: 1000})
+	if got := p.line(); got != "exporting 1,000 events · 100%" {
+		t.Errorf("line = %q", got)
+	}
+	var out bytes.Buffer
+	sw := p.StopOnWrite(&out)
+	sw.Write([]byte("a"))
+	sw.Write([]byte("b"))
+	if out.String() != "ab" {
+		t.Errorf("StopOnWrite passed %q", out.String())
+	}
+}
