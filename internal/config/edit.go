@@ -50,6 +50,8 @@ func AddProfile(path, name string, p Profile, replace, makeDefault bool) error {
 		if err != nil {
 			return err
 		}
+		// "profiles: {}" would stay on one line as it grows.
+		profiles.Style &^= yaml.FlowStyle
 		var node yaml.Node
 		if err := node.Encode(p); err != nil {
 			return fmt.Errorf("encode profile %s: %w", name, err)
@@ -137,7 +139,7 @@ func edit(path string, fn func(root *yaml.Node) error) error {
 	var doc yaml.Node
 	if len(bytes.TrimSpace(data)) > 0 {
 		if err := yaml.Unmarshal(data, &doc); err != nil {
-			return errorf("config file %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+			return errorf("config file %s: %s", path, yamlError(err))
 		}
 	}
 	if doc.Kind != yaml.DocumentNode {

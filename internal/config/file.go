@@ -147,7 +147,7 @@ func Load(path string, explicit bool, warn func(string)) (*File, error) {
 		if errors.As(err, &pe) && pe.Unwrap() != nil {
 			err = pe.Unwrap()
 		}
-		return nil, errorf("config file %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, errorf("config file %s: %s", path, yamlError(err))
 	}
 	base := filepath.Base(path)
 	for _, k := range topKeys(v) {
@@ -178,6 +178,19 @@ func Load(path string, explicit bool, warn func(string)) (*File, error) {
 		return nil, errorf("config file %s: profiles must be a mapping of profile names to settings", path)
 	}
 	return f, nil
+}
+
+// yamlError is a YAML parser's error on one line: "line 3: did not find
+// expected key".
+func yamlError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:")
+	msg = strings.Join(strings.Fields(msg), " ")
+	for _, t := range []string{"map[string]interface {}", "map[string]any"} {
+		msg = strings.ReplaceAll(msg, "cannot unmarshal !!seq into "+t, "want a mapping (default_profile, profiles), not a list")
+		msg = strings.ReplaceAll(msg, "cannot unmarshal !!str into "+t, "want a mapping (default_profile, profiles), not a string")
+	}
+	return msg
 }
 
 func readConfig(path string) ([]byte, error) {
