@@ -6,9 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
@@ -30,11 +30,12 @@ type WalkOptions struct {
 }
 
 // Walk emits every event of o.Selection exactly once, oldest first (newest
-// first when o.Descending), events of one second ordered by ID. An error from
-// emit stops the walk and is returned as it is. A cancelled ctx returns
-// ctx.Err(). An answer that cannot be right (an event outside the asked
-// window, a page out of order, a second whose events never add up to its
-// totalCount) is an *adminapi.APIError.
+// first when o.Descending), events of one second ordered by ID (descending
+// when o.Descending). emit is called from the goroutine that called Walk. An
+// error from emit stops the walk and is returned as it is. A cancelled ctx
+// returns ctx.Err(). An answer that cannot be right (an event outside the
+// asked window, a page out of order, a second whose events never add up to
+// its totalCount) is an *adminapi.APIError.
 //
 // Each event passed to emit is freshly allocated; emit may keep it.
 func Walk(ctx context.Context, src Source, o WalkOptions, emit func(*auditlog.Event) error) error {
@@ -54,12 +55,20 @@ func Walk(ctx context.Context, src Source, o WalkOptions, emit func(*auditlog.Ev
 // errStop ends a walk early without an error (the limit was reached).
 var errStop = errors.New("stop")
 
-// maxDrainRestarts bounds how often one second's drain starts over because its
-// totalCount changed.
-const maxDrainRestarts = 4
+const (
+	// maxDrainRestarts bounds how often one second's drain starts over
+	// because its totalCount changed.
+	maxDrainRestarts = 4
+	// maxDrainParallel is how many pages of one second a drain reads at once.
+	maxDrainParallel = 4
+	// maxAhead is how many pages the walk reads beyond a second still being
+	// drained before it waits for the drain.
+	maxAhead = 8
+)
 
-// walker walks one window. It is not safe for concurrent use; Export runs one
-// per shard, sharing the counters.
+// walker walks one window. Its methods are not safe for concurrent use
+// (drains run in goroutines of their own, sharing only src and c); Export
+// runs one walker per shard, sharing the counters.
 type walker struct {
 	src     Source // counted
 	c       *counters
@@ -68,11 +77,37 @@ type walker struct {
 	emitted int
 	emit    func(*auditlog.Event) error
 	onPage  func() // after each page; may be nil
+
+	// queue holds, in order, what is read but waits for a drain before it:
+	// pages of events and drains in flight.
+	queue  []segment
+	drains sync.WaitGroup
+}
+
+// segment is a run of events to emit in order: ready, or a drain that will
+// deliver them.
+type segment struct {
+	events []auditlog.Event
+	drain  <-chan drainResult // nil once ready
+}
+
+type drainResult struct {
+	events []auditlog.Event
+	err    error
 }
 
 // walk emits the events of sel; see the package documentation.
 func (w *walker) walk(ctx context.Context, sel adminapi.Selection) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		w.drains.Wait()
+		w.queue = nil
+	}()
 	err := w.run(ctx, sel)
+	if err == nil {
+		err = w.flush(true)
+	}
 	if errors.Is(err, errStop) {
 		return nil
 	}
@@ -99,16 +134,13 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 		if w.limit > 0 && w.limit-w.emitted <= len(evs) {
 			// One answer holds no event twice, and its first events are the
 			// next ones in time (ties within the last second are arbitrary
-			// either way): no need to look further.
-			return w.emitEvents(evs[:w.limit-w.emitted])
+			// either way): no need to look further. With a limit, drains
+			// run inline, so nothing is queued.
+			return w.emitEvents(evs)
 		}
 		if p.Edges < adminapi.MaxPageSize {
 			// A short page ends the window, whatever hasNextPage says.
-			if err := w.emitEvents(evs); err != nil {
-				return err
-			}
-			w.pageDone()
-			return nil
+			return w.out(evs)
 		}
 		if len(evs) == 0 {
 			return inconsistent("a full page for [%s, %s) held no events", stamp(lo), stamp(hi))
@@ -123,7 +155,7 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 			if !hi.IsZero() && dhi.After(hi) {
 				dhi = hi
 			}
-			if err := w.drain(ctx, sel, dlo, dhi, evs); err != nil {
+			if err := w.startDrain(ctx, sel, dlo, dhi, evs); err != nil {
 				return err
 			}
 			if w.desc {
@@ -131,6 +163,7 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 			} else {
 				lo = t.Add(time.Second)
 			}
+			w.pageDone()
 			continue
 		}
 		// Every second before t (after t, descending) is complete here;
@@ -139,7 +172,7 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 		for cut < len(evs) && second(evs[cut].CreatedAt) != t {
 			cut++
 		}
-		if err := w.emitEvents(evs[:cut]); err != nil {
+		if err := w.out(evs[:cut]); err != nil {
 			return err
 		}
 		if w.desc {
@@ -151,8 +184,71 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 	}
 }
 
+// out emits evs now, or queues them behind a drain in flight.
+func (w *walker) out(evs []auditlog.Event) error {
+	if len(w.queue) == 0 {
+		return w.emitEvents(evs)
+	}
+	w.queue = append(w.queue, segment{events: evs})
+	return w.flush(false)
+}
+
+// startDrain drains [lo, hi), the part of one second in the window. Without
+// a limit the drain runs in the background while the walk reads on; its
+// events are emitted in their place. With a limit it runs inline, so that
+// no page is read that the limit would not need.
+func (w *walker) startDrain(ctx context.Context, sel adminapi.Selection, lo, hi time.Time, seed []auditlog.Event) error {
+	if w.limit > 0 {
+		evs, err := w.drain(ctx, sel, lo, hi, seed)
+		if err != nil {
+			return err
+		}
+		return w.out(evs)
+	}
+	ch := make(chan drainResult, 1)
+	w.drains.Add(1)
+	go func() {
+		defer w.drains.Done()
+		evs, err := w.drain(ctx, sel, lo, hi, seed)
+		ch <- drainResult{evs, err}
+	}()
+	w.queue = append(w.queue, segment{drain: ch})
+	return w.flush(false)
+}
+
+// flush emits the queued segments that are ready, in order. It waits for a
+// drain at the front when wait is set or when too much is queued behind it.
+func (w *walker) flush(wait bool) error {
+	for len(w.queue) > 0 {
+		s := &w.queue[0]
+		if s.drain != nil {
+			var r drainResult
+			if wait || len(w.queue) > maxAhead {
+				r = <-s.drain
+			} else {
+				select {
+				case r = <-s.drain:
+				default:
+					return nil
+				}
+			}
+			if r.err != nil {
+				return r.err
+			}
+			s.events, s.drain = r.events, nil
+		}
+		evs := s.events
+		w.queue[0] = segment{}
+		w.queue = w.queue[1:]
+		if err := w.emitEvents(evs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // page reads one page of [q.From, q.To) and checks that it is in the window
-// and in order.
+// and in order. It is safe for concurrent use.
 func (w *walker) page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
 	p, err := w.src.Page(ctx, q)
 	if err != nil {
@@ -185,9 +281,11 @@ func (w *walker) page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page
 	return p, nil
 }
 
-// emitEvents emits evs in order, honouring the limit; errStop when it is
-// reached.
+// emitEvents emits evs in order, up to the limit; errStop once it is reached.
 func (w *walker) emitEvents(evs []auditlog.Event) error {
+	if w.limit > 0 && len(evs) > w.limit-w.emitted {
+		evs = evs[:w.limit-w.emitted]
+	}
 	for i := range evs {
 		if err := w.emit(&evs[i]); err != nil {
 			w.c.events.Add(int64(i))
@@ -206,98 +304,6 @@ func (w *walker) pageDone() {
 	if w.onPage != nil {
 		w.onPage()
 	}
-}
-
-// drain reads every event of [lo, hi), a window within one second that holds
-// a full page or more, and emits them ordered by ID. seed is a page of that
-// second already read.
-//
-// Offsets within one second are unreliable (ties come back in a fresh order
-// on each request), so drain keeps re-reading pages at offsets 0, 100, 200,
-// ... in turn, with totalCount, until it has seen totalCount distinct IDs.
-func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.Time, seed []auditlog.Event) error {
-	w.c.drains.Add(1)
-	q := adminapi.PageQuery{Selection: sel, Descending: w.desc, First: adminapi.MaxPageSize, WithTotal: true}
-	q.From, q.To = lo, hi
-
-	seen := make(map[string]auditlog.Event, 2*len(seed))
-	for _, e := range seed {
-		seen[e.ID] = e
-	}
-	total, reads, restarts := -1, 0, 0
-	next := 1 // the seed was the page at offset 0
-	for len(seen) != total {
-		if total >= 0 && reads >= drainBound(total) {
-			return inconsistent("second %s: saw %d of %d events after %d reads; the API answers inconsistently, try again later",
-				stamp(lo.Truncate(time.Second)), len(seen), total, reads)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		q.After = offsetCursor(next * adminapi.MaxPageSize)
-		p, err := w.page(ctx, q)
-		if err != nil {
-			return err
-		}
-		w.c.drainReads.Add(1)
-		reads++
-		if p.TotalCount < 0 {
-			return inconsistent("second %s: the API sent no totalCount", stamp(lo.Truncate(time.Second)))
-		}
-		changed := total >= 0 && p.TotalCount != total
-		total = p.TotalCount
-		for _, e := range p.Events {
-			seen[e.ID] = e
-		}
-		if changed || len(seen) > total {
-			// The second changed under us (or the count disagrees with what
-			// was read): start it over from this answer.
-			restarts++
-			if restarts > maxDrainRestarts {
-				return inconsistent("second %s: its events and totalCount (%d) kept changing while reading it; the API answers inconsistently, try again later",
-					stamp(lo.Truncate(time.Second)), total)
-			}
-			clear(seen)
-			for _, e := range p.Events {
-				seen[e.ID] = e
-			}
-			reads = 1
-			if len(seen) > total {
-				return inconsistent("second %s: one page held %d distinct events but totalCount says %d; the API answers inconsistently",
-					stamp(lo.Truncate(time.Second)), len(seen), total)
-			}
-		}
-		if pages := (total + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize; pages > 0 {
-			next = (next + 1) % pages
-		}
-		w.pageDone()
-	}
-
-	evs := make([]auditlog.Event, 0, len(seen))
-	for _, e := range seen {
-		evs = append(evs, e)
-	}
-	clear(seen)
-	sortPage(evs, w.desc)
-	if w.limit > 0 && w.limit-w.emitted < len(evs) {
-		evs = evs[:w.limit-w.emitted]
-	}
-	if err := w.emitEvents(evs); err != nil {
-		return err
-	}
-	w.pageDone()
-	return nil
-}
-
-// drainBound is how many reads a drain of n events may take before it gives
-// up: about three times the (n/100)·ln(2n) reads that a fresh random order
-// on every read needs, plus a margin for small n.
-func drainBound(n int) int {
-	if n <= 0 {
-		return 10
-	}
-	pages := (n + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize
-	return 3*pages*int(math.Ceil(math.Log(float64(2*n)))) + 10
 }
 
 // offsetCursor is the `after` cursor that makes a page start at offset n:

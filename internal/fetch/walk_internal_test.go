@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,12 +47,16 @@ func TestOffsetCursor(t *testing.T) {
 // queries. It models no API: each test scripts the one behaviour it checks.
 type scripted struct {
 	page    func(n int, q adminapi.PageQuery) *adminapi.Page
+	mu      sync.Mutex
 	queries []adminapi.PageQuery
 }
 
 func (s *scripted) Page(_ context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
+	s.mu.Lock()
 	s.queries = append(s.queries, q)
-	return s.page(len(s.queries), q), nil
+	n := len(s.queries)
+	s.mu.Unlock()
+	return s.page(n, q), nil
 }
 
 func (s *scripted) Count(context.Context, adminapi.Selection) (int, error) {
@@ -67,6 +72,20 @@ func events(tag string, sec, n int) []auditlog.Event {
 		out[i] = auditlog.Event{ID: fmt.Sprintf("%s-%04d", tag, i), CreatedAt: t0.Add(time.Duration(sec) * time.Second), ActivityType: "USER_AUTHENTICATED"}
 	}
 	return out
+}
+
+// burst answers plain pages as a window whose only events are those of
+// second 5, and drain reads (with totalCount) with drainPage.
+func burst(drainPage func(n int, q adminapi.PageQuery) *adminapi.Page) func(int, adminapi.PageQuery) *adminapi.Page {
+	return func(n int, q adminapi.PageQuery) *adminapi.Page {
+		if q.WithTotal {
+			return drainPage(n, q)
+		}
+		if q.From.After(t0.Add(5 * time.Second)) {
+			return page(nil, -1)
+		}
+		return page(events("a", 5, 100), -1)
+	}
 }
 
 func page(evs []auditlog.Event, total int) *adminapi.Page {
@@ -108,10 +127,10 @@ func TestWalkRejectsInconsistentPages(t *testing.T) {
 		{"more events than edges", false, func(int, adminapi.PageQuery) *adminapi.Page {
 			return &adminapi.Page{Events: events("a", 1, 2), Edges: 1, TotalCount: -1}
 		}, "counts 1 edges"},
-		{"drain without totalCount", false, func(int, adminapi.PageQuery) *adminapi.Page {
+		{"drain without totalCount", false, burst(func(int, adminapi.PageQuery) *adminapi.Page {
 			return page(events("a", 5, 100), -1)
-		}, "no totalCount"},
-		{"drain that never adds up", false, func(n int, q adminapi.PageQuery) *adminapi.Page {
+		}), "no totalCount"},
+		{"drain that never adds up", false, burst(func(n int, q adminapi.PageQuery) *adminapi.Page {
 			// 250 events in one second, but event 249 is never returned.
 			all := events("a", 5, 249)
 			off := 0
@@ -125,13 +144,13 @@ func TestWalkRejectsInconsistentPages(t *testing.T) {
 				off = end
 			}
 			return page(all[off:end], 250)
-		}, "second 2026-11-25T10:00:05Z: saw 249 of 250 events after 73 reads; the API answers inconsistently"},
-		{"drain whose count keeps changing", false, func(n int, q adminapi.PageQuery) *adminapi.Page {
+		}), "second 2026-11-25T10:00:05Z: saw 249 of 250 events after 73 reads; the API answers inconsistently"},
+		{"drain whose count keeps changing", false, burst(func(n int, q adminapi.PageQuery) *adminapi.Page {
 			return page(events("a", 5, 100), 200+n)
-		}, "kept changing"},
-		{"drain with more events than its count", false, func(n int, q adminapi.PageQuery) *adminapi.Page {
+		}), "kept changing"},
+		{"drain with more events than its count", false, burst(func(n int, q adminapi.PageQuery) *adminapi.Page {
 			return page(events(fmt.Sprint(n), 5, 100), 50)
-		}, "totalCount says 50"},
+		}), "totalCount says 50"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,145 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+)
+
+// drain reads every event of [lo, hi), a window within one second that
+// holds a full page or more, and returns them ordered by ID (descending for
+// a descending walk). seed is a page of that second already read. It is safe
+// to run alongside the walk: it touches only w.src, w.c and w.desc.
+//
+// Offsets within one second are unreliable (ties come back in a fresh order
+// on each request), so drain keeps re-reading pages at offsets 0, 100, 200,
+// ... in turn, with totalCount, until it has seen totalCount distinct IDs.
+// The first read learns the count; later rounds read up to
+// maxDrainParallel offsets at once.
+func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.Time, seed []auditlog.Event) ([]auditlog.Event, error) {
+	w.c.drains.Add(1)
+	sec := stamp(lo.Truncate(time.Second))
+	q := adminapi.PageQuery{Selection: sel, Descending: w.desc, First: adminapi.MaxPageSize, WithTotal: true}
+	q.From, q.To = lo, hi
+
+	seen := make(map[string]auditlog.Event, 2*len(seed))
+	for _, e := range seed {
+		seen[e.ID] = e
+	}
+	total, reads, restarts := -1, 0, 0
+	issued := 0 // reads asked for: read k starts at page (k+1) mod pages, as the seed was page 0
+	for len(seen) != total {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		par, pages := 1, 0
+		if total >= 0 {
+			bound := drainBound(total)
+			if reads >= bound {
+				return nil, inconsistent("second %s: saw %d of %d events after %d reads; the API answers inconsistently, try again later",
+					sec, len(seen), total, reads)
+			}
+			pages = (total + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize
+			par = max(1, min(maxDrainParallel, pages, bound-reads))
+		}
+		qs := make([]adminapi.PageQuery, par)
+		for i := range qs {
+			at := 1
+			if pages > 0 {
+				at = (issued + 1) % pages
+			}
+			issued++
+			qs[i] = q
+			qs[i].After = offsetCursor(at * adminapi.MaxPageSize)
+		}
+		ps, err := w.pages(ctx, qs)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			w.c.drainReads.Add(1)
+			reads++
+			if p.TotalCount < 0 {
+				return nil, inconsistent("second %s: the API sent no totalCount", sec)
+			}
+			changed := total >= 0 && p.TotalCount != total
+			total = p.TotalCount
+			for _, e := range p.Events {
+				seen[e.ID] = e
+			}
+			if changed || len(seen) > total {
+				// The second changed under us (or the count disagrees with
+				// what was read): start it over from this answer.
+				restarts++
+				if restarts > maxDrainRestarts {
+					return nil, inconsistent("second %s: its events and totalCount (%d) kept changing while reading it; the API answers inconsistently, try again later",
+						sec, total)
+				}
+				clear(seen)
+				for _, e := range p.Events {
+					seen[e.ID] = e
+				}
+				reads = 1
+				if len(seen) > total {
+					return nil, inconsistent("second %s: one page held %d distinct events but totalCount says %d; the API answers inconsistently",
+						sec, len(seen), total)
+				}
+			}
+			if len(seen) == total {
+				break
+			}
+		}
+	}
+
+	evs := make([]auditlog.Event, 0, len(seen))
+	for _, e := range seen {
+		evs = append(evs, e)
+	}
+	sortPage(evs, w.desc)
+	return evs, nil
+}
+
+// pages reads the pages of qs at once and returns them in the order of qs.
+func (w *walker) pages(ctx context.Context, qs []adminapi.PageQuery) ([]*adminapi.Page, error) {
+	ps := make([]*adminapi.Page, len(qs))
+	if len(qs) == 1 {
+		p, err := w.page(ctx, qs[0])
+		ps[0] = p
+		return ps, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(qs))
+	var wg sync.WaitGroup
+	for i := range qs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ps[i], errs[i] = w.page(ctx, qs[i])
+			if errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, firstError(errs)
+	}
+	return ps, nil
+}
+
+// drainBound is how many reads a drain of n events may take before it gives
+// up: about three times the (n/100)·ln(2n) reads that a fresh random order
+// on every read needs, plus a margin for small n.
+func drainBound(n int) int {
+	if n <= 0 {
+		return 10
+	}
+	pages := (n + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize
+	return 3*pages*int(math.Ceil(math.Log(float64(2*n)))) + 10
+}
