@@ -1,7 +1,7 @@
 package adminapi
 
 import (
-	"encoding/json"
+	json "github.com/segmentio/encoding/json"
 
 	"github.com/Khan/genqlient/graphql"
 )
@@ -25,12 +25,23 @@ type decoded struct {
 
 // decodeResponse decodes a GraphQL answer into resp.Data.
 func decodeResponse(body []byte, resp *graphql.Response) (decoded, error) {
+	return decodeWith(json.Unmarshal, body, resp)
+}
+
+// decodeWith decodes with the given unmarshal function; the benchmark
+// compares decoders through it.
+//
+// The decoder is github.com/segmentio/encoding/json: it decodes a page of
+// 100 events of 1.2 KB into the generated structs about twice as fast as
+// encoding/json (BenchmarkDecodePage), with the same semantics for
+// json.RawMessage, null into an interface, and errors on truncated or
+// trailing input. Its ZeroCopy mode is faster still but makes every event's
+// data point into the page's buffer, pinning whole pages in memory for as
+// long as any one event is kept, so it is not used.
+func decodeWith(unmarshal func([]byte, any) error, body []byte, resp *graphql.Response) (decoded, error) {
 	env := envelope{Data: resp.Data}
 	if err := unmarshal(body, &env); err != nil {
 		return decoded{}, err
 	}
 	return decoded{errors: env.Errors, dataNull: env.Data == nil}, nil
 }
-
-// unmarshal is the JSON decoder of answers.
-func unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -166,7 +166,7 @@ func (c *Client) classifyResponse(hres *http.Response, data []byte, resp *graphq
 			if !json.Valid(data) {
 				return &failure{err: fmt.Errorf("the answer is not complete JSON (%s): %s", formatSize(len(data)), c.snippet(data)), retry: true}
 			}
-			return &failure{err: fmt.Errorf("unexpected answer from the Admin API: %s", c.redact(err.Error()))}
+			return &failure{err: fmt.Errorf("unexpected answer from the Admin API: %s", c.sanitize(err.Error(), 200))}
 		}
 		if len(res.errors) > 0 {
 			msg := c.sanitize(res.errors[0].Message, 300)

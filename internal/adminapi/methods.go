@@ -2,7 +2,6 @@ package adminapi
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,7 +97,6 @@ type eventNode interface {
 // Page fetches one page of events.
 func (c *Client) Page(ctx context.Context, q PageQuery) (*Page, error) {
 	v := q.vars()
-	page := &Page{TotalCount: -1}
 	if q.WithTotal {
 		resp, err := AuditLogPageCounted(ctx, c.gql, v.first, v.after, v.activityTypes, v.userIDs,
 			v.emailAddresses, v.phoneNumbers, v.rangeFrom, v.rangeTo, v.sortDirection)
@@ -112,23 +110,7 @@ func (c *Client) Page(ctx context.Context, q PageQuery) (*Page, error) {
 		if conn.TotalCount == nil {
 			return nil, noField("fetch audit logs", "totalCount")
 		}
-		page.TotalCount = *conn.TotalCount
-		page.Edges = len(conn.Edges)
-		page.HasNextPage = conn.PageInfo.HasNextPage
-		page.EndCursor = deref(conn.PageInfo.EndCursor)
-		page.Events = make([]auditlog.Event, 0, len(conn.Edges))
-		prev := q.After
-		for _, e := range conn.Edges {
-			if e == nil || e.Node == nil {
-				c.warnNullNode(e != nil, edgeCursor(e), prev)
-			} else {
-				page.Events = append(page.Events, c.toEvent(e.Node))
-			}
-			if e != nil {
-				prev = e.Cursor
-			}
-		}
-		return page, nil
+		return convertPage(c, conn.Edges, countedEdge, conn.PageInfo.EndCursor, conn.PageInfo.HasNextPage, q.After, conn.TotalCount), nil
 	}
 	resp, err := AuditLogPage(ctx, c.gql, v.first, v.after, v.activityTypes, v.userIDs,
 		v.emailAddresses, v.phoneNumbers, v.rangeFrom, v.rangeTo, v.sortDirection)
@@ -139,53 +121,63 @@ func (c *Client) Page(ctx context.Context, q PageQuery) (*Page, error) {
 	if conn == nil {
 		return nil, noField("fetch audit logs", "auditLogs")
 	}
-	page.Edges = len(conn.Edges)
-	page.HasNextPage = conn.PageInfo.HasNextPage
-	page.EndCursor = deref(conn.PageInfo.EndCursor)
-	page.Events = make([]auditlog.Event, 0, len(conn.Edges))
-	prev := q.After
-	for _, e := range conn.Edges {
-		if e == nil || e.Node == nil {
-			c.warnNullNode(e != nil, edgeCursorPlain(e), prev)
+	return convertPage(c, conn.Edges, plainEdge, conn.PageInfo.EndCursor, conn.PageInfo.HasNextPage, q.After, nil), nil
+}
+
+func plainEdge(e *AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge) (string, eventNode) {
+	if e.Node == nil {
+		return e.Cursor, nil
+	}
+	return e.Cursor, e.Node
+}
+
+func countedEdge(e *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge) (string, eventNode) {
+	if e.Node == nil {
+		return e.Cursor, nil
+	}
+	return e.Cursor, e.Node
+}
+
+// convertPage turns the edges of either page query into a Page. A null edge
+// or node is skipped with a warning but counted in Edges, so the walker
+// still sees a full page.
+func convertPage[E any](c *Client, edges []*E, edge func(*E) (string, eventNode), endCursor *string, hasNext bool, after string, total *int) *Page {
+	page := &Page{
+		Events:      make([]auditlog.Event, 0, len(edges)),
+		Edges:       len(edges),
+		EndCursor:   deref(endCursor),
+		HasNextPage: hasNext,
+		TotalCount:  -1,
+	}
+	if total != nil {
+		page.TotalCount = *total
+	}
+	prev := after
+	for _, e := range edges {
+		if e == nil {
+			c.warn(fmt.Sprintf("the Admin API sent a null edge at %s: skipped", c.sanitize(edgeAfter(prev), 120)))
+			continue
+		}
+		cursor, node := edge(e)
+		if node == nil {
+			where := "cursor " + cursor
+			if cursor == "" {
+				where = edgeAfter(prev)
+			}
+			c.warn(fmt.Sprintf("the Admin API sent an empty event at %s: skipped", c.sanitize(where, 120)))
 		} else {
-			page.Events = append(page.Events, c.toEvent(e.Node))
+			page.Events = append(page.Events, c.toEvent(node))
 		}
-		if e != nil {
-			prev = e.Cursor
-		}
+		prev = cursor
 	}
-	return page, nil
+	return page
 }
 
-func edgeCursor(e *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge) string {
-	if e == nil {
-		return ""
+func edgeAfter(prev string) string {
+	if prev == "" {
+		return "the first edge"
 	}
-	return e.Cursor
-}
-
-func edgeCursorPlain(e *AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge) string {
-	if e == nil {
-		return ""
-	}
-	return e.Cursor
-}
-
-// warnNullNode reports an edge the server sent without an event: skipped,
-// but counted in Page.Edges so the walker still sees a full page.
-func (c *Client) warnNullNode(edge bool, cursor, prev string) {
-	where := "cursor " + strings.TrimSpace(cursor)
-	if !edge || cursor == "" {
-		where = "the edge after cursor " + prev
-		if prev == "" {
-			where = "the first edge"
-		}
-	}
-	if edge {
-		c.warn(fmt.Sprintf("the Admin API sent an empty event at %s: skipped", c.sanitize(where, 120)))
-	} else {
-		c.warn(fmt.Sprintf("the Admin API sent a null edge at %s: skipped", c.sanitize(where, 120)))
-	}
+	return "the edge after cursor " + prev
 }
 
 // toEvent converts a node into the record we emit.
@@ -201,7 +193,7 @@ func (c *Client) toEvent(n eventNode) auditlog.Event {
 	if p := n.GetData(); p != nil && len(*p) > 0 && string(*p) != "null" {
 		data = *p
 	}
-	if id, ok := eventIDFromNodeID(n.GetId()); ok {
+	if id, ok := auditlog.EventIDFromNodeID(n.GetId()); ok {
 		e.ID = id
 	} else if data != nil {
 		if r := gjson.GetBytes(data, "id"); r.Type == gjson.String {
@@ -256,8 +248,8 @@ func (c *Client) Event(ctx context.Context, id string) (*auditlog.Event, error) 
 		return nil, errors.New("empty event ID")
 	}
 	nodeID := id
-	if _, ok := eventIDFromNodeID(id); !ok {
-		nodeID = eventNodeID(id)
+	if _, ok := auditlog.EventIDFromNodeID(id); !ok {
+		nodeID = auditlog.EventNodeID(id)
 	}
 	resp, err := GetAuditLog(ctx, c.gql, nodeID)
 	if err != nil {
@@ -288,7 +280,7 @@ func (c *Client) UsersByAttribute(ctx context.Context, attribute, value string) 
 	}
 	ids := make([]string, 0, len(resp.GetUsersByStandardAttribute))
 	for _, u := range resp.GetUsersByStandardAttribute {
-		raw, ok := userIDFromNodeID(u.Id)
+		raw, ok := auditlog.UserIDFromNodeID(u.Id)
 		if !ok {
 			return nil, &APIError{Op: "look up users", Err: fmt.Errorf("the Admin API sent a user ID that is not a User node ID: %s", c.sanitize(u.Id, 80))}
 		}
@@ -326,31 +318,4 @@ func (c *Client) Check(ctx context.Context) (*CheckResult, error) {
 	}
 	res.Latency = time.Since(start)
 	return res, nil
-}
-
-// Node IDs are base64url without padding of "<Type>:<raw id>". These helpers
-// mirror auditlog's and accept padded or standard base64 too.
-
-func eventIDFromNodeID(nodeID string) (string, bool) { return fromNodeID("AuditLog:", nodeID) }
-func userIDFromNodeID(nodeID string) (string, bool)  { return fromNodeID("User:", nodeID) }
-func eventNodeID(raw string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("AuditLog:" + raw))
-}
-
-func fromNodeID(prefix, nodeID string) (string, bool) {
-	if nodeID == "" {
-		return "", false
-	}
-	for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.StdEncoding} {
-		b, err := enc.DecodeString(nodeID)
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		if strings.HasPrefix(s, prefix) && len(s) > len(prefix) {
-			return s[len(prefix):], true
-		}
-		return "", false
-	}
-	return "", false
 }
