@@ -1,0 +1,318 @@
+// Package export holds what makes an export safe to run again and again
+// from cron: the state file that says where the next run starts, the lock
+// that keeps two runs apart, the names of the files of an --out-dir, their
+// manifest, and the checks of verify.
+//
+// The protocol of one incremental run, each step atomic on disk:
+//
+//  1. lock the state file (a second run exits at once);
+//  2. record the planned range as pending in the state;
+//  3. write the range's data file (temporary name, synced, renamed);
+//  4. record the file in the manifest (--out-dir only);
+//  5. advance lastEnd to the range's end and clear pending.
+//
+// A run killed anywhere leaves either no trace (before 2), or a pending
+// range whose file is absent, complete but unlisted, or complete and listed.
+// The next run redoes exactly that range under the same file name before it
+// goes on, so every event ends up in exactly one file.
+package export
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/safefile"
+)
+
+// StateVersion is the version of the state file format this code writes.
+const StateVersion = 1
+
+// Filter is the part of a filter that decides which events an incremental
+// export holds: activity types (enum names) and users as given, normalised.
+// The time range is not part of it: that is what the state advances.
+type Filter struct {
+	ActivityTypes []string `json:"activityTypes,omitempty"`
+	// Users are "id:<raw user id>", "email:<address>" or "phone:<E.164>",
+	// sorted and unique: a node ID and the raw ID it encodes are the same user.
+	Users []string `json:"users,omitempty"`
+}
+
+// FilterOf normalises the filter of a run.
+func FilterOf(f auditlog.Filter) Filter {
+	var out Filter
+	out.ActivityTypes = sortedUnique(f.ActivityTypes)
+	var users []string
+	for _, u := range f.Users {
+		users = append(users, UserKey(u))
+	}
+	out.Users = sortedUnique(users)
+	return out
+}
+
+// UserKey is the normalised form of one --user value.
+func UserKey(u auditlog.UserRef) string {
+	switch u.Kind {
+	case auditlog.UserEmail:
+		return "email:" + strings.ToLower(u.Value)
+	case auditlog.UserPhone:
+		return "phone:" + u.Value
+	default:
+		return "id:" + u.RawID
+	}
+}
+
+// UserArg turns a normalised user key back into a --user value.
+func UserArg(key string) string {
+	_, v, ok := strings.Cut(key, ":")
+	if !ok {
+		return key
+	}
+	return v
+}
+
+func sortedUnique(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := append([]string(nil), in...)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// Equal reports whether two filters select the same events.
+func (f Filter) Equal(g Filter) bool {
+	return slices.Equal(f.ActivityTypes, g.ActivityTypes) && slices.Equal(f.Users, g.Users)
+}
+
+func describeList(l []string, none string) string {
+	if len(l) == 0 {
+		return none
+	}
+	if len(l) > 6 {
+		return strings.Join(l[:6], ", ") + fmt.Sprintf(" and %d more", len(l)-6)
+	}
+	return strings.Join(l, ", ")
+}
+
+// Range is a time range [From, To), whole seconds, UTC.
+type Range struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+func (r Range) String() string {
+	return fmt.Sprintf("[%s, %s)", r.From.UTC().Format(time.RFC3339), r.To.UTC().Format(time.RFC3339))
+}
+
+// Empty reports whether the range holds no second.
+func (r Range) Empty() bool { return !r.From.Before(r.To) }
+
+// Pending is a range a run set out to export and has not recorded as done.
+type Pending struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// File is where the range goes: a base name inside the --out-dir, the
+	// --out path, or "-" for stdout.
+	File string `json:"file"`
+	// Format and Compression of that file ("gzip" or "").
+	Format      string `json:"format"`
+	Compression string `json:"compression,omitempty"`
+	// StartedAt is when the run that planned it started.
+	StartedAt time.Time `json:"startedAt"`
+}
+
+// Range is the pending range.
+func (p *Pending) Range() Range { return Range{From: p.From, To: p.To} }
+
+// State is the state file of incremental exports.
+type State struct {
+	Version  int    `json:"version"`
+	Endpoint string `json:"endpoint"`
+	Project  string `json:"project"`
+	Filter   Filter `json:"filter"`
+	// Format and Compression of the last run's output.
+	Format      string `json:"format"`
+	Compression string `json:"compression,omitempty"`
+	// OutDir is the --out-dir of the runs, if they use one.
+	OutDir string `json:"outDir,omitempty"`
+	// Start is where the first run started. A --since equal to it is
+	// accepted on later runs, so a cron line may keep it.
+	Start time.Time `json:"start,omitzero"`
+	// LastEnd is the exclusive end of the last range exported and recorded;
+	// the next run starts exactly here. Zero before the first success.
+	LastEnd time.Time `json:"lastEnd,omitzero"`
+	// Pending is the range a run planned and has not finished, if any.
+	Pending   *Pending  `json:"pending,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// LoadState reads a state file. A missing file is no error: it returns nil.
+func LoadState(path string) (*State, error) {
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state file %s: %w", path, err)
+	}
+	var s State
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("state file %s is not valid JSON (%v): restore it from a backup, or start a new state file", path, err)
+	}
+	switch {
+	case s.Version > StateVersion:
+		return nil, fmt.Errorf("state file %s has version %d, newer than this authgear-audit understands (%d): upgrade authgear-audit", path, s.Version, StateVersion)
+	case s.Version < 1:
+		return nil, fmt.Errorf("state file %s has no version: it was not written by authgear-audit export", path)
+	}
+	if s.Pending != nil && !s.Pending.From.Before(s.Pending.To) {
+		return nil, fmt.Errorf("state file %s: pending range %s is empty or reversed: the file was edited; restore it or start a new state file", path, s.Pending.Range())
+	}
+	return &s, nil
+}
+
+// Save writes the state atomically with mode 0600.
+func (s *State) Save(path string, now time.Time) error {
+	s.Version = StateVersion
+	s.UpdatedAt = now.UTC().Truncate(time.Second)
+	raw, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode state: %w", err)
+	}
+	raw = append(raw, '\n')
+	if err := safefile.WriteFile(path, raw, 0o600); err != nil {
+		return fmt.Errorf("save state file: %w", err)
+	}
+	return nil
+}
+
+// Identity is what a state belongs to: the same endpoint, project and
+// filters, or another export altogether.
+type Identity struct {
+	Endpoint string
+	Project  string
+	Filter   Filter
+}
+
+// MismatchError says that a state file belongs to another export.
+type MismatchError struct {
+	Path  string
+	Diffs []string
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("state file %s belongs to a different export: %s; run with the same endpoint, project and filters, or use a new state file (and a new --out-dir) for this one",
+		e.Path, strings.Join(e.Diffs, "; "))
+}
+
+// NormalizeEndpoint is the endpoint as compared between runs.
+func NormalizeEndpoint(s string) string { return strings.TrimRight(strings.TrimSpace(s), "/") }
+
+// Check compares the state with the identity of this run and lists every
+// difference.
+func (s *State) Check(path string, id Identity) error {
+	var diffs []string
+	if NormalizeEndpoint(s.Endpoint) != NormalizeEndpoint(id.Endpoint) {
+		diffs = append(diffs, fmt.Sprintf("endpoint was %s, now %s", s.Endpoint, id.Endpoint))
+	}
+	if s.Project != id.Project {
+		diffs = append(diffs, fmt.Sprintf("project was %q, now %q", s.Project, id.Project))
+	}
+	diffs = append(diffs, filterDiffs(s.Filter, id.Filter)...)
+	if len(diffs) > 0 {
+		return &MismatchError{Path: path, Diffs: diffs}
+	}
+	return nil
+}
+
+func filterDiffs(was, now Filter) []string {
+	var diffs []string
+	if !slices.Equal(was.ActivityTypes, now.ActivityTypes) {
+		diffs = append(diffs, fmt.Sprintf("--activity was %s, now %s",
+			describeList(was.ActivityTypes, "all types"), describeList(now.ActivityTypes, "all types")))
+	}
+	if !slices.Equal(was.Users, now.Users) {
+		diffs = append(diffs, fmt.Sprintf("--user was %s, now %s",
+			describeList(was.Users, "none"), describeList(now.Users, "none")))
+	}
+	return diffs
+}
+
+// SinceError is a --since that disagrees with where the state continues.
+type SinceError struct {
+	Path  string
+	Since time.Time
+	Next  time.Time // where the state continues
+	Start time.Time // where the first run started
+}
+
+func (e *SinceError) Error() string {
+	msg := fmt.Sprintf("--since %s disagrees with state file %s, which continues at %s",
+		fmtTime(e.Since), e.Path, fmtTime(e.Next))
+	if !e.Start.IsZero() {
+		msg += fmt.Sprintf(" (its first run started at %s)", fmtTime(e.Start))
+	}
+	return msg + ": omit --since to continue exactly where the last run ended, or use a new state file to export another range"
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// Plan is what one run does: first redo a pending range, then export the
+// new range, either of which may be absent.
+type Plan struct {
+	Redo *Pending
+	Next *Range
+}
+
+// PlanRun decides the ranges of a run from the state (nil on the first run),
+// --since (zero when absent: the caller then supplies the oldest event's
+// time on a first run) and the run's end, until.
+//
+// A first run starts at since. A later run starts exactly at the state's
+// lastEnd (or the pending range's end, after redoing it); a --since that is
+// neither there nor the first run's start is refused with *SinceError.
+func PlanRun(path string, st *State, since, until time.Time) (Plan, error) {
+	var p Plan
+	var next time.Time
+	switch {
+	case st == nil || (st.LastEnd.IsZero() && st.Pending == nil):
+		next = since
+	default:
+		cont := st.LastEnd
+		if st.Pending != nil {
+			p.Redo = st.Pending
+			if cont.IsZero() {
+				cont = st.Pending.From
+			}
+			next = st.Pending.To
+		} else {
+			next = st.LastEnd
+		}
+		if !since.IsZero() && !since.Equal(cont) && !since.Equal(st.Start) {
+			return Plan{}, &SinceError{Path: path, Since: since, Next: cont, Start: st.Start}
+		}
+	}
+	if !next.IsZero() && next.Before(until) {
+		p.Next = &Range{From: next.UTC(), To: until.UTC()}
+	}
+	return p, nil
+}
+
+// Resume is where the state continues: the pending range's start if there
+// is one, else lastEnd; zero for a state that never ran.
+func (s *State) Resume() time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	if s.Pending != nil {
+		return s.Pending.From
+	}
+	return s.LastEnd
+}

@@ -1,0 +1,503 @@
+package export
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/archive"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+)
+
+// Counter is what verify needs from the API: the windowed totalCount.
+// *adminapi.Client satisfies it.
+type Counter interface {
+	Count(ctx context.Context, s adminapi.Selection) (int, error)
+}
+
+// VerifyOptions say what to compare an export with.
+type VerifyOptions struct {
+	// Range is the range the export should cover. For a directory it comes
+	// from the manifest and Range must be zero. For a file, a zero side is
+	// taken from the file's own first or last event.
+	Range Range
+	// Selection holds the filters of the export for the API's counts; its
+	// From and To are ignored.
+	Selection adminapi.Selection
+	// Counter is the API; nil checks offline (a directory's manifest only).
+	Counter Counter
+	// Parallel bounds the concurrent count queries; 0 means 4.
+	Parallel int
+	// MaxListed bounds the problems listed per kind; 0 means 20.
+	MaxListed int
+}
+
+// Problem kinds, in the order a report lists them.
+const (
+	KindMissingFile = "missing files"
+	KindUnlisted    = "files not in the manifest"
+	KindTiling      = "gaps and overlaps"
+	KindChecksum    = "checksum and size"
+	KindUnparsable  = "unparsable"
+	KindCount       = "counts against the manifest"
+	KindOutside     = "events outside the range"
+	KindOrder       = "events out of order"
+	KindDuplicate   = "duplicate IDs"
+	KindAPI         = "counts against the API"
+)
+
+var kindOrder = []string{KindMissingFile, KindUnlisted, KindTiling, KindChecksum, KindUnparsable,
+	KindCount, KindOutside, KindOrder, KindDuplicate, KindAPI}
+
+// Report is the outcome of a verification.
+type Report struct {
+	Input  string
+	Range  Range // the range checked; zero when the export holds no event and no range was given
+	Files  int
+	Events int64 // events read, duplicates included
+	// Compared says what the counts were compared with: "API" or "" offline.
+	Compared string
+	// Windows is the number of API count queries made.
+	Windows int
+
+	maxListed int
+	listed    map[string][]string
+	counts    map[string]int
+}
+
+func newReport(input string, maxListed int) *Report {
+	if maxListed <= 0 {
+		maxListed = 20
+	}
+	return &Report{Input: input, maxListed: maxListed, listed: map[string][]string{}, counts: map[string]int{}}
+}
+
+func (r *Report) add(kind, format string, args ...any) {
+	r.counts[kind]++
+	if len(r.listed[kind]) < r.maxListed {
+		r.listed[kind] = append(r.listed[kind], fmt.Sprintf(format, args...))
+	}
+}
+
+// OK reports whether the export is complete and clean.
+func (r *Report) OK() bool { return len(r.counts) == 0 }
+
+// ProblemCount is the number of problems found.
+func (r *Report) ProblemCount() int {
+	n := 0
+	for _, c := range r.counts {
+		n += c
+	}
+	return n
+}
+
+// Count is the number of problems of one kind.
+func (r *Report) Count(kind string) int { return r.counts[kind] }
+
+// Problems lists the problems of one kind (at most the listing limit).
+func (r *Report) Problems(kind string) []string { return r.listed[kind] }
+
+// Kinds are the problem kinds found, in report order.
+func (r *Report) Kinds() []string {
+	var out []string
+	for _, k := range kindOrder {
+		if r.counts[k] > 0 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// WriteTo prints the report: one line that sums it up, then the problems
+// by kind.
+func (r *Report) WriteTo(w io.Writer) (int64, error) {
+	var b strings.Builder
+	rng := "no events"
+	if !r.Range.From.IsZero() {
+		rng = fmt.Sprintf("%s to %s", fmtTime(r.Range.From), fmtTime(r.Range.To))
+	}
+	files := "1 file"
+	if r.Files != 1 {
+		files = fmt.Sprintf("%d files", r.Files)
+	}
+	against := "offline: manifest checks only"
+	if r.Compared != "" {
+		against = fmt.Sprintf("against the %s (%d count queries)", r.Compared, r.Windows)
+	}
+	fmt.Fprintf(&b, "%s: %s, %s events, %s, %s\n", r.Input, files, groupDigits(r.Events), rng, against)
+	if r.OK() {
+		b.WriteString("ok: complete and clean\n")
+	} else {
+		fmt.Fprintf(&b, "FAILED: %d problems\n", r.ProblemCount())
+		for _, k := range r.Kinds() {
+			fmt.Fprintf(&b, "%s (%d):\n", k, r.counts[k])
+			for _, p := range r.listed[k] {
+				fmt.Fprintf(&b, "  %s\n", p)
+			}
+			if more := r.counts[k] - len(r.listed[k]); more > 0 {
+				fmt.Fprintf(&b, "  ... and %d more\n", more)
+			}
+		}
+	}
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
+}
+
+// groupDigits writes n with thousands separators: 20,000.
+func groupDigits(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// tally holds what the reading of an export found, in constant memory but
+// for one counter per hour of the range.
+type tally struct {
+	hours map[int64]int64 // unique in-range events by the Unix hour they start
+	first time.Time       // first and last in-range event
+	last  time.Time
+	// The current second and the IDs seen in it: an export is in time
+	// order, so duplicates can only be found among events of one second.
+	sec     int64
+	secSeen map[string]string // ID -> where it was first seen
+	started bool
+}
+
+func newTally() *tally { return &tally{hours: map[int64]int64{}, secSeen: map[string]string{}} }
+
+// verifyInput is one file to read.
+type verifyInput struct {
+	path  string
+	name  string        // as reports show it
+	entry *ManifestFile // nil for a lone file
+}
+
+// VerifyDir checks an --out-dir: the manifest (every listed file present,
+// with its size, SHA-256 and count; ranges that tile without gaps or
+// overlaps; no data file left out), every event (in its file's range, in
+// time order, no duplicate ID, parsable) and, unless offline, the counts
+// per day (and per hour where a day differs) against the API.
+func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*Report, error) {
+	r := newReport(dir, o.MaxListed)
+	if !o.Range.From.IsZero() || !o.Range.To.IsZero() {
+		return nil, errors.New("the range of a directory comes from its manifest")
+	}
+	listed := map[string]bool{}
+	var inputs []verifyInput
+	for i := range m.Files {
+		f := &m.Files[i]
+		listed[f.Name] = true
+		if f.Name != filepath.Base(f.Name) || f.Name == "." || f.Name == ".." {
+			r.add(KindMissingFile, "%s: not a file name inside the directory", f.Name)
+			continue
+		}
+		if !f.From.Before(f.To) {
+			r.add(KindTiling, "%s: empty or reversed range %s", f.Name, f.Range())
+		}
+		if rng, _, ok := ParseFileName(f.Name); ok && (!rng.From.Equal(f.From) || !rng.To.Equal(f.To)) {
+			r.add(KindTiling, "%s: the name says %s, the manifest %s", f.Name, rng, f.Range())
+		}
+		inputs = append(inputs, verifyInput{path: filepath.Join(dir, f.Name), name: f.Name, entry: f})
+	}
+	for i := 1; i < len(m.Files); i++ {
+		prev, cur := m.Files[i-1], m.Files[i]
+		switch {
+		case cur.From.After(prev.To):
+			r.add(KindTiling, "gap %s between %s and %s", Range{From: prev.To, To: cur.From}, prev.Name, cur.Name)
+		case cur.From.Before(prev.To):
+			r.add(KindTiling, "%s and %s overlap in %s", prev.Name, cur.Name, Range{From: cur.From, To: minTime(prev.To, cur.To)})
+		}
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	for _, de := range des {
+		if IsDataFile(de.Name()) && !listed[de.Name()] {
+			r.add(KindUnlisted, "%s: not in the manifest (a run was interrupted after writing it; the next export run redoes its range and lists it)", de.Name())
+		}
+	}
+	if len(m.Files) > 0 {
+		r.Range = Range{From: m.Files[0].From, To: m.Files[0].To}
+		for _, f := range m.Files {
+			r.Range.From = minTime(r.Range.From, f.From)
+			r.Range.To = maxTime(r.Range.To, f.To)
+		}
+	}
+	return r, verify(ctx, r, inputs, o, false)
+}
+
+// VerifyFile checks one export file: every event parsable, in the range,
+// in time order, no duplicate ID, and unless offline the counts per day
+// (and per hour where a day differs) against the API. A zero side of
+// o.Range is taken from the file's first or last event.
+func VerifyFile(ctx context.Context, path string, o VerifyOptions) (*Report, error) {
+	r := newReport(path, o.MaxListed)
+	r.Range = o.Range
+	return r, verify(ctx, r, []verifyInput{{path: path, name: filepath.Base(path)}}, o, true)
+}
+
+func verify(ctx context.Context, r *Report, inputs []verifyInput, o VerifyOptions, derive bool) error {
+	t := newTally()
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r.Files++
+		if err := readOne(r, t, in); err != nil {
+			return err
+		}
+	}
+	if derive {
+		if r.Range.From.IsZero() && !t.first.IsZero() {
+			r.Range.From = t.first.Truncate(time.Second)
+		}
+		if r.Range.To.IsZero() && !t.last.IsZero() {
+			r.Range.To = t.last.Truncate(time.Second).Add(time.Second)
+		}
+		if r.Range.From.IsZero() || r.Range.To.IsZero() {
+			// An empty file and no range: nothing to compare with.
+			return nil
+		}
+	}
+	if o.Counter == nil || r.Range.Empty() {
+		return nil
+	}
+	r.Compared = "API"
+	return compareAPI(ctx, r, t, o)
+}
+
+// hashingReader hashes and counts what is read through it.
+type hashingReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	h.n += int64(n)
+	return n, err
+}
+
+func readOne(r *Report, t *tally, in verifyInput) error {
+	f, err := os.Open(in.path)
+	if errors.Is(err, os.ErrNotExist) {
+		r.add(KindMissingFile, "%s: missing", in.name)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", in.path, err)
+	}
+	defer f.Close()
+	hr := &hashingReader{r: f, h: sha256.New()}
+	rd, err := archive.NewReader(in.name, hr)
+	var count int64
+	fileRange := r.Range
+	if in.entry != nil {
+		fileRange = in.entry.Range()
+	}
+	if err != nil {
+		r.add(KindUnparsable, "%s", err)
+	} else {
+		for {
+			e, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				r.add(KindUnparsable, "%s (reading stopped there)", err)
+				break
+			}
+			count++
+			r.Events++
+			t.see(r, in.name, count, e, fileRange, r.Range)
+		}
+	}
+	// Read what the reader left, so the checksum covers the whole file.
+	if _, err := io.Copy(io.Discard, hr); err != nil {
+		return fmt.Errorf("read %s: %w", in.path, err)
+	}
+	if in.entry != nil {
+		sum := hex.EncodeToString(hr.h.Sum(nil))
+		switch {
+		case hr.n != in.entry.Bytes:
+			r.add(KindChecksum, "%s: %d bytes, the manifest says %d", in.name, hr.n, in.entry.Bytes)
+		case !strings.EqualFold(sum, in.entry.SHA256):
+			r.add(KindChecksum, "%s: SHA-256 %s, the manifest says %s", in.name, sum, in.entry.SHA256)
+		}
+		if count != in.entry.Count {
+			r.add(KindCount, "%s: %d events, the manifest says %d", in.name, count, in.entry.Count)
+		}
+	}
+	return nil
+}
+
+// see checks one event, the n-th of file name.
+func (t *tally) see(r *Report, name string, n int64, e *auditlog.Event, fileRange, all Range) {
+	at := e.CreatedAt.UTC()
+	where := fmt.Sprintf("%s: event %d", name, n)
+	if outside(at, fileRange) || outside(at, all) {
+		rng := fileRange
+		if !outside(at, fileRange) {
+			rng = all
+		}
+		r.add(KindOutside, "%s: %s at %s is outside %s", where, e.ID, fmtTime(at), rng)
+		return
+	}
+	sec := at.Unix()
+	switch {
+	case !t.started || sec > t.sec:
+		t.started = true
+		t.sec = sec
+		clear(t.secSeen)
+	case sec < t.sec:
+		r.add(KindOrder, "%s: %s at %s comes after an event at %s", where, e.ID, fmtTime(at), fmtTime(time.Unix(t.sec, 0)))
+	}
+	if sec == t.sec {
+		if prev, dup := t.secSeen[e.ID]; dup {
+			r.add(KindDuplicate, "%s: %s at %s again (first as %s)", where, e.ID, fmtTime(at), prev)
+			return
+		}
+		t.secSeen[e.ID] = where
+	}
+	t.hours[hourOf(at)]++
+	if t.first.IsZero() || at.Before(t.first) {
+		t.first = at
+	}
+	if at.After(t.last) {
+		t.last = at
+	}
+}
+
+func outside(at time.Time, r Range) bool {
+	return (!r.From.IsZero() && at.Before(r.From)) || (!r.To.IsZero() && !at.Before(r.To))
+}
+
+func hourOf(t time.Time) int64 { return t.Unix() / 3600 * 3600 }
+
+// window is one count comparison.
+type window struct {
+	Range
+	file int64
+	api  int
+}
+
+// compareAPI compares per-day counts with the API, then per-hour counts
+// within the days that differ: a day that matches costs one query.
+func compareAPI(ctx context.Context, r *Report, t *tally, o VerifyOptions) error {
+	days := split(r.Range, 24*time.Hour)
+	if err := count(ctx, r, t, o, days); err != nil {
+		return err
+	}
+	var hours []window
+	for _, d := range days {
+		if int64(d.api) != d.file {
+			hours = append(hours, split(d.Range, time.Hour)...)
+		}
+	}
+	if err := count(ctx, r, t, o, hours); err != nil {
+		return err
+	}
+	for _, h := range hours {
+		if int64(h.api) == h.file {
+			continue
+		}
+		diff := int64(h.api) - h.file
+		what := fmt.Sprintf("%d missing", diff)
+		if diff < 0 {
+			what = fmt.Sprintf("%d extra", -diff)
+		}
+		label := h.From.UTC().Format("2006-01-02T15:04Z")
+		if !h.From.Equal(h.From.Truncate(time.Hour)) || !h.To.Equal(h.From.Add(time.Hour)) {
+			label = h.Range.String()
+		}
+		r.add(KindAPI, "%s: file %d, API %d (%s)", label, h.file, h.api, what)
+	}
+	return nil
+}
+
+// split cuts r at multiples of step (UTC) and fills nothing else.
+func split(r Range, step time.Duration) []window {
+	var out []window
+	for from := r.From; from.Before(r.To); {
+		to := from.Truncate(step).Add(step)
+		if to.After(r.To) {
+			to = r.To
+		}
+		out = append(out, window{Range: Range{From: from, To: to}})
+		from = to
+	}
+	return out
+}
+
+// count fills the file and API counts of ws, querying the API with bounded
+// concurrency.
+func count(ctx context.Context, r *Report, t *tally, o VerifyOptions, ws []window) error {
+	for i := range ws {
+		for h := hourOf(ws[i].From); h < ws[i].To.Unix(); h += 3600 {
+			ws[i].file += t.hours[h]
+		}
+	}
+	n := o.Parallel
+	if n <= 0 {
+		n = 4
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
+	var mu sync.Mutex
+	for i := range ws {
+		g.Go(func() error {
+			sel := o.Selection
+			sel.From, sel.To = ws[i].From, ws[i].To
+			c, err := o.Counter.Count(gctx, sel)
+			if err != nil {
+				return fmt.Errorf("count events in %s: %w", ws[i].Range, err)
+			}
+			mu.Lock()
+			ws[i].api = c
+			r.Windows++
+			mu.Unlock()
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,329 @@
+package export
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output"
+)
+
+func toEvent(e adminapitest.Event) *auditlog.Event {
+	return &auditlog.Event{
+		ID: e.ID, CreatedAt: e.CreatedAt.UTC(), ActivityType: e.ActivityType, UserID: e.UserID,
+		IPAddress: e.IPAddress, UserAgent: e.UserAgent, ClientID: e.ClientID, Data: e.Data,
+	}
+}
+
+var (
+	vStart = ts("2026-11-01T00:00:00Z")
+	vEnd   = ts("2026-11-04T00:00:00Z")
+)
+
+// newVerifyServer is a stand-in holding three days of events with a burst,
+// and a real client for it.
+func newVerifyServer(t *testing.T) (*adminapitest.Server, *adminapi.Client) {
+	t.Helper()
+	events, users := adminapitest.Generate(adminapitest.GenOptions{Seed: 7, Count: 300, Start: vStart, End: vEnd, Bursts: 1, BurstSize: 120})
+	srv := adminapitest.New(t, adminapitest.WithEvents(events, users))
+	c, err := adminapi.New(adminapi.Options{Endpoint: srv.Endpoint(), ProjectID: srv.ProjectID(), KeyID: srv.KeyID(), KeyFile: srv.KeyFile(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// writeDir writes the server's events as an --out-dir of one file per day,
+// the way export does.
+func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *Manifest) {
+	t.Helper()
+	dir := t.TempDir()
+	m := &Manifest{Project: srv.ProjectID()}
+	for from := vStart; from.Before(vEnd); from = from.Add(24 * time.Hour) {
+		r := Range{From: from, To: from.Add(24 * time.Hour)}
+		name := FileName(r, Ext("jsonl", gz))
+		df, err := CreateDataFile(filepath.Join(dir, name), 0, output.Options{Format: "jsonl"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range srv.Select(adminapi.Selection{From: r.From, To: r.To}) {
+			if err := df.Write(toEvent(e)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := df.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Put(Entry(f, r, vEnd))
+	}
+	if err := m.Save(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	return dir, m
+}
+
+// editLines rewrites a data file's lines (through gzip when it is one).
+func editLines(t *testing.T, path string, edit func([]string) []string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz := strings.HasSuffix(path, ".gz")
+	if gz {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw, err = io.ReadAll(zr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := strings.SplitAfter(string(raw), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	out := []byte(strings.Join(edit(lines), ""))
+	if gz {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(out)
+		zw.Close()
+		out = b.Bytes()
+	}
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyDir(t *testing.T) {
+	srv, client := newVerifyServer(t)
+	second := func(m *Manifest) string { return m.Files[1].Name }
+	tests := []struct {
+		name string
+		gz   bool
+		// break the archive
+		mutate func(t *testing.T, dir string, m *Manifest)
+		// problem kinds expected offline and online (nil = clean)
+		offline, online []string
+		// a line expected in the online report
+		wantLine string
+	}{
+		{name: "clean", gz: true},
+		{name: "clean plain", gz: false},
+		{
+			name: "deleted line", gz: true,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				editLines(t, filepath.Join(dir, second(m)), func(l []string) []string { return append(l[:10:10], l[11:]...) })
+			},
+			offline:  []string{KindChecksum, KindCount},
+			online:   []string{KindChecksum, KindCount, KindAPI},
+			wantLine: "(1 missing)",
+		},
+		{
+			name: "duplicated line", gz: false,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				editLines(t, filepath.Join(dir, second(m)), func(l []string) []string {
+					return append(l[:21:21], append([]string{l[20]}, l[21:]...)...)
+				})
+			},
+			offline: []string{KindChecksum, KindCount, KindDuplicate},
+			online:  []string{KindChecksum, KindCount, KindDuplicate},
+		},
+		{
+			name: "truncated gzip file", gz: true,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				p := filepath.Join(dir, second(m))
+				raw, _ := os.ReadFile(p)
+				os.WriteFile(p, raw[:len(raw)/2], 0o600)
+			},
+			offline:  []string{KindChecksum, KindUnparsable, KindCount},
+			online:   []string{KindChecksum, KindUnparsable, KindCount, KindAPI},
+			wantLine: "missing)",
+		},
+		{
+			name: "truncated plain file mid-line", gz: false,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				p := filepath.Join(dir, second(m))
+				raw, _ := os.ReadFile(p)
+				os.WriteFile(p, raw[:len(raw)-100], 0o600)
+			},
+			offline: []string{KindChecksum, KindUnparsable, KindCount},
+			online:  []string{KindChecksum, KindUnparsable, KindCount, KindAPI},
+		},
+		{
+			name: "file deleted", gz: true,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				os.Remove(filepath.Join(dir, second(m)))
+			},
+			offline: []string{KindMissingFile},
+			online:  []string{KindMissingFile, KindAPI},
+		},
+		{
+			name: "gap in the manifest", gz: true,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				os.Remove(filepath.Join(dir, second(m)))
+				m.Files = append(m.Files[:1:1], m.Files[2:]...)
+				m.Save(dir, 0)
+			},
+			offline: []string{KindTiling},
+			online:  []string{KindTiling, KindAPI},
+		},
+		{
+			name: "file not in the manifest", gz: true,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				r := Range{From: vEnd, To: vEnd.Add(time.Hour)}
+				os.WriteFile(filepath.Join(dir, FileName(r, ".jsonl.gz")), nil, 0o600)
+			},
+			offline: []string{KindUnlisted},
+			online:  []string{KindUnlisted},
+		},
+		{
+			name: "event outside its file's range", gz: false,
+			mutate: func(t *testing.T, dir string, m *Manifest) {
+				// Move the first line of the third file to the end of the second:
+				// the files still hold every event once, but one is misfiled.
+				var moved string
+				editLines(t, filepath.Join(dir, m.Files[2].Name), func(l []string) []string { moved = l[0]; return l[1:] })
+				editLines(t, filepath.Join(dir, second(m)), func(l []string) []string { return append(l, moved) })
+			},
+			offline: []string{KindChecksum, KindCount, KindOutside},
+			online:  []string{KindChecksum, KindCount, KindOutside, KindAPI},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, m := writeDir(t, srv, tt.gz)
+			if tt.mutate != nil {
+				tt.mutate(t, dir, m)
+			}
+			m, err := LoadManifest(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mode := range []struct {
+				name    string
+				counter Counter
+				want    []string
+			}{{"offline", nil, tt.offline}, {"online", client, tt.online}} {
+				r, err := VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: mode.counter})
+				if err != nil {
+					t.Fatalf("%s: %v", mode.name, err)
+				}
+				var report strings.Builder
+				r.WriteTo(&report)
+				if got := strings.Join(r.Kinds(), ", "); got != strings.Join(mode.want, ", ") {
+					t.Errorf("%s: problems [%s], want [%s]\n%s", mode.name, got, strings.Join(mode.want, ", "), &report)
+				}
+				if r.OK() != (len(mode.want) == 0) {
+					t.Errorf("%s: OK() = %v", mode.name, r.OK())
+				}
+				if mode.counter != nil && tt.wantLine != "" && !strings.Contains(report.String(), tt.wantLine) {
+					t.Errorf("%s: report lacks %q:\n%s", mode.name, tt.wantLine, &report)
+				}
+				if len(mode.want) == 0 && !strings.Contains(report.String(), "ok: complete and clean") {
+					t.Errorf("%s: clean report says:\n%s", mode.name, &report)
+				}
+				if mode.counter != nil && r.Compared != "API" {
+					t.Errorf("online verification compared with %q", r.Compared)
+				}
+			}
+		})
+	}
+}
+
+// A clean archive costs one count query per day: hours are asked only for
+// days that differ.
+func TestVerifyEconomisesQueries(t *testing.T) {
+	srv, client := newVerifyServer(t)
+	dir, m := writeDir(t, srv, true)
+	r, err := VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Windows != 3 {
+		t.Errorf("%d count queries for 3 clean days, want 3", r.Windows)
+	}
+	editLines(t, filepath.Join(dir, m.Files[0].Name), func(l []string) []string { return l[1:] })
+	r, err = VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Windows != 3+24 {
+		t.Errorf("%d count queries with one day off, want 27", r.Windows)
+	}
+	if n := r.Count(KindAPI); n != 1 {
+		t.Errorf("%d hours reported off, want 1: %q", n, r.Problems(KindAPI))
+	}
+}
+
+func TestVerifyFile(t *testing.T) {
+	srv, client := newVerifyServer(t)
+	dir, m := writeDir(t, srv, false)
+	path := filepath.Join(dir, m.Files[1].Name)
+	r := m.Files[1].Range()
+
+	// The file's own first and last events give the range.
+	rep, err := VerifyFile(context.Background(), path, VerifyOptions{Counter: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		var b strings.Builder
+		rep.WriteTo(&b)
+		t.Fatalf("clean file:\n%s", &b)
+	}
+	if rep.Range.From.Before(r.From) || rep.Range.To.After(r.To) || rep.Events != m.Files[1].Count {
+		t.Errorf("derived range %v, %d events; file has %v, %d", rep.Range, rep.Events, r, m.Files[1].Count)
+	}
+
+	// With the range given, an event of the neighbouring day is outside it
+	// and a deleted line is missing.
+	editLines(t, path, func(l []string) []string { return l[1:] })
+	rep, err = VerifyFile(context.Background(), path, VerifyOptions{Counter: client, Range: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rep.Kinds(), ", "); got != KindAPI {
+		t.Errorf("problems [%s], want [%s]", got, KindAPI)
+	}
+	// A range wider than the file: the rest is missing.
+	wide := Range{From: vStart, To: vEnd}
+	rep, err = VerifyFile(context.Background(), path, VerifyOptions{Counter: client, Range: wide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Count(KindAPI) < 24 {
+		t.Errorf("only %d hours off for a file covering a third of the range", rep.Count(KindAPI))
+	}
+	_ = srv
+}
+
+func TestReportWriteTo(t *testing.T) {
+	r := newReport("d", 2)
+	r.Range = Range{From: vStart, To: vEnd}
+	r.Files, r.Events = 3, 20000
+	for i := 0; i < 5; i++ {
+		r.add(KindDuplicate, "dup %d", i)
+	}
+	var b strings.Builder
+	r.WriteTo(&b)
+	for _, want := range []string{"3 files, 20,000 events", "FAILED: 5 problems", "duplicate IDs (5):", "  dup 1\n", "... and 3 more", "offline"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, &b)
+		}
+	}
+	if groupDigits(1234567) != "1,234,567" || groupDigits(999) != "999" || groupDigits(0) != "0" {
+		t.Error("groupDigits")
+	}
+}
