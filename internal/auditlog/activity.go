@@ -143,7 +143,7 @@ func suggestActivity(item string) string {
 	}
 	best, bestD := "", maxSuggestDistance(key)+1
 	for _, c := range cands {
-		if d := levenshtein(key, strings.ToLower(c)); d < bestD {
+		if d := boundedLevenshtein(key, strings.ToLower(c), bestD); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -165,7 +165,7 @@ func suggestGlob(item string, cands []string) string {
 	key := strings.ToLower(lit)
 	best, bestD := "", maxSuggestDistance(key)+1
 	try := func(part string) {
-		if d := levenshtein(key, strings.ToLower(part)); d < bestD {
+		if d := boundedLevenshtein(key, strings.ToLower(part), bestD); d < bestD {
 			best, bestD = part, d
 		}
 	}
@@ -200,9 +200,14 @@ func maxSuggestDistance(s string) int {
 	return n
 }
 
-// levenshtein is the edit distance between a and b, counted in runes.
-func levenshtein(a, b string) int {
+// boundedLevenshtein is the edit distance between a and b, counted in runes,
+// or limit when it is certainly limit or more (the lengths differ by that
+// much).
+func boundedLevenshtein(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d >= limit || -d >= limit {
+		return limit
+	}
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
