@@ -76,7 +76,8 @@ func (c *Client) exchange(ctx context.Context, req *graphql.Request, resp *graph
 				if ctx.Err() != nil {
 					return fmt.Errorf("%s: %w", op, ctx.Err())
 				}
-				return fmt.Errorf("%s: %w", op, err)
+				// The limiter refuses to wait past the context's deadline.
+				return fmt.Errorf("%s: waiting for --rate: %w", op, context.DeadlineExceeded)
 			}
 		}
 		f := c.attempt(ctx, req.OpName, summary, body, resp)
@@ -97,7 +98,11 @@ func (c *Client) exchange(ctx context.Context, req *graphql.Request, resp *graph
 		}
 		wait := c.backoff(attempt, f.retryAfter)
 		c.retries.Add(1)
-		c.logf("retry %d/%d in %s: %s", attempt, attempts-1, roundDuration(wait), f.err)
+		note := ""
+		if f.retryAfter > 0 {
+			note = fmt.Sprintf(" (Retry-After %s)", roundDuration(f.retryAfter))
+		}
+		c.logf("retry %d/%d in %s%s: %s", attempt, attempts-1, roundDuration(wait), note, f.err)
 		if err := sleepCtx(ctx, wait); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
