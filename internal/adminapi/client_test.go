@@ -282,7 +282,9 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("check result %+v", res)
 	}
 	// With a ready token, project and key ID are read from the token.
-	tok := newHarness(t, srv, func(o *adminapi.Options) { o.ProjectID, o.KeyID, o.KeyFile, o.Token = "", "", "", srv.Token(time.Minute) })
+	tok := newHarness(t, srv, func(o *adminapi.Options) {
+		o.ProjectID, o.KeyID, o.KeyFile, o.Token = "", "", "", srv.Token(time.Minute)
+	})
 	res, err = tok.client.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
