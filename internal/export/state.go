@@ -118,9 +118,10 @@ func (r Range) Empty() bool { return !r.From.Before(r.To) }
 type Pending struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
-	// File is where the range goes: a base name inside the --out-dir, the
-	// --out path, or "-" for stdout.
-	File string `json:"file"`
+	// File is where the range goes: a base name inside the --out-dir (InDir),
+	// the --out path, or "-" for stdout.
+	File  string `json:"file"`
+	InDir bool   `json:"inDir,omitempty"`
 	// Format and Compression of that file ("gzip" or "").
 	Format      string `json:"format"`
 	Compression string `json:"compression,omitempty"`
