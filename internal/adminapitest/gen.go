@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -114,9 +115,12 @@ func Generate(o GenOptions) ([]Event, []User) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			pcg := rand.NewPCG(0, 0)
+			r := rand.New(pcg)
+			buf := make([]byte, 0, 8192)
 			for i := lo; i < hi; i++ {
-				r := rand.New(rand.NewPCG(uint64(o.Seed), uint64(i)+1))
-				events[i] = g.event(r, int64(i)+1, plans[i])
+				pcg.Seed(uint64(o.Seed), uint64(i)+1)
+				events[i], buf = g.event(r, int64(i)+1, plans[i], buf)
 			}
 		}()
 	}
@@ -162,9 +166,28 @@ var nastyNames = []string{
 	"\x1b]8;;http://evil.example/\x1b\\click me\x1b]8;;\x1b\\",
 }
 
+// uuid returns a random version 4 UUID drawn from r.
 func uuid(r *rand.Rand) string {
 	a, b := r.Uint64(), r.Uint64()
-	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", a>>32, (a>>16)&0xffff, a&0xfff, (b>>48)&0x3fff|0x8000, b&0xffffffffffff)
+	a = a&^(0xf<<12) | 0x4<<12 // version 4
+	b = b&^(0x3<<62) | 0x2<<62 // RFC 4122 variant
+	var out [36]byte
+	put := func(pos int, v uint64, digits int) {
+		for i := digits - 1; i >= 0; i-- {
+			out[pos+i] = hexDigits[v&0xf]
+			v >>= 4
+		}
+	}
+	put(0, a>>32, 8)
+	out[8] = '-'
+	put(9, a>>16, 4)
+	out[13] = '-'
+	put(14, a, 4)
+	out[18] = '-'
+	put(19, b>>48, 4)
+	out[23] = '-'
+	put(24, b, 12)
+	return string(out[:])
 }
 
 func (g *generator) makeUsers(rng *rand.Rand) {
@@ -186,7 +209,15 @@ func (g *generator) makeUsers(rng *rand.Rand) {
 		}
 		u.created = g.o.Start.Add(-time.Duration(rng.IntN(365*24)) * time.Hour)
 		u.deleted = rng.IntN(20) == 0
-		std := map[string]any{"email": u.Email, "email_verified": true, "name": u.name, "updated_at": u.created.Unix()}
+		std := map[string]any{
+			"email":          u.Email,
+			"email_verified": true,
+			"name":           u.name,
+			"given_name":     strings.Fields(u.name + " x")[0],
+			"locale":         []string{"en", "zh-HK", "ja", "de"}[rng.IntN(4)],
+			"zoneinfo":       []string{"Asia/Hong_Kong", "Europe/London", "America/New_York", "Asia/Tokyo"}[rng.IntN(4)],
+			"updated_at":     u.created.Unix(),
+		}
 		if u.Phone != "" {
 			std["phone_number"] = u.Phone
 			std["phone_number_verified"] = rng.IntN(2) == 0
@@ -211,11 +242,7 @@ func (g *generator) makeUsers(rng *rand.Rand) {
 			"groups":              []string{},
 			"authenticators":      []string{"password"},
 		}
-		b, err := json.Marshal(snap)
-		if err != nil {
-			panic(err)
-		}
-		u.snapshot = b
+		u.snapshot = appendJSON(nil, snap)
 	}
 }
 
@@ -326,19 +353,22 @@ var languages = [][]string{{"en"}, {"zh-HK", "en"}, {"ja"}, {"en-GB", "en"}, {"d
 
 func (g *generator) ip(r *rand.Rand) string {
 	if r.IntN(10) == 0 {
-		return fmt.Sprintf("2001:db8:%x:%x::%x", r.IntN(0xffff), r.IntN(0xffff), r.IntN(0xffff)+1)
+		return "2001:db8:" + strconv.FormatInt(int64(r.IntN(0xffff)), 16) + ":" + strconv.FormatInt(int64(r.IntN(0xffff)), 16) +
+			"::" + strconv.FormatInt(int64(r.IntN(0xffff)+1), 16)
 	}
+	n := strconv.Itoa(r.IntN(254) + 1)
 	switch r.IntN(3) {
 	case 0:
-		return fmt.Sprintf("203.0.113.%d", r.IntN(254)+1)
+		return "203.0.113." + n
 	case 1:
-		return fmt.Sprintf("198.51.100.%d", r.IntN(254)+1)
+		return "198.51.100." + n
 	}
-	return fmt.Sprintf("192.0.2.%d", r.IntN(254)+1)
+	return "192.0.2." + n
 }
 
 // event builds event number seq from its plan.
-func (g *generator) event(r *rand.Rand, seq int64, p plan) Event {
+// buf is scratch space, returned for reuse.
+func (g *generator) event(r *rand.Rand, seq int64, p plan, buf []byte) (Event, []byte) {
 	a := g.cat[p.typ]
 	u := &g.users[p.user]
 	at := g.o.Start.Add(time.Duration(p.at) * time.Second)
@@ -472,6 +502,7 @@ func (g *generator) event(r *rand.Rand, seq int64, p plan) Event {
 		"audit_context": map[string]any{
 			"http_url":     "https://" + g.o.Project + ".authgear.cloud" + path,
 			"http_referer": "https://" + g.o.Project + ".authgear.cloud/",
+			"request_id":   uuid(r),
 		},
 	}
 	userID := ""
@@ -488,10 +519,8 @@ func (g *generator) event(r *rand.Rand, seq int64, p plan) Event {
 		"payload": payload,
 		"context": ctx,
 	}
-	b, err := json.Marshal(data)
-	if err != nil {
-		panic(fmt.Sprintf("marshal generated event: %v", err))
-	}
+	buf = appendJSON(buf[:0], data)
+	b := append([]byte(nil), buf...) // exact size: a million events are held
 	recipient, _ := payload["recipient"].(string)
 	return Event{
 		ID:           id,
@@ -504,5 +533,5 @@ func (g *generator) event(r *rand.Rand, seq int64, p plan) Event {
 		UserAgent:    ua,
 		ClientID:     client,
 		Data:         b,
-	}
+	}, buf
 }

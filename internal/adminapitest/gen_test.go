@@ -3,6 +3,7 @@ package adminapitest
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 )
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 func TestGenerate(t *testing.T) {
 	o := GenOptions{Seed: 7, Count: 5000, Bursts: 3, BurstSize: 250, Users: 200, Nasty: true,
@@ -46,6 +49,9 @@ func TestGenerate(t *testing.T) {
 		}
 		if e.CreatedAt.Before(o.Start) || !e.CreatedAt.Before(o.End) || e.CreatedAt.Nanosecond() != 0 {
 			t.Fatalf("event %d at %v", i, e.CreatedAt)
+		}
+		if !uuidRE.MatchString(e.ID) {
+			t.Fatalf("event ID %q is not a v4 UUID", e.ID)
 		}
 		types[e.ActivityType]++
 		seconds[e.CreatedAt.Unix()]++

@@ -203,7 +203,7 @@ func (s *Server) Add(events ...Event) {
 		e.CreatedAt = e.CreatedAt.Truncate(time.Second).UTC()
 		in[i] = e
 	}
-	slices.SortStableFunc(in, func(a, b Event) int {
+	cmp := func(a, b Event) int {
 		switch {
 		case eventLess(&a, &b):
 			return -1
@@ -211,14 +211,24 @@ func (s *Server) Add(events ...Event) {
 			return 1
 		}
 		return 0
-	})
+	}
+	if !slices.IsSortedFunc(in, cmp) {
+		slices.SortStableFunc(in, cmp)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.byID == nil {
 		s.byID = make(map[string]int32, len(in))
 	}
 	n := len(s.events)
-	if n == 0 || !eventLess(&in[0], &s.events[n-1]) {
+	if n == 0 {
+		s.events = in
+		for i := range in {
+			s.byID[in[i].ID] = int32(i)
+		}
+		return
+	}
+	if !eventLess(&in[0], &s.events[n-1]) {
 		// The common case: new events are the newest.
 		s.events = append(s.events, in...)
 		for i := range in {
