@@ -301,7 +301,7 @@ func (c *Client) classifyTransport(err error, actx context.Context) *failure {
 		return &failure{err: fmt.Errorf("cannot resolve host %s: %s", dnsErr.Name, dnsErr.Err), retry: true}
 	case errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &invalidErr), errors.As(err, &verifyErr):
 		return &failure{err: fmt.Errorf("TLS handshake with %s failed: %s; for a private CA use --ca-file", host, tlsText(err))}
-	case errors.As(err, &recordErr):
+	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return &failure{err: fmt.Errorf("TLS handshake with %s failed: the server does not speak TLS on that port: check --endpoint (http or https?)", host)}
 	case errors.As(err, &alertErr):
 		return &failure{err: fmt.Errorf("TLS handshake with %s failed: %s", host, alertErr.Error())}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -110,3 +111,29 @@ func TestAuthorizationOnlyForEndpointHost(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestClassifyTransport covers failures that cannot be produced on a
+// machine without a network: DNS answers.
+func TestClassifyTransport(t *testing.T) {
+	ep, _ := url.Parse("https://myapp.authgear.cloud/_api/admin/graphql")
+	c := &Client{endpoint: ep, opts: Options{Timeout: DefaultTimeout}}
+	ctx := context.Background()
+	tests := []struct {
+		err   error
+		want  string
+		retry bool
+	}{
+		{&url.Error{Op: "Post", URL: ep.String(), Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "myapp.authgear.cloud", IsNotFound: true}}},
+			"cannot resolve host myapp.authgear.cloud: check --endpoint", false},
+		{&url.Error{Op: "Post", URL: ep.String(), Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "myapp.authgear.cloud", IsTemporary: true}}},
+			"cannot resolve host myapp.authgear.cloud: server misbehaving", true},
+		{&url.Error{Op: "Post", URL: ep.String(), Err: errors.New("read: connection reset by peer")},
+			"request to myapp.authgear.cloud failed: read: connection reset by peer", true},
+	}
+	for _, tt := range tests {
+		f := c.classifyTransport(tt.err, ctx)
+		if f.err.Error() != tt.want || f.retry != tt.retry {
+			t.Errorf("classifyTransport(%v) = %q retry %v; want %q retry %v", tt.err, f.err, f.retry, tt.want, tt.retry)
+		}
+	}
+}
