@@ -122,7 +122,9 @@ func (a *App) clientOptions(conn config.Connection) adminapi.Options {
 		InsecureHTTP: conn.InsecureHTTP,
 		UserAgent:    userAgentVersion(),
 		Warn:         func(msg string) { a.warn("%s", msg) },
-		Now:          a.Now,
+		// Now stays nil: tokens are judged by the server's real clock, so
+		// they are signed with the real clock even when a test fixes a.Now
+		// for relative times.
 	}
 	if opts.MaxRetries == 0 {
 		// The client reads 0 as "the default"; --max-retries 0 means none.

@@ -367,7 +367,7 @@ func (r *resolver) str(key string) (string, Source, error) {
 		return "", SourceNone, nil
 	}
 	if isPathKey(key) && !(key == KeyTokenFile && s == "-") {
-		s = expandHome(s, r.getenv)
+		s = ExpandHome(s, r.getenv)
 		if src == SourceProfile && !filepath.IsAbs(s) {
 			// Paths in the file are relative to the file, not to the
 			// directory the command runs in.

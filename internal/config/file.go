@@ -62,10 +62,10 @@ func IsUserError(err error) bool {
 // XDG_CONFIG_HOME is known.
 func Locate(flag string, getenv func(string) string) (path string, explicit bool) {
 	if flag != "" {
-		return expandHome(flag, getenv), true
+		return ExpandHome(flag, getenv), true
 	}
 	if p := getenv(EnvPrefix + "CONFIG"); p != "" {
-		return expandHome(p, getenv), true
+		return ExpandHome(p, getenv), true
 	}
 	// The XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
 	if x := getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
@@ -85,8 +85,9 @@ func home(getenv func(string) string) string {
 	return getenv("USERPROFILE")
 }
 
-// expandHome replaces a leading "~" or "~/" with the home directory.
-func expandHome(p string, getenv func(string) string) string {
+// ExpandHome replaces a leading "~" or "~/" with the home directory
+// (HOME, else USERPROFILE, from getenv).
+func ExpandHome(p string, getenv func(string) string) string {
 	if p != "~" && !strings.HasPrefix(p, "~/") && !strings.HasPrefix(p, `~\`) {
 		return p
 	}

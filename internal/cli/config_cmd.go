@@ -1,0 +1,434 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/config"
+)
+
+func init() { commands = append(commands, newConfigCmd) }
+
+func newConfigCmd(a *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Create, list and inspect connection profiles",
+		Long: `Profiles in the config file name a project, an Admin API key ID and the path
+of the key file (never the key itself). The connection is resolved from the
+flags, then AUTHGEAR_AUDIT_* variables, then the profile (--profile,
+AUTHGEAR_AUDIT_PROFILE, default_profile, or a profile named "default"), then
+defaults.
+
+The config file is --config, else AUTHGEAR_AUDIT_CONFIG, else
+$XDG_CONFIG_HOME/authgear-audit/config.yaml, else
+~/.config/authgear-audit/config.yaml.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newConfigAddCmd(a), newConfigListCmd(a), newConfigShowCmd(a),
+		newConfigUseCmd(a), newConfigRemoveCmd(a), newConfigPathCmd(a))
+	return cmd
+}
+
+// configPath is where the config file is, or would be created.
+func (a *App) configPath() (string, error) {
+	path, _ := config.Locate(a.Global.ConfigPath, a.getenv)
+	if path == "" {
+		return "", usageError(errors.New("no config file location: set HOME or XDG_CONFIG_HOME, or pass --config"))
+	}
+	return path, nil
+}
+
+// completeProfiles offers the profile names of the config file.
+func completeProfiles(a *App) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		path, explicit := config.Locate(a.Global.ConfigPath, a.getenv)
+		f, err := config.Load(path, explicit, nil)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return f.Names(), cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func newConfigAddCmd(a *App) *cobra.Command {
+	var makeDefault, force bool
+	cmd := &cobra.Command{
+		Use:   "add NAME --project ID --key-id KID --key-file FILE [--endpoint URL]",
+		Short: "Add a profile (stores the key file's path, never the key)",
+		Example: `  authgear-audit config add prod --project myapp --key-id 0f1e2d... --key-file ~/keys/myapp.pem --default
+  authgear-audit config add selfhosted --project myapp --key-id k1 --key-file k1.pem \
+      --endpoint https://auth.example.com/_api/admin/graphql --ca-file corp-ca.pem`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.configAdd(args[0], makeDefault, force)
+		},
+	}
+	cmd.Flags().BoolVar(&makeDefault, "default", false, "make it the default profile")
+	cmd.Flags().BoolVar(&force, "force", false, "replace a profile of the same name")
+	return cmd
+}
+
+func (a *App) configAdd(name string, makeDefault, force bool) error {
+	if err := config.CheckProfileName(name); err != nil {
+		return usageError(err)
+	}
+	flags := a.connectionFlags()
+	if flags[config.KeyToken] != "" {
+		return usageError(errors.New("config add stores no tokens: save the token in a file and pass --token-file"))
+	}
+	for _, k := range []string{config.KeyTimeout, config.KeyMaxRetries, config.KeyRate, config.KeyInsecureHTTP} {
+		if _, ok := flags[k]; ok {
+			return usageError(fmt.Errorf("config add does not store --%s: add %s to the profile in the config file by hand", config.FlagName(k), k))
+		}
+	}
+	p := config.Profile{
+		Project:  strings.TrimSpace(flags[config.KeyProject]),
+		Endpoint: strings.TrimSpace(flags[config.KeyEndpoint]),
+		KeyID:    strings.TrimSpace(flags[config.KeyKeyID]),
+	}
+	if p.Project == "" {
+		return usageError(errors.New("config add needs --project (the project ID, as in the portal)"))
+	}
+	if strings.ContainsAny(p.Project, "/:@?# \t") {
+		return usageError(fmt.Errorf("invalid --project %q: a project ID has no spaces, slashes or colons", p.Project))
+	}
+	if p.Endpoint != "" {
+		u, err := url.Parse(p.Endpoint)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
+			return usageError(fmt.Errorf("invalid --endpoint %q: want an absolute https URL such as %s", p.Endpoint, adminapi.DefaultEndpoint("myapp")))
+		}
+	}
+	var err error
+	abs := func(key string) (string, error) {
+		v := strings.TrimSpace(flags[key])
+		if v == "" {
+			return "", nil
+		}
+		if v == "-" {
+			return "", usageError(fmt.Errorf("--%s - (stdin) cannot be stored in a profile: name a file", config.FlagName(key)))
+		}
+		v = config.ExpandHome(v, a.getenv)
+		p, err := filepath.Abs(v)
+		if err != nil {
+			return "", fmt.Errorf("--%s %s: %w", config.FlagName(key), v, err)
+		}
+		return p, nil
+	}
+	if p.KeyFile, err = abs(config.KeyKeyFile); err != nil {
+		return err
+	}
+	if p.TokenFile, err = abs(config.KeyTokenFile); err != nil {
+		return err
+	}
+	if p.CAFile, err = abs(config.KeyCAFile); err != nil {
+		return err
+	}
+	switch {
+	case p.TokenFile != "" && (p.KeyID != "" || p.KeyFile != ""):
+		return usageError(errors.New("config add takes either --key-id and --key-file, or --token-file, not both"))
+	case p.TokenFile == "" && (p.KeyID == "" || p.KeyFile == ""):
+		return usageError(errors.New("config add needs --key-id and --key-file (the Admin API key from the portal), or --token-file"))
+	}
+	if p.KeyFile != "" {
+		// The key is checked now so that a typo shows today, not in the
+		// night's cron job; the profile is saved anyway (the file may be
+		// put in place later).
+		_, warns, err := adminapi.LoadPrivateKey(p.KeyFile)
+		for _, w := range warns {
+			a.warn("%s", w)
+		}
+		if err != nil {
+			a.warn("%v (the profile is saved; fix the key file before using it)", err)
+		}
+	}
+
+	path, err := a.configPath()
+	if err != nil {
+		return err
+	}
+	f, err := config.Load(path, false, nil)
+	if err != nil {
+		return configError(err)
+	}
+	if f.DefaultProfile == "" || f.Profiles[f.DefaultProfile] == nil {
+		// The first profile (or one added while the default is gone)
+		// becomes the default: otherwise it would not be used at all.
+		makeDefault = true
+	}
+	if err := config.AddProfile(path, name, p, force, makeDefault); err != nil {
+		return configError(err)
+	}
+	verb := "added"
+	if f.Profiles[name] != nil {
+		verb = "replaced"
+	}
+	a.notice("%s profile %q in %s", verb, name, path)
+	if makeDefault {
+		a.notice("%q is the default profile", name)
+	}
+	return nil
+}
+
+type profileRow struct {
+	Name     string `json:"name"`
+	Default  bool   `json:"default"`
+	Project  string `json:"project,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+}
+
+func newConfigListCmd(a *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the profiles (* marks the default)",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "table" && format != "json" {
+				return usageError(fmt.Errorf("invalid -o %q: want table or json", format))
+			}
+			f, err := a.configFile()
+			if err != nil {
+				return err
+			}
+			var rows []profileRow
+			for _, n := range f.Names() {
+				p := f.Profiles[n]
+				rows = append(rows, profileRow{Name: n, Default: n == f.DefaultProfile,
+					Project: fmt.Sprint(orEmpty(p[config.KeyProject])), Endpoint: fmt.Sprint(orEmpty(p[config.KeyEndpoint]))})
+			}
+			if format == "json" {
+				if rows == nil {
+					rows = []profileRow{}
+				}
+				return writeJSON(a.IO.Out, rows)
+			}
+			if len(rows) == 0 {
+				where := f.Path
+				if !f.Exists {
+					where += " (not created yet)"
+				}
+				a.notice("no profiles in %s: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`", where)
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "  NAME\tPROJECT\tENDPOINT")
+			for _, r := range rows {
+				mark := " "
+				if r.Default {
+					mark = "*"
+				}
+				endpoint := r.Endpoint
+				if endpoint == "" {
+					endpoint = "(default)"
+				}
+				fmt.Fprintf(tw, "%s %s\t%s\t%s\n", mark, r.Name, r.Project, endpoint)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+type settingRow struct {
+	Key    string `json:"key"`
+	Value  string `json:"value"`
+	Source string `json:"source"`
+}
+
+func newConfigShowCmd(a *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "show [NAME]",
+		Short: "Show the resolved connection settings and where each comes from",
+		Long: `Show the connection settings as a command would use them, each with its
+source: flag, env (AUTHGEAR_AUDIT_*), profile, or default. With NAME, as if
+--profile NAME were given. A token is never shown, only whether one is set.`,
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeProfiles(a),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "table" && format != "json" {
+				return usageError(fmt.Errorf("invalid -o %q: want table or json", format))
+			}
+			if len(args) == 1 {
+				if a.Global.Profile != "" && a.Global.Profile != args[0] {
+					return usageError(fmt.Errorf("config show %s and --profile %s disagree: give one", args[0], a.Global.Profile))
+				}
+				a.Global.Profile = args[0]
+			}
+			conn, err := a.settings()
+			if err != nil {
+				return err
+			}
+			return a.showSettings(conn, format)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func (a *App) showSettings(c *config.Connection, format string) error {
+	file := c.File
+	if file == "" {
+		if p, _ := config.Locate(a.Global.ConfigPath, a.getenv); p != "" {
+			file = p + " (not found)"
+		} else {
+			file = "(none)"
+		}
+	}
+	profile := c.Profile
+	switch {
+	case profile == "":
+		profile = "(none)"
+	case c.ProfileSource == config.SourceFlag:
+		profile += " (--profile)"
+	case c.ProfileSource == config.SourceEnv:
+		profile += " (" + config.EnvName("profile") + ")"
+	case c.ProfileSource == config.SourceProfile:
+		profile += " (default_profile)"
+	case c.ProfileSource == config.SourceDefault:
+		profile += ` (the profile named "default")`
+	}
+	values := map[string]string{
+		config.KeyEndpoint:     c.Endpoint,
+		config.KeyProject:      c.Project,
+		config.KeyKeyID:        c.KeyID,
+		config.KeyKeyFile:      c.KeyFile,
+		config.KeyTokenFile:    c.TokenFile,
+		config.KeyCAFile:       c.CAFile,
+		config.KeyInsecureHTTP: fmt.Sprint(c.InsecureHTTP),
+		config.KeyTimeout:      c.Timeout.String(),
+		config.KeyMaxRetries:   fmt.Sprint(c.MaxRetries),
+		config.KeyRate:         fmt.Sprint(c.Rate),
+	}
+	if c.Token != "" {
+		values[config.KeyToken] = "(set, hidden)"
+	}
+	var rows []settingRow
+	for _, k := range config.Keys() {
+		src := c.Source(k)
+		v := values[k]
+		if src == config.SourceNone {
+			v = "(not set)"
+		}
+		rows = append(rows, settingRow{Key: k, Value: v, Source: a.describeSource(k, src, c.Profile)})
+	}
+	if format == "json" {
+		return writeJSON(a.IO.Out, struct {
+			File     string       `json:"file"`
+			Profile  string       `json:"profile"`
+			Settings []settingRow `json:"settings"`
+		}{file, c.Profile, rows})
+	}
+	tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "config file:\t%s\n", file)
+	fmt.Fprintf(tw, "profile:\t%s\n\n", profile)
+	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Key, r.Value, r.Source)
+	}
+	return tw.Flush()
+}
+
+// describeSource says where a setting came from, with the flag, variable or
+// profile: "env (AUTHGEAR_AUDIT_TIMEOUT)".
+func (a *App) describeSource(key string, src config.Source, profile string) string {
+	switch src {
+	case config.SourceFlag:
+		return "flag (--" + config.FlagName(key) + ")"
+	case config.SourceEnv:
+		return "env (" + config.EnvName(key) + ")"
+	case config.SourceProfile:
+		return "profile (" + profile + ")"
+	case config.SourceDefault:
+		return "default"
+	}
+	return ""
+}
+
+func newConfigUseCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:               "use NAME",
+		Short:             "Make NAME the default profile",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfiles(a),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := a.configPath()
+			if err != nil {
+				return err
+			}
+			if err := config.UseProfile(path, args[0]); err != nil {
+				return configError(err)
+			}
+			a.notice("%q is the default profile", args[0])
+			return nil
+		},
+	}
+}
+
+func newConfigRemoveCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:               "remove NAME",
+		Aliases:           []string{"rm"},
+		Short:             "Remove a profile (the key file itself is left alone)",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeProfiles(a),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := a.configPath()
+			if err != nil {
+				return err
+			}
+			wasDefault, err := config.RemoveProfile(path, args[0])
+			if err != nil {
+				return configError(err)
+			}
+			a.notice("removed profile %q from %s", args[0], path)
+			if wasDefault {
+				a.notice("it was the default profile; choose another with `authgear-audit config use NAME`")
+			}
+			return nil
+		},
+	}
+}
+
+func newConfigPathCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "path",
+		Short: "Print the path of the config file (whether or not it exists yet)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path, err := a.configPath()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(a.IO.Out, path)
+			return err
+		},
+	}
+}
