@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -74,11 +75,13 @@ func newTableWriter(w io.Writer, o Options) (*tableWriter, error) {
 	}, nil
 }
 
-// colWidth is how wide a column wants to be: at least min, ideally ideal;
-// flexible columns share whatever width is left.
+// colWidth is how wide a column wants to be: at least min, comfortably
+// want, at most ideal; flexible columns share whatever width is left.
+// Columns with a lower prio value grow first.
 type colWidth struct {
-	min, ideal int
-	flex       bool
+	min, want, ideal int
+	prio             int
+	flex             bool
 }
 
 func (t *tableWriter) wants(c column) colWidth {
@@ -88,29 +91,30 @@ func (t *tableWriter) wants(c column) colWidth {
 		if t.zoneVaries() {
 			w += len(" +0000")
 		}
-		return colWidth{min: w, ideal: w}
-	case colID, colUserID:
-		return colWidth{min: 12, ideal: 36}
+		return colWidth{min: w, want: w, ideal: w}
 	case colActivityType:
-		return colWidth{min: 20, ideal: 40}
+		return colWidth{min: 20, want: 30, ideal: 40, prio: 1}
 	case colUser, colEmail:
-		return colWidth{min: 16, ideal: 32}
-	case colIPAddress:
-		return colWidth{min: 15, ideal: 24}
+		return colWidth{min: 16, want: 26, ideal: 32, prio: 2}
+	case colID, colUserID:
+		return colWidth{min: 12, want: 24, ideal: 36, prio: 2}
 	case colClientID:
-		return colWidth{min: 8, ideal: 20}
+		return colWidth{min: 8, want: 12, ideal: 16, prio: 4}
+	case colIPAddress: // an IPv4 address fits the minimum
+		return colWidth{min: 15, want: 15, ideal: 24, prio: 5}
 	case colUserAgent:
 		return colWidth{min: 10, flex: true}
 	case colData:
 		return colWidth{min: 20, flex: true}
-	default:
-		return colWidth{min: 8, ideal: 24}
+	default: // a path into data
+		return colWidth{min: 8, want: 16, ideal: 24, prio: 3}
 	}
 }
 
-// allocWidths gives every column its minimum, then shares the rest of the
-// line one cell at a time among the columns still below their ideal, and
-// what is left after that among the flexible columns.
+// allocWidths gives every column its minimum, then lets the columns grow in
+// order of priority while the line has room: first to the width they want,
+// then to their ideal; what is left goes to the flexible columns. A line too narrow for
+// the minimums is allowed to wrap.
 func allocWidths(wants []colWidth, total int) []int {
 	w := make([]int, len(wants))
 	rest := total - columnGap*(len(wants)-1)
@@ -122,13 +126,20 @@ func allocWidths(wants []colWidth, total int) []int {
 			nflex++
 		}
 	}
-	for grew := true; rest > 0 && grew; {
-		grew = false
-		for i, c := range wants {
-			if rest > 0 && !c.flex && w[i] < c.ideal {
-				w[i]++
-				rest--
-				grew = true
+	order := make([]int, len(wants))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return wants[order[a]].prio < wants[order[b]].prio })
+	for _, target := range []func(colWidth) int{
+		func(c colWidth) int { return c.want },
+		func(c colWidth) int { return c.ideal },
+	} {
+		for _, i := range order {
+			if c := wants[i]; !c.flex && rest > 0 && w[i] < target(c) {
+				grow := min(rest, target(c)-w[i])
+				w[i] += grow
+				rest -= grow
 			}
 		}
 	}
