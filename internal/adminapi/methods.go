@@ -314,6 +314,10 @@ func (c *Client) Check(ctx context.Context) (*CheckResult, error) {
 	now := c.now().UTC().Truncate(time.Second)
 	start := time.Now()
 	if _, err := c.Count(ctx, Selection{From: now.Add(-time.Minute), To: now.Add(time.Second)}); err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			return nil, &APIError{Op: "test query", Err: apiErr.Err}
+		}
 		return nil, err
 	}
 	res.Latency = time.Since(start)

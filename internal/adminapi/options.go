@@ -27,7 +27,8 @@ type Options struct {
 	// KeyID and KeyFile are the Admin API key (the kid header and the PEM
 	// private key). Required unless Token is given.
 	KeyID, KeyFile string
-	// Token is a ready bearer token, sent as is (surrounding space trimmed).
+	// Token is a ready bearer token, sent as is (surrounding space and a
+	// "Bearer " prefix trimmed).
 	Token string
 
 	// Timeout bounds one HTTP attempt, reading the body included
@@ -109,6 +110,9 @@ func isLoopback(host string) bool {
 // It returns the parsed endpoint.
 func (o *Options) validate() (*url.URL, error) {
 	o.Token = strings.TrimSpace(o.Token)
+	if len(o.Token) > 7 && strings.EqualFold(o.Token[:7], "bearer ") {
+		o.Token = strings.TrimSpace(o.Token[7:])
+	}
 	o.ProjectID = strings.TrimSpace(o.ProjectID)
 	o.KeyID = strings.TrimSpace(o.KeyID)
 	o.KeyFile = strings.TrimSpace(o.KeyFile)

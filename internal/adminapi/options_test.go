@@ -67,6 +67,7 @@ func TestNewValidates(t *testing.T) {
 		endpoint string
 	}{
 		{"default endpoint", keyed(Options{}), "https://myapp.authgear.cloud/_api/admin/graphql"},
+		{"token with Bearer", Options{Token: "Bearer tok", Endpoint: "https://auth.example.com/graphql"}, "https://auth.example.com/graphql"},
 		{"token only", Options{Token: "  tok\n", Endpoint: "https://auth.example.com/_api/admin/graphql"}, "https://auth.example.com/_api/admin/graphql"},
 		{"http localhost", keyed(Options{Endpoint: "http://localhost:3002/_api/admin/graphql"}), "http://localhost:3002/_api/admin/graphql"},
 		{"http 127.x", keyed(Options{Endpoint: "http://127.1.2.3:3002/graphql"}), "http://127.1.2.3:3002/graphql"},
@@ -81,6 +82,9 @@ func TestNewValidates(t *testing.T) {
 			}
 			if c.Endpoint() != tt.endpoint {
 				t.Fatalf("endpoint %q, want %q", c.Endpoint(), tt.endpoint)
+			}
+			if tt.opts.Token != "" && c.tokens.static != "tok" {
+				t.Fatalf("token sent as %q, want %q", c.tokens.static, "tok")
 			}
 		})
 	}
