@@ -535,3 +535,19 @@ func (g *generator) event(r *rand.Rand, seq int64, p plan, buf []byte) (Event, [
 		Data:         b,
 	}, buf
 }
+
+// Record returns the event as authgear-audit emits it: raw ID, createdAt,
+// activity type, user ID from data.context.user_id, the request fields
+// (left out of JSON when empty) and data verbatim.
+func (e *Event) Record() auditlog.Event {
+	return auditlog.Event{
+		ID:           e.ID,
+		CreatedAt:    e.CreatedAt.UTC(),
+		ActivityType: e.ActivityType,
+		UserID:       e.UserID,
+		IPAddress:    e.IPAddress,
+		UserAgent:    e.UserAgent,
+		ClientID:     e.ClientID,
+		Data:         e.Data,
+	}
+}
