@@ -359,7 +359,7 @@ func TestFaults(t *testing.T) {
 		{name: "truncated JSON", faults: []adminapitest.Fault{{Body: `{"data":{"auditLogs":{"tot`}}, wantReqs: 2, wantLog: []string{"the answer is not complete JSON"}},
 		{name: "garbage", faults: []adminapitest.Fault{{Body: "\x00\x01garbage\xff"}}, wantReqs: 2},
 		{name: "transient GraphQL error", faults: []adminapitest.Fault{{GraphQLError: "database temporarily unavailable"}}, wantReqs: 2},
-		{name: "slow answer", faults: []adminapitest.Fault{{Delay: 300 * time.Millisecond}}, timeout: 50 * time.Millisecond, wantReqs: 2, wantLog: []string{"no answer from", "within 50ms (--timeout)"}},
+		{name: "slow answer", faults: []adminapitest.Fault{{Delay: 1500 * time.Millisecond}}, timeout: 300 * time.Millisecond, wantReqs: 2, wantLog: []string{"no answer from", "within 300ms (--timeout)"}},
 		{name: "GraphQL error", faults: []adminapitest.Fault{{GraphQLError: "invalid user IDs"}}, wantReqs: 1,
 			wantErr: "count audit logs: the Admin API said: invalid user IDs"},
 		{name: "HTML 404", faults: []adminapitest.Fault{{Status: 404, Body: html404, ContentType: "text/html"}}, wantReqs: 1,

@@ -1,6 +1,8 @@
 package adminapi
 
 import (
+	"reflect"
+
 	json "github.com/segmentio/encoding/json"
 
 	"github.com/Khan/genqlient/graphql"
@@ -39,6 +41,11 @@ func decodeResponse(body []byte, resp *graphql.Response) (decoded, error) {
 // data point into the page's buffer, pinning whole pages in memory for as
 // long as any one event is kept, so it is not used.
 func decodeWith(unmarshal func([]byte, any) error, body []byte, resp *graphql.Response) (decoded, error) {
+	// Start from a zero struct: a failed attempt may have filled parts of
+	// it, and the decoder leaves fields that the new answer lacks alone.
+	if v := reflect.ValueOf(resp.Data); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().SetZero()
+	}
 	env := envelope{Data: resp.Data}
 	if err := unmarshal(body, &env); err != nil {
 		return decoded{}, err

@@ -203,3 +203,19 @@ func FuzzDecodePage(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeStartsFromZero: what a failed attempt decoded does not survive
+// into the next attempt's answer.
+func TestDecodeStartsFromZero(t *testing.T) {
+	var data AuditLogPageCountedResponse
+	resp := &graphql.Response{Data: &data}
+	if _, err := decodeResponse([]byte(`{"errors":[{"message":"temporarily unavailable"}],"data":{"auditLogs":{"totalCount":7,"edges":[],"pageInfo":{"hasNextPage":false}}}}`), resp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeResponse([]byte(`{"data":{"auditLogs":{"edges":[],"pageInfo":{"hasNextPage":false}}}}`), resp); err != nil {
+		t.Fatal(err)
+	}
+	if data.AuditLogs == nil || data.AuditLogs.TotalCount != nil {
+		t.Fatalf("totalCount of the first answer survived: %+v", data.AuditLogs)
+	}
+}
