@@ -5,6 +5,7 @@
 package adminapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"sync"
@@ -65,6 +66,9 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{opts: opts, endpoint: endpoint, url: endpoint.String(), http: hc, tokens: tokens}
+	if endpoint.Scheme == "http" && !isLoopback(endpoint.Hostname()) {
+		c.warn(fmt.Sprintf("sending the Admin API token over plain http:// to %s (--insecure-http): anyone on the network path can read it", endpoint.Host))
+	}
 	if opts.Rate > 0 {
 		c.limiter = rate.NewLimiter(rate.Limit(opts.Rate), 1)
 	}

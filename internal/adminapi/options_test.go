@@ -90,6 +90,21 @@ func TestNewValidates(t *testing.T) {
 	}
 }
 
+func TestNewWarnsAboutInsecureHTTP(t *testing.T) {
+	var warnings []string
+	_, err := New(Options{Token: "t", Endpoint: "http://auth.internal:3002/graphql", InsecureHTTP: true, Warn: func(s string) { warnings = append(warnings, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "sending the Admin API token over plain http:// to auth.internal:3002") {
+		t.Fatalf("warnings %q", warnings)
+	}
+	warnings = nil
+	if _, err := New(Options{Token: "t", Endpoint: "http://127.0.0.1:3002/graphql", Warn: func(s string) { warnings = append(warnings, s) }}); err != nil || len(warnings) != 0 {
+		t.Fatalf("loopback: %v, warnings %q", err, warnings)
+	}
+}
+
 func TestNewWarnsAboutLooseKeyFile(t *testing.T) {
 	dir := t.TempDir()
 	keyFile := writeFile(t, dir, "key.pem", pemBytes("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaTestKey()), nil), 0o604)
