@@ -289,18 +289,6 @@ func (r *Reader) nextJSON() (*auditlog.Event, error) {
 	return e, nil
 }
 
-// decodeEvent decodes one JSON record and checks its required fields.
-func decodeEvent(b []byte) (*auditlog.Event, error) {
-	e := new(auditlog.Event)
-	if err := json.Unmarshal(b, e); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %s", shortJSONError(err))
-	}
-	if err := checkEvent(e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
-
 // checkEvent checks the required fields and normalises the rest.
 func checkEvent(e *auditlog.Event) error {
 	var missing []string

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +180,29 @@ func wantAfterCSV(e *auditlog.Event, raw bool) *auditlog.Event {
 func mustJSON(e *auditlog.Event) string {
 	b, _ := json.Marshal(e)
 	return string(b)
+}
+
+// FuzzDecodeFast checks the reflection-free decoder against json.Unmarshal:
+// wherever it answers, encoding/json must accept the input and decode the
+// very same event.
+func FuzzDecodeFast(f *testing.F) {
+	f.Add([]byte(`{"id":"a","createdAt":"2026-11-25T10:00:00Z","activityType":"X","userID":"u","ipAddress":"1.2.3.4","userAgent":"ua","clientID":"c","data":{"k":[1,2]}}`))
+	f.Add([]byte(` { "id" : "a\u003c\"" , "createdAt" : null , "data" : null , "other" : [ ] } `))
+	f.Add([]byte(`{"ID":"a","Data":{},"iD":1}`))
+	f.Add([]byte("{\"id\":\"\xff\",\"data\":\"\xfe\",\"data\":1}"))
+	f.Add([]byte(`{"createdAt":"2026-11-25T10:00:00.123456789+08:00","createdAt":"bad"}`))
+	f.Add([]byte(`{"userAgent":7}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast auditlog.Event
+		if !decodeFast(b, &fast) {
+			return
+		}
+		var slow auditlog.Event
+		if err := json.Unmarshal(b, &slow); err != nil {
+			t.Fatalf("fast path accepted what encoding/json refuses (%v): %q", err, b)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("fast path decoded\n %#v\nencoding/json\n %#v\ninput %q", fast, slow, b)
+		}
+	})
 }
