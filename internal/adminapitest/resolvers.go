@@ -198,12 +198,12 @@ func (q *queryResolver) AuditLogs(ctx context.Context, args auditLogsArgs) (*con
 		end = min(end, start+limit)
 	}
 	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	page := o.window(start, end, rng, s.stableTies)
+	page := o.window(start, end, rng, s.stableTies.Load())
 	total := o.n
 	s.mu.RUnlock()
 
-	if s.offsetCost > 0 && start > 0 {
-		if !sleep(ctx, time.Duration(start)*s.offsetCost) {
+	if cost := time.Duration(s.offsetCost.Load()); cost > 0 && start > 0 {
+		if !sleep(ctx, time.Duration(start)*cost) {
 			return nil, ctx.Err()
 		}
 	}
@@ -330,7 +330,7 @@ func (q *queryResolver) Node(args struct{ ID graphql.ID }) *nodeResolver {
 	switch typename {
 	case "AuditLog":
 		i, ok := s.byID[raw]
-		if !ok {
+		if !ok || !s.knownTypes[s.events[i].ActivityType] {
 			return nil
 		}
 		e := s.events[i]

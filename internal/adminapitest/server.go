@@ -23,6 +23,7 @@ import (
 	gqlerrors "github.com/graph-gophers/graphql-go/errors"
 
 	authgearaudit "github.com/authgear-audit/authgear-audit"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 )
 
 // EndpointPath is where the Admin API answers; /graphql answers too.
@@ -38,21 +39,25 @@ const (
 // also while requests are being served.
 type Server struct {
 	// Fixed at construction.
-	project       string
-	signKID       string
-	signKey       *rsa.PrivateKey
-	latency       time.Duration
-	offsetCost    time.Duration
-	retrievalDays int
-	now           func() time.Time
-	stableTies    bool
-	schema        *graphql.Schema
+	project    string
+	signKID    string
+	signKey    *rsa.PrivateKey
+	now        func() time.Time
+	schema     *graphql.Schema
+	knownTypes map[string]bool // the enum's values
 
-	mu     sync.RWMutex
-	keys   map[string]*rsa.PublicKey
-	events []Event          // ordered by (createdAt, seq)
-	byID   map[string]int32 // event ID -> index in events
-	users  map[string]User
+	// Knobs, changeable while serving.
+	latency       atomic.Int64 // time.Duration
+	offsetCost    atomic.Int64 // time.Duration per row
+	retrievalDays atomic.Int64
+	stableTies    atomic.Bool
+
+	mu      sync.RWMutex
+	keys    map[string]*rsa.PublicKey
+	events  []Event          // ordered by (createdAt, seq)
+	byID    map[string]int32 // event ID -> index in events
+	users   map[string]User
+	foreign int // stored events whose type is not in the enum
 
 	hookMu    sync.Mutex
 	hook      func(n int64)
@@ -70,15 +75,15 @@ type Server struct {
 type Option func(*Server)
 
 // WithLatency makes every GraphQL request take at least d longer.
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.SetLatency(d) } }
 
 // WithOffsetCost makes an auditLogs page sleep perRow times its offset,
 // like a database that scans every row before the offset.
-func WithOffsetCost(perRow time.Duration) Option { return func(s *Server) { s.offsetCost = perRow } }
+func WithOffsetCost(perRow time.Duration) Option { return func(s *Server) { s.SetOffsetCost(perRow) } }
 
 // WithRetrievalDays limits retrieval like audit_log.retrieval_days: every
 // auditLogs query has rangeFrom raised to now minus n days.
-func WithRetrievalDays(n int) Option { return func(s *Server) { s.retrievalDays = n } }
+func WithRetrievalDays(n int) Option { return func(s *Server) { s.SetRetrievalDays(n) } }
 
 // WithNow sets the clock used for the retrieval limit. Tokens are always
 // checked against the real clock (a skewed client is modelled by the
@@ -87,7 +92,19 @@ func WithNow(now func() time.Time) Option { return func(s *Server) { s.now = now
 
 // WithStableTies turns off the shuffling of events that share a second:
 // ties then come back in seq order on every request.
-func WithStableTies() Option { return func(s *Server) { s.stableTies = true } }
+func WithStableTies() Option { return func(s *Server) { s.SetStableTies(true) } }
+
+// SetLatency changes the added latency per request.
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// SetOffsetCost changes the added latency per row of offset.
+func (s *Server) SetOffsetCost(perRow time.Duration) { s.offsetCost.Store(int64(perRow)) }
+
+// SetRetrievalDays changes the retrieval limit (0: none).
+func (s *Server) SetRetrievalDays(n int) { s.retrievalDays.Store(int64(n)) }
+
+// SetStableTies turns the shuffling of tied events off (true) or on.
+func (s *Server) SetStableTies(stable bool) { s.stableTies.Store(stable) }
 
 // WithProject sets the project ID (the JWT audience).
 func WithProject(id string) Option { return func(s *Server) { s.project = id } }
@@ -135,10 +152,14 @@ type Stats struct {
 
 func newServer(opts []Option) *Server {
 	s := &Server{
-		project: DefaultProjectID,
-		signKID: DefaultKeyID,
-		now:     time.Now,
-		byOp:    map[string]int64{},
+		project:    DefaultProjectID,
+		signKID:    DefaultKeyID,
+		now:        time.Now,
+		byOp:       map[string]int64{},
+		knownTypes: map[string]bool{},
+	}
+	for _, a := range auditlog.Catalog() {
+		s.knownTypes[a.Enum] = true
 	}
 	for _, o := range opts {
 		o(s)
@@ -153,7 +174,7 @@ func newServer(opts []Option) *Server {
 	s.keys[s.signKID] = &s.signKey.PublicKey
 	s.mu.Unlock()
 	s.schema = graphql.MustParseSchema(authgearaudit.Schema, &queryResolver{s: s},
-		graphql.UseStringDescriptions(), graphql.MaxParallelism(1))
+		graphql.UseStringDescriptions(), graphql.MaxParallelism(1), graphql.MaxPooledBufferCap(1<<20))
 	return s
 }
 
@@ -301,7 +322,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if hook != nil {
 		hook(n)
 	}
-	if s.latency > 0 && !sleep(r.Context(), s.latency) {
+	if d := time.Duration(s.latency.Load()); d > 0 && !sleep(r.Context(), d) {
 		return
 	}
 	if fault != nil {
@@ -313,18 +334,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	rec := &recorder{header: http.Header{}}
-	s.serveGraphQL(rec, r)
 	if fault != nil && fault.DropMidBody {
+		rec := &recorder{header: http.Header{}}
+		s.serveGraphQL(rec, r)
 		dropMidBody(w, rec)
 		return
 	}
-	for k, v := range rec.header {
-		w.Header()[k] = v
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
-	w.WriteHeader(rec.status)
-	_, _ = w.Write(rec.body.Bytes())
+	s.serveGraphQL(w, r)
 }
 
 // serveFault answers with the fault and reports whether it did.
@@ -467,24 +483,25 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeInternalError(w, resp.Errors[0].Message)
 		return
 	}
-	var out bytes.Buffer
-	out.WriteString(`{`)
+	var head []byte
+	head = append(head, '{')
 	if len(resp.Errors) > 0 {
 		b, _ := json.Marshal(resp.Errors)
-		out.WriteString(`"errors":`)
-		out.Write(b)
-		out.WriteString(`,`)
+		head = append(head, `"errors":`...)
+		head = append(head, b...)
+		head = append(head, ',')
 	}
-	out.WriteString(`"data":`)
-	if resp.Data == nil {
-		out.WriteString(`null`)
-	} else {
-		out.Write(resp.Data)
+	head = append(head, `"data":`...)
+	data := []byte(resp.Data)
+	if data == nil {
+		data = []byte("null")
 	}
-	out.WriteString("}")
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(out.Bytes())
+	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(data)+1))
+	_, _ = w.Write(head)
+	_, _ = w.Write(data)
+	_, _ = w.Write([]byte("}"))
 }
 
 func isSyntaxError(e *gqlerrors.QueryError) bool {

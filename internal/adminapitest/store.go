@@ -79,6 +79,7 @@ type filter struct {
 	types      map[string]bool
 	users      map[string]bool // raw user IDs
 	recipients map[string]bool // email addresses and phone numbers
+	known      map[string]bool // when set, only these types exist
 }
 
 func (f *filter) narrows() bool {
@@ -87,6 +88,9 @@ func (f *filter) narrows() bool {
 
 func (f *filter) match(e *Event) bool {
 	if len(f.types) > 0 && !f.types[e.ActivityType] {
+		return false
+	}
+	if f.known != nil && !f.known[e.ActivityType] {
 		return false
 	}
 	if len(f.users) == 0 && len(f.recipients) == 0 {
@@ -126,7 +130,11 @@ type ordered struct {
 func (s *Server) selectOrdered(f *filter, desc bool) ordered {
 	lo, hi := s.bounds(f)
 	o := ordered{s: s, lo: lo, n: hi - lo, reverse: desc}
-	if f.narrows() {
+	if s.foreign > 0 {
+		// Types outside the enum share the table but are never returned.
+		f.known = s.knownTypes
+	}
+	if f.narrows() || f.known != nil {
 		o.idx = []int{}
 		for i := lo; i < hi; i++ {
 			if f.match(&s.events[i]) {
@@ -199,9 +207,13 @@ func (s *Server) Add(events ...Event) {
 		return
 	}
 	in := make([]Event, len(events))
+	foreign := 0
 	for i, e := range events {
 		e.CreatedAt = e.CreatedAt.Truncate(time.Second).UTC()
 		in[i] = e
+		if !s.knownTypes[e.ActivityType] {
+			foreign++
+		}
 	}
 	cmp := func(a, b Event) int {
 		switch {
@@ -217,6 +229,7 @@ func (s *Server) Add(events ...Event) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.foreign += foreign
 	if s.byID == nil {
 		s.byID = make(map[string]int32, len(in))
 	}
@@ -322,10 +335,11 @@ func (s *Server) Select(sel adminapi.Selection) []Event {
 
 // applyRetention raises f.from to now minus the retrieval limit.
 func (s *Server) applyRetention(f *filter) {
-	if s.retrievalDays <= 0 {
+	days := s.retrievalDays.Load()
+	if days <= 0 {
 		return
 	}
-	min := s.now().UTC().Add(-time.Duration(s.retrievalDays) * 24 * time.Hour)
+	min := s.now().UTC().Add(-time.Duration(days) * 24 * time.Hour)
 	if f.from.IsZero() || f.from.Before(min) {
 		f.from = min
 	}

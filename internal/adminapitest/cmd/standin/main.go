@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -25,13 +26,16 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "standin:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run serves until ctx is done, after printing the JSON line to stdout.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("standin", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on")
 	events := fs.Int("events", 10000, "number of events spread over the time span")
@@ -100,10 +104,9 @@ func run(args []string) error {
 		"keyFile":  keyFile,
 		"events":   n,
 	})
-	fmt.Println(string(line))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	if _, err := fmt.Fprintln(stdout, string(line)); err != nil {
+		return fmt.Errorf("write to stdout: %w", err)
+	}
 	<-ctx.Done()
 	return nil
 }
