@@ -141,9 +141,6 @@ func (c *compactor) emit(dst []byte, b ...byte) []byte {
 }
 
 func (c *compactor) value(dst []byte, depth int) ([]byte, bool) {
-	if depth > maxDepth {
-		return dst, false
-	}
 	c.skipSpace()
 	if c.i >= len(c.src) {
 		return dst, false
@@ -151,6 +148,9 @@ func (c *compactor) value(dst []byte, depth int) ([]byte, bool) {
 	var ok bool
 	switch b := c.src[c.i]; b {
 	case '{', '[':
+		if depth >= maxDepth { // encoding/json refuses the 10001st level
+			return dst, false
+		}
 		end := byte('}')
 		if b == '[' {
 			end = ']'
