@@ -15,16 +15,16 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 )
 
-// DateTime is the schema's DateTime scalar, with the real server's
+// dateTime is the schema's DateTime scalar, with the real server's
 // behaviour: input must be a full RFC 3339 timestamp with a zone, and the
 // zone is then dropped (the wall-clock part is read as UTC).
-type DateTime struct{ time.Time }
+type dateTime struct{ time.Time }
 
 // ImplementsGraphQLType maps DateTime to the schema's scalar.
-func (DateTime) ImplementsGraphQLType(name string) bool { return name == "DateTime" }
+func (dateTime) ImplementsGraphQLType(name string) bool { return name == "DateTime" }
 
 // UnmarshalGraphQL parses an input value.
-func (d *DateTime) UnmarshalGraphQL(input any) error {
+func (d *dateTime) UnmarshalGraphQL(input any) error {
 	s, ok := input.(string)
 	if !ok {
 		return fmt.Errorf("DateTime must be an RFC 3339 string, not %T", input)
@@ -39,7 +39,7 @@ func (d *DateTime) UnmarshalGraphQL(input any) error {
 }
 
 // MarshalJSON writes RFC 3339 in UTC, whole seconds.
-func (d DateTime) MarshalJSON() ([]byte, error) {
+func (d dateTime) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + d.UTC().Format(time.RFC3339) + `"`), nil
 }
 
@@ -82,8 +82,8 @@ type auditLogsArgs struct {
 	UserIDs        *[]graphql.ID
 	EmailAddresses *[]string
 	PhoneNumbers   *[]string
-	RangeFrom      *DateTime
-	RangeTo        *DateTime
+	RangeFrom      *dateTime
+	RangeTo        *dateTime
 	SortDirection  *string
 }
 
@@ -256,7 +256,7 @@ func (p *pageInfoResolver) HasPreviousPage() bool { return p.hasPrev }
 func (p *pageInfoResolver) StartCursor() *string  { return &p.startCursor }
 func (p *pageInfoResolver) EndCursor() *string    { return &p.endCursor }
 func (a *auditLogResolver) ID() graphql.ID        { return graphql.ID(AuditLogNodeID(a.e.ID)) }
-func (a *auditLogResolver) CreatedAt() DateTime   { return DateTime{a.e.CreatedAt} }
+func (a *auditLogResolver) CreatedAt() dateTime   { return dateTime{a.e.CreatedAt} }
 func (a *auditLogResolver) ActivityType() string  { return a.e.ActivityType }
 func (a *auditLogResolver) IPAddress() *string    { return &a.e.IPAddress }
 func (a *auditLogResolver) UserAgent() *string    { return &a.e.UserAgent }
