@@ -23,6 +23,7 @@ import (
 // terminal as a control sequence.
 
 // defaultTableColumns are the columns of a table without Options.Columns.
+// On a narrow terminal, columns are left out from the end.
 var defaultTableColumns = []string{"time", "activity", "user", "ip", "client", "userAgent"}
 
 const (
@@ -33,19 +34,20 @@ const (
 )
 
 type tableWriter struct {
-	out       *lineWriter
-	tbl       *tablewriter.Table
-	cols      []column
-	width     int
-	loc       *time.Location
-	color     bool
-	flushEach bool
-	zone      int // the UTC offset in the header, in seconds
-	year      int // the year of the first event
-	widths    []int
-	row       []string
-	started   bool
-	closed    bool
+	out         *lineWriter
+	tbl         *tablewriter.Table
+	cols        []column
+	width       int
+	loc         *time.Location
+	color       bool
+	flushEach   bool
+	defaultCols bool
+	zone        int // the UTC offset in the header, in seconds
+	year        int // the year of the first event
+	widths      []int
+	row         []string
+	started     bool
+	closed      bool
 }
 
 func newTableWriter(w io.Writer, o Options) (*tableWriter, error) {
@@ -71,7 +73,8 @@ func newTableWriter(w io.Writer, o Options) (*tableWriter, error) {
 	return &tableWriter{
 		out:  &lineWriter{w: bufio.NewWriterSize(w, bufSize)},
 		cols: cols, width: width, loc: o.location(), color: o.Color, flushEach: o.FlushEach,
-		row: make([]string, len(cols)),
+		defaultCols: o.Columns == nil,
+		row:         make([]string, len(cols)),
 	}, nil
 }
 
@@ -93,7 +96,7 @@ func (t *tableWriter) wants(c column) colWidth {
 		}
 		return colWidth{min: w, want: w, ideal: w}
 	case colActivityType:
-		return colWidth{min: 20, want: 30, ideal: 40, prio: 1}
+		return colWidth{min: 18, want: 30, ideal: 40, prio: 1}
 	case colUser, colEmail:
 		return colWidth{min: 16, want: 26, ideal: 32, prio: 2}
 	case colID, colUserID:
@@ -109,6 +112,15 @@ func (t *tableWriter) wants(c column) colWidth {
 	default: // a path into data
 		return colWidth{min: 8, want: 16, ideal: 24, prio: 3}
 	}
+}
+
+// minWidth is the width of a line with every column at its minimum.
+func minWidth(wants []colWidth) int {
+	w := columnGap * (len(wants) - 1)
+	for _, c := range wants {
+		w += c.min
+	}
+	return w
 }
 
 // allocWidths gives every column its minimum, then lets the columns grow in
@@ -224,6 +236,14 @@ func (t *tableWriter) start(first *auditlog.Event) error {
 	wants := make([]colWidth, len(t.cols))
 	for i, c := range t.cols {
 		wants[i] = t.wants(c)
+	}
+	if t.defaultCols {
+		// On a narrow terminal the default table leaves out the user
+		// agent, then the client, then the IP, rather than wrap its lines.
+		for len(t.cols) > 3 && minWidth(wants) > t.width {
+			t.cols, wants = t.cols[:len(t.cols)-1], wants[:len(wants)-1]
+		}
+		t.row = t.row[:len(t.cols)]
 	}
 	t.widths = allocWidths(wants, t.width)
 	perCol := tw.NewMapper[int, int]()
