@@ -22,6 +22,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/output/jsonscan"
 )
 
 // The formats a Reader reads.
@@ -451,10 +452,11 @@ func (r *Reader) nextCSV() (*auditlog.Event, error) {
 	}
 	if st.idx[fData] >= 0 {
 		if s := cell(fData); s != "" {
-			if !json.Valid([]byte(s)) {
+			b := []byte(s)
+			if _, end, ok := jsonscan.Value(b, 0); !ok || jsonscan.SkipSpace(b, end) != len(b) {
 				return nil, fmt.Errorf("%s:%d: the data column is not valid JSON", r.name, line)
 			}
-			e.Data = json.RawMessage(s)
+			e.Data = b
 		}
 	}
 	if err := checkEvent(e); err != nil {

@@ -86,3 +86,28 @@ func TestWriteErrorsAreReturned(t *testing.T) {
 		})
 	}
 }
+
+func TestFlushEach(t *testing.T) {
+	for _, format := range Formats() {
+		t.Run(format, func(t *testing.T) {
+			for _, flush := range []bool{false, true} {
+				var b bytes.Buffer
+				w, err := New(&b, Options{Format: format, FlushEach: flush, UTC: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				e := fixtures()[0]
+				if err := w.Write(e); err != nil {
+					t.Fatal(err)
+				}
+				if got := bytes.Contains(b.Bytes(), []byte("USER_AUTHENTICATED")); got != flush {
+					t.Errorf("FlushEach=%v: event written through at once = %v", flush, got)
+				}
+				w.Close()
+				if !bytes.Contains(b.Bytes(), []byte("USER_AUTHENTICATED")) {
+					t.Error("event missing after Close")
+				}
+			}
+		})
+	}
+}
