@@ -1,0 +1,197 @@
+package cli
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/export"
+)
+
+// buildBinary builds authgear-audit into a temporary directory, or skips
+// the test when there is no go command to build it with.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the kill test builds the binary and needs the go command, which is not on PATH")
+	}
+	bin := filepath.Join(t.TempDir(), "authgear-audit")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/authgear-audit/authgear-audit/cmd/authgear-audit").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// killer runs the binary as a child process and SIGKILLs it on the
+// stand-in's killAt-th request after the start, or after a delay.
+type killer struct {
+	t    *testing.T
+	bin  string
+	s    *adminapitest.Server
+	home string
+}
+
+// run runs args; it reports whether the process was killed, and fails the
+// test if it ended any other way than by the kill or with status 0.
+func (k *killer) run(args []string, killAt int64, delay time.Duration) (killed bool) {
+	t := k.t
+	t.Helper()
+	c := exec.Command(k.bin, args...)
+	c.Env = []string{"HOME=" + k.home, "XDG_CONFIG_HOME=" + filepath.Join(k.home, ".config"), "PATH=" + os.Getenv("PATH")}
+	var stderr bytes.Buffer
+	c.Stdout, c.Stderr = io.Discard, &stderr
+	var proc atomic.Pointer[os.Process]
+	base := k.s.Requests()
+	if killAt > 0 {
+		k.s.OnRequest(func(n int64) {
+			if n-base >= killAt {
+				if p := proc.Load(); p != nil {
+					p.Signal(syscall.SIGKILL)
+				}
+			}
+		})
+		defer k.s.OnRequest(nil)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	proc.Store(c.Process)
+	if delay > 0 {
+		timer := time.AfterFunc(delay, func() { c.Process.Signal(syscall.SIGKILL) })
+		defer timer.Stop()
+	}
+	err := c.Wait()
+	if ws, ok := c.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+		return true
+	}
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, &stderr)
+	}
+	return false
+}
+
+// checkAfterKill checks what a killed run left: the state and the manifest
+// parse, and every data file in out is absent or complete, holding exactly
+// the events of its range; a file the manifest lists has the listed count,
+// size and checksum. Temporary files may remain: no reader looks at them,
+// and the next run removes them.
+func checkAfterKill(t *testing.T, s *adminapitest.Server, state, out string) {
+	t.Helper()
+	if _, err := export.LoadState(state); err != nil {
+		t.Fatalf("state after a kill: %v", err)
+	}
+	m, err := export.LoadManifest(out)
+	if err != nil {
+		t.Fatalf("manifest after a kill: %v", err)
+	}
+	listed := map[string]export.ManifestFile{}
+	if m != nil {
+		for _, f := range m.Files {
+			listed[f.Name] = f
+		}
+	}
+	des, _ := os.ReadDir(out)
+	for _, de := range des {
+		rng, _, ok := export.ParseFileName(de.Name())
+		if !ok {
+			continue
+		}
+		path := filepath.Join(out, de.Name())
+		got := readExport(t, path)
+		checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: rng.From, To: rng.To}), false)
+		if f, ok := listed[de.Name()]; ok {
+			raw, _ := os.ReadFile(path)
+			sum := sha256.Sum256(raw)
+			if f.Count != int64(len(got)) || f.Bytes != int64(len(raw)) || f.SHA256 != hex.EncodeToString(sum[:]) {
+				t.Errorf("%s differs from its manifest entry", de.Name())
+			}
+		}
+	}
+}
+
+// The kill test: an incremental export into an --out-dir is SIGKILLed at
+// random points (on the k-th request, k random, or after a random delay),
+// several seeds. After every kill, every data file is absent or complete;
+// rerun to completion, the files hold every event exactly once and verify
+// --offline passes.
+func TestExportKilled(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGKILL is Unix")
+	}
+	bin := buildBinary(t)
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	events, users := adminapitest.Generate(adminapitest.GenOptions{Seed: 61, Count: 2400, Start: start, End: start.Add(9 * 24 * time.Hour), Bursts: 2, BurstSize: 150})
+	s := adminapitest.New(t, adminapitest.WithEvents(events, users), adminapitest.WithLatency(2*time.Millisecond))
+	conn := connArgs(t, s)
+	untils := []time.Time{start.Add(3 * 24 * time.Hour), start.Add(6 * 24 * time.Hour), start.Add(9 * 24 * time.Hour)}
+
+	kills := 0
+	for seed := uint64(1); seed <= 4; seed++ {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
+			dir := t.TempDir()
+			state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
+			k := &killer{t: t, bin: bin, s: s, home: t.TempDir()}
+			for _, until := range untils {
+				args := append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
+					"--since", rfc(start), "--until", rfc(until), "--parallel", "4")
+				for attempt := 0; ; attempt++ {
+					var killAt int64
+					var delay time.Duration
+					// Two attempts at each step are killed, if they have not
+					// finished by then: on a random request (a run makes
+					// about 20) or after a random time (one takes about
+					// 100 to 300ms), which also hits the moments between
+					// requests when files are renamed and recorded.
+					if attempt < 2 {
+						if rng.IntN(2) == 0 {
+							killAt = 1 + rng.Int64N(24)
+						} else {
+							delay = time.Duration(5+rng.IntN(250)) * time.Millisecond
+						}
+					}
+					if !k.run(args, killAt, delay) {
+						break
+					}
+					kills++
+					checkAfterKill(t, s, state, out)
+				}
+			}
+			got := checkOutDir(t, out, start, untils[len(untils)-1])
+			checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: start, To: untils[len(untils)-1]}), false)
+			des, _ := os.ReadDir(dir)
+			for _, de := range des {
+				if strings.Contains(de.Name(), ".tmp-") {
+					t.Errorf("temporary file %s left beside the state", de.Name())
+				}
+			}
+			app, vout, verr := newTestApp(t, nil)
+			if code := runApp(t, app, "verify", "--offline", out); code != 0 {
+				t.Errorf("verify --offline: exit %d\n%s%s", code, vout, verr)
+			}
+		})
+	}
+	if kills == 0 {
+		t.Error("no run was killed: the test proved nothing")
+	}
+	t.Logf("%d runs killed", kills)
+}
