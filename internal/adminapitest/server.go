@@ -3,7 +3,9 @@ package adminapitest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/rsa"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,6 +47,8 @@ type Server struct {
 	now        func() time.Time
 	schema     *graphql.Schema
 	knownTypes map[string]bool // the enum's values
+	// splicePrefix starts the placeholders of event data (see splicer).
+	splicePrefix []byte
 
 	// Knobs, changeable while serving.
 	latency       atomic.Int64 // time.Duration
@@ -161,6 +165,9 @@ func newServer(opts []Option) *Server {
 	for _, a := range auditlog.Catalog() {
 		s.knownTypes[a.Enum] = true
 	}
+	var nonce [16]byte
+	_, _ = rand.Read(nonce[:])
+	s.splicePrefix = []byte(`"\u0000` + hex.EncodeToString(nonce[:]) + `:`)
 	for _, o := range opts {
 		o(s)
 	}
@@ -478,7 +485,9 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	s.byOp[req.OperationName]++
 	s.hookMu.Unlock()
 
-	resp := s.schema.Exec(r.Context(), req.Query, req.OperationName, req.Variables)
+	sp := s.newSplicer()
+	ctx := context.WithValue(r.Context(), splicerKey{}, sp)
+	resp := s.schema.Exec(ctx, req.Query, req.OperationName, req.Variables)
 	if len(resp.Errors) > 0 && resp.Data == nil && isSyntaxError(resp.Errors[0]) {
 		writeInternalError(w, resp.Errors[0].Message)
 		return
@@ -492,7 +501,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		head = append(head, ',')
 	}
 	head = append(head, `"data":`...)
-	data := []byte(resp.Data)
+	data := sp.expand(resp.Data)
 	if data == nil {
 		data = []byte("null")
 	}

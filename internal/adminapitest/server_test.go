@@ -387,7 +387,7 @@ func TestFilters(t *testing.T) {
 
 func TestFieldsAndNodes(t *testing.T) {
 	events, users := userEvents()
-	events[0].IPAddress, events[0].UserAgent, events[0].ClientID = "203.0.113.7", "ua", "client"
+	events[0].IPAddress, events[0].UserAgent, events[0].ClientID = "203.0.113.7", "ua\x00fake:0\"", "client"
 	events[0].Data = json.RawMessage(`{"context":{"user_id":"u1"},"id":"a","n":1.5e300,"x":"<&>"}`)
 	s := New(t, WithEvents(events, users))
 	p := fetchPage(t, s, map[string]any{"sortDirection": "ASC"})
@@ -396,12 +396,15 @@ func TestFieldsAndNodes(t *testing.T) {
 		byID[e.Node.ID] = i
 	}
 	a := p.Edges[byID[AuditLogNodeID("a")]].Node
-	if *a.IPAddress != "203.0.113.7" || *a.UserAgent != "ua" || *a.ClientID != "client" || a.ActivityType != "USER_AUTHENTICATED" {
+	if *a.IPAddress != "203.0.113.7" || *a.UserAgent != "ua\x00fake:0\"" || *a.ClientID != "client" || a.ActivityType != "USER_AUTHENTICATED" {
 		t.Errorf("fields %+v", a)
 	}
 	var d1, d2 any
 	_ = json.Unmarshal(a.Data, &d1)
 	_ = json.Unmarshal(events[0].Data, &d2)
+	if string(a.Data) != string(events[0].Data) {
+		t.Errorf("data not verbatim: %s", a.Data)
+	}
 	if b1, b2 := mustJSON(d1), mustJSON(d2); b1 != b2 {
 		t.Errorf("data %s, want %s", a.Data, events[0].Data)
 	}
