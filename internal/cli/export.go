@@ -351,7 +351,14 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 		return err
 	}
 	if len(jobs) == 0 {
-		a.notice("nothing new to export: the state %s already ends at %s", o.StatePath, fmtUTC(r.state.LastEnd))
+		if r.state != nil && !r.state.LastEnd.IsZero() {
+			a.notice("nothing new to export: the state %s already ends at %s", o.StatePath, fmtUTC(r.state.LastEnd))
+			return nil
+		}
+		a.notice("nothing to export: the range starts at %s, not before its end %s (now minus --lag)", fmtUTC(since), fmtUTC(until))
+		if o.OutDir == "" && o.StatePath == "" {
+			return r.writeEmpty(ctx)
+		}
 		return nil
 	}
 	if first := jobs[0].rng.From; !fromOldest && first.Before(r.start.Add(-usualRetention)) {

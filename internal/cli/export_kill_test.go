@@ -194,4 +194,45 @@ func TestExportKilled(t *testing.T) {
 		t.Error("no run was killed: the test proved nothing")
 	}
 	t.Logf("%d runs killed", kills)
+
+	// SIGTERM, unlike SIGKILL, lets the export clean up: exit 130, no
+	// temporary file, the state as it was before the run.
+	t.Run("SIGTERM", func(t *testing.T) {
+		dir := t.TempDir()
+		state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
+		c := exec.Command(bin, append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
+			"--since", rfc(start), "--until", rfc(untils[2]), "--parallel", "4")...)
+		c.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+		var stderr bytes.Buffer
+		c.Stderr = &stderr
+		base := s.Requests()
+		var proc atomic.Pointer[os.Process]
+		s.OnRequest(func(n int64) {
+			if n-base == 8 {
+				if p := proc.Load(); p != nil {
+					p.Signal(syscall.SIGTERM)
+				}
+			}
+		})
+		defer s.OnRequest(nil)
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		proc.Store(c.Process)
+		c.Wait()
+		if code := c.ProcessState.ExitCode(); code != ExitInterrupted {
+			t.Fatalf("exit %d after SIGTERM, want 130: %s", code, &stderr)
+		}
+		for _, d := range []string{dir, out} {
+			des, _ := os.ReadDir(d)
+			for _, de := range des {
+				if strings.Contains(de.Name(), ".tmp-") || strings.HasPrefix(de.Name(), "authgear-audit-spool-") || export.IsDataFile(de.Name()) {
+					t.Errorf("%s left after SIGTERM", de.Name())
+				}
+			}
+		}
+		if st, err := export.LoadState(state); err != nil || (st != nil && (st.Pending != nil || !st.LastEnd.IsZero())) {
+			t.Errorf("state after SIGTERM: %+v, %v", st, err)
+		}
+	})
 }

@@ -730,3 +730,50 @@ func TestVerifyCommand(t *testing.T) {
 		}
 	}
 }
+
+// With --state and --out FILE: a pending range for the same file is merged
+// with the new range into that file; a pending range for another file is
+// redone into that file first.
+func TestExportStateOutFile(t *testing.T) {
+	s, start := stateServer(t, 53)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	day := func(n int) time.Time { return start.Add(time.Duration(n) * 24 * time.Hour) }
+	f1, f2, f3 := filepath.Join(dir, "1.jsonl"), filepath.Join(dir, "2.jsonl"), filepath.Join(dir, "3.jsonl")
+	code, _, errb := runExportCmd(t, s, "export", "--state", state, "--out", f1, "--since", rfc(start), "--until", rfc(day(2)))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	pend := func(file string, from, to time.Time) {
+		st, _ := export.LoadState(state)
+		st.Pending = &export.Pending{From: from, To: to, File: file, Format: "jsonl"}
+		st.Save(state, time.Now())
+		os.WriteFile(file, []byte("left by a killed run\n"), 0o600)
+	}
+	// Same file: one range from the pending start.
+	pend(f2, day(2), day(3))
+	code, _, errb = runExportCmd(t, s, "export", "--state", state, "--out", f2, "--until", rfc(day(4)))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	checkExactlyOnce(t, readExport(t, f2), s.Select(adminapi.Selection{From: day(2), To: day(4)}), false)
+	// Another file: redone there, then the new range.
+	pend(f2, day(4), day(5))
+	code, _, errb = runExportCmd(t, s, "export", "--state", state, "--out", f3, "--until", rfc(day(7)))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	checkExactlyOnce(t, readExport(t, f2), s.Select(adminapi.Selection{From: day(4), To: day(5)}), false)
+	checkExactlyOnce(t, readExport(t, f3), s.Select(adminapi.Selection{From: day(5), To: day(7)}), false)
+	if !strings.Contains(errb.String(), "to "+f2+" and "+f3+" in ") {
+		t.Errorf("summary: %s", errb)
+	}
+	// A pending range of an --out-dir cannot be finished with --out.
+	st, _ := export.LoadState(state)
+	st.Pending = &export.Pending{From: day(7), To: day(8), File: "x.jsonl.gz", InDir: true}
+	st.Save(state, time.Now())
+	code, _, errb = runExportCmd(t, s, "export", "--state", state, "--out", f3)
+	if code != ExitUsage || !strings.Contains(errb.String(), "same kind of output") {
+		t.Errorf("exit %d: %s", code, errb)
+	}
+}
