@@ -176,6 +176,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err: err} })
 	addGlobalFlags(root, &a.Global)
 	a.conn = &connState{flags: root.PersistentFlags()}
+	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(a))
 	for _, add := range commands {
 		root.AddCommand(add(a))
 	}

@@ -404,3 +404,16 @@ func TestConfigAddChecks(t *testing.T) {
 		})
 	}
 }
+
+func TestProfileCompletion(t *testing.T) {
+	env, _ := configEnv(t, precedenceConfig, nil)
+	for _, args := range [][]string{{"__complete", "--profile", ""}, {"__complete", "config", "use", ""}} {
+		app, out, errb := newTestApp(t, env)
+		if code := runApp(t, app, args...); code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errb)
+		}
+		if lines := linesOf(out.String()); len(lines) != 3 || lines[0] != "other" || lines[1] != "prod" || lines[2] != ":4" {
+			t.Errorf("%v: completions %q", args, lines)
+		}
+	}
+}
