@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,12 +18,12 @@ import (
 
 // Table output: a borderless, kubectl-like table for people, streamed row by
 // row through tablewriter's streaming mode. Column widths are fixed up front
-// from the terminal width (see allocWidths); longer cells are cut with "…".
+// from the terminal width (see layout); longer cells are cut with "…".
 // Every cell is sanitized first, so nothing from the data reaches the
 // terminal as a control sequence.
 
 // defaultTableColumns are the columns of a table without Options.Columns.
-// On a narrow terminal, columns are left out from the end.
+// On a narrow terminal, some are cut shorter or left out (defaultPlan).
 var defaultTableColumns = []string{"time", "activity", "user", "ip", "client", "userAgent"}
 
 const (
@@ -31,6 +31,9 @@ const (
 	columnGap    = 3 // spaces between columns
 	timeLayout   = "2006-01-02 15:04:05"
 	ellipsis     = "…"
+	ipv6Width    = len("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+	ipv4Width    = len("255.255.255.255")
+	uuidWidth    = len("6d1b0c1e-2f4a-4d3b-8e55-0a9b8c7d6e5f")
 )
 
 type tableWriter struct {
@@ -78,13 +81,22 @@ func newTableWriter(w io.Writer, o Options) (*tableWriter, error) {
 	}, nil
 }
 
-// colWidth is how wide a column wants to be: at least min, comfortably
-// want, at most ideal; flexible columns share whatever width is left.
-// Columns with a lower prio value grow first.
+// colWidth is how wide a column wants to be: ideal when the line has room,
+// never less than min (unless a plan leaves the column out). A flexible
+// column also takes whatever width is left over.
 type colWidth struct {
-	min, want, ideal int
-	prio             int
-	flex             bool
+	min, ideal int
+	flex       bool
+}
+
+// activityWidth is the length of the longest activity type in the catalog:
+// the activity column is never narrower, so no known activity is ever cut.
+func activityWidth() int {
+	w := 0
+	for _, a := range auditlog.Catalog() {
+		w = max(w, len(a.Enum))
+	}
+	return w
 }
 
 func (t *tableWriter) wants(c column) colWidth {
@@ -94,71 +106,116 @@ func (t *tableWriter) wants(c column) colWidth {
 		if t.zoneVaries() {
 			w += len(" +0000")
 		}
-		return colWidth{min: w, want: w, ideal: w}
+		return colWidth{min: w, ideal: w}
 	case colActivityType:
-		return colWidth{min: 18, want: 30, ideal: 40, prio: 1}
-	case colUser, colEmail:
-		return colWidth{min: 16, want: 26, ideal: 32, prio: 2}
-	case colID, colUserID:
-		return colWidth{min: 12, want: 24, ideal: 36, prio: 2}
+		w := activityWidth()
+		return colWidth{min: w, ideal: w}
+	case colUser, colID, colUserID: // an email, else a UUID
+		return colWidth{min: 16, ideal: uuidWidth}
+	case colEmail:
+		return colWidth{min: 16, ideal: 32}
+	case colIPAddress:
+		return colWidth{min: ipv4Width, ideal: ipv6Width}
 	case colClientID:
-		return colWidth{min: 8, want: 12, ideal: 16, prio: 4}
-	case colIPAddress: // an IPv4 address fits the minimum
-		return colWidth{min: 15, want: 15, ideal: 24, prio: 5}
-	case colUserAgent:
-		return colWidth{min: 10, flex: true}
+		return colWidth{min: 8, ideal: 16}
+	case colUserAgent: // the default table shows it only if it gets 12
+		return colWidth{min: 10, ideal: 12, flex: true}
 	case colData:
-		return colWidth{min: 20, flex: true}
+		return colWidth{min: 20, ideal: 40, flex: true}
 	default: // a path into data
-		return colWidth{min: 8, want: 16, ideal: 24, prio: 3}
+		return colWidth{min: 8, ideal: 24}
 	}
 }
 
-// minWidth is the width of a line with every column at its minimum.
-func minWidth(wants []colWidth) int {
-	w := columnGap * (len(wants) - 1)
-	for _, c := range wants {
-		w += c.min
+// step is one move of a plan for a narrow line: cut column col down to
+// width, or with width 0 leave it out.
+type step struct{ col, width int }
+
+// defaultPlan is how the default table meets a narrow terminal: first the
+// user agent goes, then the client (cut short, then left out), then the
+// user is cut short, then the IP address, which then goes; the user is cut
+// shorter again and goes last. Time and activity always stay whole. The
+// plan names columns by kind; cols are the table's columns.
+func defaultPlan(cols []column) []step {
+	at := func(k colKind) int {
+		return slices.IndexFunc(cols, func(c column) bool { return c.kind == k })
 	}
-	return w
+	ua, client, user, ip := at(colUserAgent), at(colClientID), at(colUser), at(colIPAddress)
+	return []step{
+		{ua, 0},
+		{client, 8}, {client, 0},
+		{user, 16},
+		{ip, ipv4Width}, {ip, 0},
+		{user, 12}, {user, 0},
+	}
 }
 
-// allocWidths gives every column its minimum, then lets the columns grow in
-// order of priority while the line has room: first to the width they want,
-// then to their ideal; what is left goes to the flexible columns. A line too narrow for
-// the minimums is allowed to wrap.
-func allocWidths(wants []colWidth, total int) []int {
-	w := make([]int, len(wants))
-	rest := total - columnGap*(len(wants)-1)
-	nflex := 0
-	for i, c := range wants {
-		w[i] = c.min
-		rest -= c.min
-		if c.flex {
-			nflex++
+// chosenPlan is how a table of chosen columns meets a narrow terminal: no
+// column is left out, the flexible ones are cut to their minimum first,
+// then the others from the right. A line too narrow for the minimums wraps.
+func chosenPlan(wants []colWidth) []step {
+	var plan []step
+	for _, flex := range []bool{true, false} {
+		for i := len(wants) - 1; i >= 0; i-- {
+			if c := wants[i]; c.flex == flex && c.min < c.ideal {
+				plan = append(plan, step{i, c.min})
+			}
 		}
 	}
-	order := make([]int, len(wants))
-	for i := range order {
-		order[i] = i
+	return plan
+}
+
+// lineWidth is the width of a line with columns of widths w (0: left out).
+func lineWidth(w []int) int {
+	n, sum := 0, 0
+	for _, x := range w {
+		if x > 0 {
+			n++
+			sum += x
+		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return wants[order[a]].prio < wants[order[b]].prio })
-	for _, target := range []func(colWidth) int{
-		func(c colWidth) int { return c.want },
-		func(c colWidth) int { return c.ideal },
-	} {
-		for _, i := range order {
-			if c := wants[i]; !c.flex && rest > 0 && w[i] < target(c) {
-				grow := min(rest, target(c)-w[i])
-				w[i] += grow
-				rest -= grow
-			}
+	if n == 0 {
+		return 0
+	}
+	return sum + columnGap*(n-1)
+}
+
+// layout fixes the column widths for a line of total cells: every column
+// starts at its ideal width; while the line is too wide, the steps of plan
+// are taken in order. Width that the last step freed beyond what was needed
+// goes back to the columns cut, the last cut first, up to their ideal;
+// what is still left goes to the flexible columns. A width of 0 means the
+// column is left out. If the whole plan does not make the line fit, it
+// wraps.
+func layout(wants []colWidth, plan []step, total int) []int {
+	w := make([]int, len(wants))
+	for i, c := range wants {
+		w[i] = c.ideal
+	}
+	taken := 0
+	for ; taken < len(plan) && lineWidth(w) > total; taken++ {
+		if s := plan[taken]; s.col >= 0 && s.width < w[s.col] {
+			w[s.col] = s.width
+		}
+	}
+	rest := total - lineWidth(w)
+	for k := taken - 1; k >= 0 && rest > 0; k-- {
+		if i := plan[k].col; i >= 0 && w[i] > 0 && w[i] < wants[i].ideal {
+			grow := min(rest, wants[i].ideal-w[i])
+			w[i] += grow
+			rest -= grow
+		}
+	}
+	nflex := 0
+	for i, c := range wants {
+		if c.flex && w[i] > 0 {
+			nflex++
 		}
 	}
 	if rest > 0 && nflex > 0 {
 		share, extra := rest/nflex, rest%nflex
 		for i, c := range wants {
-			if c.flex {
+			if c.flex && w[i] > 0 {
 				w[i] += share
 				if extra > 0 {
 					w[i]++
@@ -237,15 +294,21 @@ func (t *tableWriter) start(first *auditlog.Event) error {
 	for i, c := range t.cols {
 		wants[i] = t.wants(c)
 	}
+	var plan []step
 	if t.defaultCols {
-		// On a narrow terminal the default table leaves out the user
-		// agent, then the client, then the IP, rather than wrap its lines.
-		for len(t.cols) > 3 && minWidth(wants) > t.width {
-			t.cols, wants = t.cols[:len(t.cols)-1], wants[:len(wants)-1]
-		}
-		t.row = t.row[:len(t.cols)]
+		plan = defaultPlan(t.cols)
+	} else {
+		plan = chosenPlan(wants)
 	}
-	t.widths = allocWidths(wants, t.width)
+	widths := layout(wants, plan, t.width)
+	cols := t.cols[:0:0]
+	for i, w := range widths {
+		if w > 0 {
+			cols = append(cols, t.cols[i])
+			t.widths = append(t.widths, w)
+		}
+	}
+	t.cols, t.row = cols, t.row[:len(cols)]
 	perCol := tw.NewMapper[int, int]()
 	pad := make([]tw.Padding, len(t.cols))
 	for i, w := range t.widths {
@@ -397,13 +460,21 @@ func (t *tableWriter) Close() error {
 }
 
 // lineWriter sits between tablewriter and the output: it drops the spaces
-// that pad the last column at the end of each line and keeps the first
-// write error, which tablewriter's renderer does not report.
+// that pad the last column at the end of each line, drops the colour resets
+// that tablewriter adds after a coloured cell's padding when no colour is
+// on (they would show as "^[[0m" before the next cell wherever escapes are
+// made visible), and keeps the first write error, which tablewriter's
+// renderer does not report. The only escape sequences it sees are SGR
+// colours: every cell is sanitized before it reaches the table.
 type lineWriter struct {
 	w      *bufio.Writer
-	spaces int // spaces held back: written only if more text follows
+	spaces int    // spaces held back: written only if more text follows
+	esc    []byte // an escape sequence not yet complete
+	sgr    bool   // a colour is on
 	err    error
 }
+
+const sgrReset = "\x1b[0m"
 
 func (l *lineWriter) Write(p []byte) (int, error) {
 	if l.err != nil {
@@ -411,8 +482,17 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 	}
 	n := len(p)
 	for len(p) > 0 {
+		if len(l.esc) > 0 {
+			b := p[0]
+			p = p[1:]
+			l.esc = append(l.esc, b)
+			if (len(l.esc) == 2 && b != '[') || (len(l.esc) > 2 && b >= 0x40 && b <= 0x7e) {
+				l.escape()
+			}
+			continue
+		}
 		i := 0
-		for i < len(p) && p[i] != ' ' && p[i] != '\n' {
+		for i < len(p) && p[i] != ' ' && p[i] != '\n' && p[i] != 0x1b {
 			i++
 		}
 		if i > 0 {
@@ -427,6 +507,8 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 		case '\n':
 			l.spaces = 0
 			l.write(p[:1])
+		case 0x1b:
+			l.esc = append(l.esc, p[0])
 		}
 		p = p[1:]
 	}
@@ -434,6 +516,23 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 		return 0, l.err
 	}
 	return n, nil
+}
+
+// escape writes the complete escape sequence in l.esc: a reset only while
+// a colour is on, and before any held-back spaces; anything else after them.
+func (l *lineWriter) escape() {
+	seq := l.esc
+	l.esc = l.esc[:0]
+	if string(seq) == sgrReset {
+		if l.sgr {
+			l.sgr = false
+			l.write(seq)
+		}
+		return
+	}
+	l.sgr = true
+	l.writeSpaces()
+	l.write(seq)
 }
 
 func (l *lineWriter) writeSpaces() {

@@ -1,6 +1,9 @@
 package output
 
 import (
+	"bufio"
+	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -46,7 +49,7 @@ func TestTableZones(t *testing.T) {
 }
 
 func TestTableLayout(t *testing.T) {
-	out := writeAll(t, Options{Format: FormatTable, UTC: true, Width: 100}, fixtures())
+	out := writeAll(t, Options{Format: FormatTable, UTC: true, Width: 170}, fixtures())
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != len(fixtures())+1 {
 		t.Fatalf("%d lines, want a header and %d rows:\n%s", len(lines), len(fixtures()), out)
@@ -55,31 +58,35 @@ func TestTableLayout(t *testing.T) {
 		if strings.HasSuffix(l, " ") {
 			t.Errorf("trailing space in %q", l)
 		}
-		if w := len([]rune(l)); w > 100 {
-			t.Errorf("line of %d cells, want at most 100: %q", w, l)
+		if w := len([]rune(l)); w > 170 {
+			t.Errorf("line of %d cells, want at most 170: %q", w, l)
 		}
 	}
-	if h := lines[0]; !strings.HasPrefix(h, "TIME (UTC)   ") || !strings.Contains(h, "   ACTIVITY   ") || !strings.HasSuffix(h, "   CLIENT") {
+	if h := lines[0]; !strings.HasPrefix(h, "TIME (UTC)   ") || !strings.Contains(h, "   ACTIVITY   ") || !strings.HasSuffix(h, "   IP") {
 		t.Errorf("header %q", h)
 	}
-	// Columns line up: every row has its second column where the header has it.
-	col := strings.Index(lines[0], "ACTIVITY")
-	for _, l := range lines[1:] {
-		if r := []rune(l); len(r) <= col || r[col-1] != ' ' || r[col] == ' ' {
-			t.Errorf("row %q does not start its activity at column %d", l, col)
+	// Columns line up: every row has each column where the header has it.
+	for _, name := range []string{"ACTIVITY", "USER", "IP"} {
+		col := strings.Index(lines[0], name)
+		for _, l := range lines[1:] {
+			if r := []rune(l); len(r) <= col || r[col-1] != ' ' || r[col] == ' ' {
+				t.Errorf("row %q does not start its %s at column %d", l, name, col)
+			}
 		}
 	}
 }
 
 func TestTableNarrowLeavesOutColumns(t *testing.T) {
+	fixed := 19 + columnGap + activityWidth() // time and activity
 	tests := []struct {
 		width  int
 		header []string
 	}{
-		{120, []string{"TIME", "(UTC)", "ACTIVITY", "USER", "IP", "CLIENT", "USER", "AGENT"}},
-		{100, []string{"TIME", "(UTC)", "ACTIVITY", "USER", "IP", "CLIENT"}},
-		{80, []string{"TIME", "(UTC)", "ACTIVITY", "USER", "IP"}},
-		{40, []string{"TIME", "(UTC)", "ACTIVITY", "USER"}},
+		{fixed + 115, []string{"TIME", "(UTC)", "ACTIVITY", "USER", "IP", "CLIENT", "USER", "AGENT"}},
+		{fixed + 99, []string{"TIME", "(UTC)", "ACTIVITY", "USER", "IP", "CLIENT"}},
+		{fixed + 37, []string{"TIME", "(UTC)", "ACTIVITY", "USER", "IP"}},
+		{fixed + 15, []string{"TIME", "(UTC)", "ACTIVITY", "USER"}},
+		{40, []string{"TIME", "(UTC)", "ACTIVITY"}},
 	}
 	for _, tt := range tests {
 		out := writeAll(t, Options{Format: FormatTable, UTC: true, Width: tt.width}, fixtures()[:1])
@@ -112,24 +119,131 @@ func TestTableNoColourUnlessAsked(t *testing.T) {
 	}
 }
 
-func TestAllocWidths(t *testing.T) {
+// TestLayoutDefault follows the default table from a wide terminal to a
+// narrow one: the user agent goes first, then the client, then the user
+// is cut, then the IP address; time and activity always stay whole.
+func TestLayoutDefault(t *testing.T) {
+	tw, err := newTableWriter(io.Discard, Options{Format: FormatTable, UTC: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants := make([]colWidth, len(tw.cols))
+	for i, c := range tw.cols {
+		wants[i] = tw.wants(c)
+	}
+	a := activityWidth()
+	fixed := 19 + columnGap + a // time and activity
+	tests := []struct {
+		total int
+		want  []int // user, ip, client, user agent
+	}{
+		{fixed + 165, []int{36, 39, 16, 62}}, // every ideal, the rest to the user agent
+		{fixed + 115, []int{36, 39, 16, 12}},
+		{fixed + 114, []int{36, 39, 16, 0}}, // no room for the user agent
+		{fixed + 99, []int{36, 39, 15, 0}},  // the client is cut
+		{fixed + 91, []int{36, 39, 0, 0}},   // and then left out
+		{fixed + 80, []int{35, 39, 0, 0}},   // the user is cut
+		{fixed + 58, []int{16, 36, 0, 0}},   // then the IP address
+		{fixed + 37, []int{16, 15, 0, 0}},
+		{fixed + 36, []int{33, 0, 0, 0}}, // the IP address goes, the user grows again
+		{fixed + 15, []int{12, 0, 0, 0}},
+		{fixed + 14, []int{0, 0, 0, 0}}, // time and activity only
+		{fixed - 10, []int{0, 0, 0, 0}}, // and the line wraps
+	}
+	for _, tt := range tests {
+		got := layout(wants, defaultPlan(tw.cols), tt.total)
+		if want := append([]int{19, a}, tt.want...); !slices.Equal(got, want) {
+			t.Errorf("layout(%d) = %v, want %v", tt.total, got, want)
+		}
+		if w := lineWidth(got); w > tt.total && tt.total >= fixed {
+			t.Errorf("layout(%d): line of %d", tt.total, w)
+		}
+	}
+}
+
+func TestLayoutChosen(t *testing.T) {
 	wants := []colWidth{
-		{min: 19, want: 19, ideal: 19},
-		{min: 20, want: 30, ideal: 40, prio: 1},
-		{min: 16, want: 26, ideal: 32, prio: 2},
-		{min: 10, flex: true},
+		{min: 19, ideal: 19},
+		{min: 16, ideal: 36},
+		{min: 10, ideal: 12, flex: true},
+		{min: 15, ideal: 39},
+		{min: 20, ideal: 40, flex: true},
 	}
 	tests := []struct {
 		total int
 		want  []int
 	}{
-		{50, []int{19, 20, 16, 10}},   // too narrow: the minimums, and the line wraps
-		{100, []int{19, 36, 26, 10}},  // first the wants, then the activity's ideal
-		{200, []int{19, 40, 32, 100}}, // every ideal, the rest to the flexible column
+		{200, []int{19, 36, 33, 39, 61}}, // every ideal, the rest shared by the flexible columns
+		{158, []int{19, 36, 12, 39, 40}},
+		{150, []int{19, 36, 12, 39, 32}}, // the flexible columns are cut first, from the right
+		{136, []int{19, 36, 10, 39, 20}},
+		{135, []int{19, 36, 10, 38, 20}}, // then the others, from the right
+		{100, []int{19, 24, 10, 15, 20}},
+		{50, []int{19, 16, 10, 15, 20}}, // no column is left out: the line wraps
 	}
 	for _, tt := range tests {
-		if got := allocWidths(wants, tt.total); !slices.Equal(got, tt.want) {
-			t.Errorf("allocWidths(%d) = %v, want %v", tt.total, got, tt.want)
+		if got := layout(wants, chosenPlan(wants), tt.total); !slices.Equal(got, tt.want) {
+			t.Errorf("layout(%d) = %v, want %v", tt.total, got, tt.want)
+		}
+	}
+}
+
+// TestTableActivityWhole writes every activity of the catalog in a narrow
+// and a wide default table: none is cut, nor an IPv6 address where there
+// is room.
+func TestTableActivityWhole(t *testing.T) {
+	const ipv6 = "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"
+	var evs []*auditlog.Event
+	for i, a := range auditlog.Catalog() {
+		evs = append(evs, &auditlog.Event{ID: a.Enum, CreatedAt: t0.Add(time.Duration(i) * time.Second), ActivityType: a.Enum, IPAddress: ipv6})
+	}
+	for _, width := range []int{40, 100, 200} {
+		out := writeAll(t, Options{Format: FormatTable, UTC: true, Width: width}, evs)
+		lines := strings.Split(out, "\n")[1:]
+		for i, e := range evs {
+			if f := strings.Fields(lines[i]); len(f) < 3 || f[2] != e.ActivityType {
+				t.Errorf("width %d: %q does not show %s whole", width, lines[i], e.ActivityType)
+			}
+			if width == 200 && !strings.Contains(lines[i], "   "+ipv6) {
+				t.Errorf("width %d: %q does not show the IPv6 address whole", width, lines[i])
+			}
+		}
+	}
+}
+
+// TestTableColourResets checks that every colour reset closes one of our
+// colours, wherever the coloured column is: no stray reset in front of an
+// uncoloured cell.
+func TestTableColourResets(t *testing.T) {
+	coloured := regexp.MustCompile("\x1b\\[3[13]m[^\x1b]*\x1b\\[0m")
+	for _, cols := range [][]string{nil, {"activity"}, {"activity", "time"}, {"time", "activity", "id"}} {
+		out := writeAll(t, Options{Format: FormatTable, UTC: true, Color: true, Width: 200, Columns: cols}, fixtures())
+		if n := len(coloured.FindAllString(out, -1)); n != 2 {
+			t.Errorf("columns %q: %d coloured cells, want 2:\n%q", cols, n, out)
+		}
+		if rest := coloured.ReplaceAllString(out, ""); strings.Contains(rest, "\x1b") {
+			t.Errorf("columns %q: stray escape sequence:\n%q", cols, rest)
+		}
+	}
+}
+
+// TestLineWriter feeds the same text whole and one byte at a time.
+func TestLineWriter(t *testing.T) {
+	in := "a   \x1b[31mX\x1b[0m   \x1b[0mb   \n\x1b[0mc \x1b[33mY\x1b[0m   \x1b[0m\n"
+	want := "a   \x1b[31mX\x1b[0m   b\nc \x1b[33mY\x1b[0m\n"
+	for _, chunk := range []int{len(in), 1, 3} {
+		var b strings.Builder
+		l := &lineWriter{w: bufio.NewWriter(&b)}
+		for p := in; p != ""; {
+			n := min(chunk, len(p))
+			if _, err := l.Write([]byte(p[:n])); err != nil {
+				t.Fatal(err)
+			}
+			p = p[n:]
+		}
+		l.flush()
+		if b.String() != want {
+			t.Errorf("writes of %d: got %q, want %q", chunk, b.String(), want)
 		}
 	}
 }
