@@ -54,11 +54,12 @@ func (a *App) settings() (*config.Connection, error) {
 		return nil, err
 	}
 	conn, err := config.Resolve(f, config.Inputs{
-		Flags:   a.connectionFlags(),
-		Profile: a.Global.Profile,
-		Getenv:  a.getenv,
-		Stdin:   a.IO.In,
-		Warn:    func(msg string) { a.warn("%s", msg) },
+		Flags:    a.connectionFlags(),
+		Profile:  a.Global.Profile,
+		Getenv:   a.getenv,
+		Stdin:    a.IO.In,
+		StdinTTY: a.IO.InTTY,
+		Warn:     func(msg string) { a.warn("%s", msg) },
 	})
 	if err != nil {
 		s.connErr = configError(err)

@@ -52,11 +52,20 @@ func (a *App) startProgress(label string) *progress {
 	// WithWriterFile, not WithWriter: the library decides about the
 	// terminal from the file it is given, and WithWriter would make it look
 	// at stdout.
-	p.spin = spinner.New(spinner.CharSets[14], progressTick, spinner.WithWriterFile(a.IO.ErrFile))
+	//
+	// The frames are drawn here, as the prefix, rather than by the library,
+	// which would colour them: --no-color and NO_COLOR mean no colour.
+	frames := spinner.CharSets[14]
+	tick := 0
+	p.spin = spinner.New([]string{""}, progressTick, spinner.WithWriterFile(a.IO.ErrFile))
 	// A hidden cursor would stay hidden if the process died before Stop.
 	p.spin.HideCursor = false
-	p.spin.Suffix = " " + label
-	p.spin.PreUpdate = func(s *spinner.Spinner) { s.Suffix = " " + p.line() }
+	p.spin.PreUpdate = func(s *spinner.Spinner) {
+		// Runs on the spinner's goroutine under its lock, once per tick.
+		s.Prefix = frames[tick%len(frames)]
+		tick++
+		s.Suffix = " " + p.line()
+	}
 	p.spin.Start()
 	return p
 }

@@ -135,8 +135,10 @@ type Inputs struct {
 	// Profile is the --profile flag ("" when not given).
 	Profile string
 	Getenv  func(string) string
-	// Stdin is read when the token file is "-".
-	Stdin io.Reader
+	// Stdin is read when the token file is "-"; not when StdinTTY, since a
+	// terminal would wait for typing the user does not expect.
+	Stdin    io.Reader
+	StdinTTY bool
 	// Warn receives one-line warnings; may be nil.
 	Warn func(string)
 }
@@ -206,7 +208,11 @@ func Resolve(f *File, in Inputs) (*Connection, error) {
 		return nil, err
 	}
 	if c.TokenFile != "" {
-		tok, err := readToken(c.TokenFile, in.Stdin, r.origin(KeyTokenFile, c.Sources[KeyTokenFile]))
+		origin := r.origin(KeyTokenFile, c.Sources[KeyTokenFile])
+		if c.TokenFile == "-" && in.StdinTTY {
+			return nil, errorf("%s is - but stdin is a terminal: pipe the token in (e.g. from a secret store), or name a file", origin)
+		}
+		tok, err := readToken(c.TokenFile, in.Stdin, origin)
 		if err != nil {
 			return nil, err
 		}

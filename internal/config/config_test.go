@@ -352,6 +352,7 @@ func TestResolveToken(t *testing.T) {
 		profile   string
 		env       map[string]string
 		stdin     string
+		tty       bool
 		wantToken string
 		wantKeyID string
 		wantErr   string
@@ -361,6 +362,7 @@ func TestResolveToken(t *testing.T) {
 		{name: "token env", env: map[string]string{"AUTHGEAR_AUDIT_TOKEN": "tok-env"}, wantToken: "tok-env"},
 		{name: "token file flag", flags: map[string]string{KeyTokenFile: tokFile}, wantToken: "tok-from-file"},
 		{name: "token from stdin", flags: map[string]string{KeyTokenFile: "-"}, stdin: "tok-stdin\n", wantToken: "tok-stdin"},
+		{name: "stdin is a terminal", flags: map[string]string{KeyTokenFile: "-"}, stdin: "tok-stdin\n", tty: true, wantErr: "--token-file is - but stdin is a terminal"},
 		{name: "token file in profile", profile: "t", wantToken: "tok-from-file"},
 		{name: "empty stdin", flags: map[string]string{KeyTokenFile: "-"}, stdin: "\n", wantErr: "no token in stdin (--token-file): it is empty"},
 		{name: "empty file", flags: map[string]string{KeyTokenFile: emptyFile}, wantErr: "no token in " + emptyFile},
@@ -377,7 +379,7 @@ func TestResolveToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var warns []string
 			c, err := Resolve(f, Inputs{Flags: tt.flags, Profile: tt.profile, Getenv: env(tt.env),
-				Stdin: strings.NewReader(tt.stdin), Warn: func(m string) { warns = append(warns, m) }})
+				Stdin: strings.NewReader(tt.stdin), StdinTTY: tt.tty, Warn: func(m string) { warns = append(warns, m) }})
 			gotWarn := len(warns) == 1 && warns[0] == "--token is visible to other users in ps; prefer --token-file or AUTHGEAR_AUDIT_TOKEN"
 			if gotWarn != tt.wantWarn || len(warns) > 1 {
 				t.Errorf("warnings %q, want the ps warning: %v", warns, tt.wantWarn)
