@@ -223,8 +223,8 @@ func parseFileMode(s string) (os.FileMode, error) {
 	if n > 0o777 {
 		return 0, fmt.Errorf("%q has bits beyond 0777", s)
 	}
-	if n&0o600 != 0o600 {
-		return 0, fmt.Errorf("%q does not let the owner read and write the file", s)
+	if n&0o400 == 0 {
+		return 0, fmt.Errorf("%q does not let the owner read the file (verify and later runs read it)", s)
 	}
 	return os.FileMode(n), nil
 }
