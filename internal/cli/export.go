@@ -122,7 +122,7 @@ were, and exits 130.`,
   # cron, every hour: one file per run in /var/lib/audit
   authgear-audit export --state /var/lib/audit/state.json --out-dir /var/lib/audit
   authgear-audit export --state s.json | gzip > "run-$(date +%s).jsonl.gz"`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.NoArgs(cmd, args)) },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := ff.filter(a)
 			if err != nil {
@@ -259,7 +259,7 @@ type exportRun struct {
 	manifest *export.Manifest
 	identity export.Identity
 
-	prog    *onceProgress
+	prog    *progress // nil-safe; Stop may be called more than once
 	events  int64 // written by finished jobs
 	written []string
 }
@@ -366,7 +366,7 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 			fmtUTC(first), r.start.Add(-usualRetention).UTC().Format("2006-01-02"))
 	}
 
-	r.prog = newOnceProgress(a, "exporting")
+	r.prog = a.startProgress("exporting")
 	defer r.prog.Stop()
 	for _, j := range jobs {
 		if err := r.runJob(ctx, j); err != nil {

@@ -57,7 +57,7 @@ complete and clean; 1 when a problem was found.`,
 		Example: `  authgear-audit verify /var/lib/audit
   authgear-audit verify --offline /var/lib/audit
   authgear-audit verify --input november.jsonl.gz --since 2026-11-01 --until 2026-12-01`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.MaximumNArgs(1)(cmd, args)) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if o.Input != "" {
