@@ -191,30 +191,3 @@ func kindName(k auditlog.UserKind) string {
 	}
 	return "email address"
 }
-
-// describeFilter is a short human description of a filter, for notices
-// such as "no events matched".
-func describeFilter(f auditlog.Filter) string {
-	var parts []string
-	switch n := len(f.ActivityTypes); {
-	case n == 1:
-		parts = append(parts, "activity "+f.ActivityTypes[0])
-	case n > 1 && n <= 3:
-		parts = append(parts, "activities "+strings.Join(f.ActivityTypes, ", "))
-	case n > 3:
-		parts = append(parts, fmt.Sprintf("%d activity types", n))
-	}
-	if !f.Since.IsZero() {
-		parts = append(parts, "since "+f.Since.UTC().Format(time.RFC3339))
-	}
-	if !f.Until.IsZero() {
-		parts = append(parts, "until "+f.Until.UTC().Format(time.RFC3339))
-	}
-	for _, u := range f.Users {
-		parts = append(parts, "user "+u.Input)
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(parts, "; ") + ")"
-}

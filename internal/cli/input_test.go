@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output"
+)
+
+// record is the event as the API client returns it and export writes it.
+func record(e adminapitest.Event) *auditlog.Event {
+	return &auditlog.Event{
+		ID: e.ID, CreatedAt: e.CreatedAt.UTC(), ActivityType: e.ActivityType, UserID: e.UserID,
+		IPAddress: e.IPAddress, UserAgent: e.UserAgent, ClientID: e.ClientID, Data: e.Data,
+	}
+}
+
+// writeExport writes events to path with the output writer of the format
+// that the name asks for (compressed for .gz), as export does.
+func writeExport(t testing.TB, path string, events []adminapitest.Event) {
+	t.Helper()
+	format, ok := output.FormatFromPath(path)
+	if !ok {
+		t.Fatalf("no format for %s", path)
+	}
+	app, _, _ := newTestApp(t, nil)
+	s, err := openSink(app, path, outputFlags{Format: format}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if err := s.w.Write(record(e)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.finish(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inputFixture is a small export and the stand-in that holds the same
+// events, whose Select is the reference answer.
+type inputFixture struct {
+	server *adminapitest.Server
+	events []adminapitest.Event
+	users  []adminapitest.User
+	jsonl  string
+	csvgz  string
+}
+
+func newInputFixture(t *testing.T) *inputFixture {
+	t.Helper()
+	events, users := adminapitest.Generate(adminapitest.GenOptions{
+		Seed: 7, Count: 1000, Bursts: 1, BurstSize: 150, Nasty: true,
+	})
+	f := &inputFixture{
+		server: adminapitest.NewUnstarted(adminapitest.WithEvents(events, users)),
+		users:  users,
+	}
+	// The file holds what the server holds, in its order: oldest first.
+	f.events = f.server.Select(adminapi.Selection{})
+	dir := t.TempDir()
+	f.jsonl = filepath.Join(dir, "export.jsonl")
+	f.csvgz = filepath.Join(dir, "export.csv.gz")
+	writeExport(t, f.jsonl, f.events)
+	writeExport(t, f.csvgz, f.events)
+	return f
+}
+
+func TestSearchInput(t *testing.T) {
+	fx := newInputFixture(t)
+	withEmail := busiestUser(fx.events, fx.users, func(u adminapitest.User) bool { return u.Email != "" })
+	withPhone := busiestUser(fx.events, fx.users, func(u adminapitest.User) bool { return u.Phone != "" })
+	actor := busiestUser(fx.events, fx.users, func(adminapitest.User) bool { return true })
+	node := auditlog.UserNodeIDOf
+	enums := func(p ...string) []string {
+		e, err := auditlog.ExpandActivities(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	b := burstSeconds(fx.events)[0]
+	rfc := func(t time.Time) string { return t.Format(time.RFC3339) }
+	stranger := strangerRecipient(t, fx.events, fx.users)
+
+	tests := []struct {
+		name  string
+		args  []string
+		sel   adminapi.Selection
+		asc   bool
+		limit int  // 0 = all
+		csv   bool // also read the csv.gz export
+	}{
+		{name: "all, newest first", sel: adminapi.Selection{}, csv: true},
+		{name: "all, oldest first", args: []string{"--sort", "asc"}, asc: true},
+		{name: "newest 100 (heap)", args: nil, limit: 100},
+		{name: "oldest 100", args: []string{"--sort", "asc"}, asc: true, limit: 100},
+		{name: "type", args: []string{"--activity", "USER_AUTHENTICATED"}, sel: adminapi.Selection{ActivityTypes: []string{"USER_AUTHENTICATED"}}, csv: true},
+		{name: "glob and group", args: []string{"--activity", "authentication.*,messaging"}, sel: adminapi.Selection{ActivityTypes: enums("authentication.*", "messaging")}, limit: 37},
+		{name: "range over a burst", args: []string{"--since", rfc(b), "--until", rfc(b.Add(time.Hour)), "--sort", "asc"},
+			sel: adminapi.Selection{From: b, To: b.Add(time.Hour)}, asc: true},
+		{name: "newest 10 of a burst", args: []string{"--since", rfc(b), "--until", rfc(b.Add(time.Second))},
+			sel: adminapi.Selection{From: b, To: b.Add(time.Second)}, limit: 10, csv: true},
+		{name: "user by raw ID", args: []string{"--user", actor.ID}, sel: adminapi.Selection{UserIDs: []string{node(actor.ID)}}},
+		{name: "user by node ID", args: []string{"--user", node(actor.ID), "--sort", "asc"}, sel: adminapi.Selection{UserIDs: []string{node(actor.ID)}}, asc: true},
+		{name: "user by email", args: []string{"--user", withEmail.Email},
+			sel: adminapi.Selection{UserIDs: []string{node(withEmail.ID)}, EmailAddresses: []string{withEmail.Email}}, csv: true},
+		{name: "user by phone", args: []string{"--user", withPhone.Phone, "--activity", "messaging"},
+			sel: adminapi.Selection{ActivityTypes: enums("messaging"), UserIDs: []string{node(withPhone.ID)}, PhoneNumbers: []string{withPhone.Phone}}},
+		{name: "email of nobody matches recipients", args: []string{"--user", stranger},
+			sel: adminapi.Selection{EmailAddresses: []string{stranger}}},
+	}
+	for _, file := range []string{fx.jsonl, fx.csvgz} {
+		for _, tt := range tests {
+			if file == fx.csvgz && !tt.csv {
+				continue
+			}
+			t.Run(filepath.Ext(file)+"/"+tt.name, func(t *testing.T) {
+				want := fx.server.Select(tt.sel)
+				if !tt.asc {
+					slices.Reverse(want)
+				}
+				if tt.limit > 0 && len(want) > tt.limit {
+					want = want[:tt.limit]
+				}
+				// No connection flags: --input needs no API and no credentials.
+				app, out, errb := newTestApp(t, nil)
+				args := append([]string{"search", "--input", file, "-o", "jsonl", "--limit", "0"}, tt.args...)
+				if tt.limit > 0 {
+					args = append(args, "--limit", strconv.Itoa(tt.limit))
+				}
+				if code := runApp(t, app, args...); code != 0 {
+					t.Fatalf("exit %d: %s", code, errb)
+				}
+				got := jsonlEvents(t, out.Bytes())
+				// The file's order decides ties, so the order is exact.
+				if len(got) != len(want) {
+					t.Fatalf("got %d events, want %d", len(got), len(want))
+				}
+				for i := range want {
+					if got[i].ID != want[i].ID {
+						t.Fatalf("event %d is %s, want %s", i, got[i].ID, want[i].ID)
+					}
+				}
+				if len(want) == 0 {
+					t.Fatal("the selection matches nothing: a useless case")
+				}
+			})
+		}
+	}
+}
+
+// strangerRecipient is an email address that messages were sent to but that
+// belongs to no user.
+func strangerRecipient(t *testing.T, events []adminapitest.Event, users []adminapitest.User) string {
+	t.Helper()
+	owned := map[string]bool{}
+	for _, u := range users {
+		owned[u.Email] = true
+	}
+	inSnapshot := func(addr string) bool {
+		for _, e := range events {
+			if containsUserSnapshot(e.Data) && strings.Contains(string(e.Data), addr) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range events {
+		if strings.Contains(e.Recipient, "@") && !owned[e.Recipient] && !inSnapshot(e.Recipient) {
+			return e.Recipient
+		}
+	}
+	t.Fatal("no message went to an address that no user has")
+	return ""
+}
+
+func TestSearchInputErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"id":"e1","createdAt":"2026-11-01T00:00:00Z","activityType":"USER_CREATED","data":{"id":"e1"}}`
+	corrupt := filepath.Join(dir, "corrupt.jsonl")
+	if err := os.WriteFile(corrupt, []byte(good+"\n"+good+"\n{\"id\": \"e3\", \"createdAt\": \n"+good+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.jsonl")
+	tests := []struct {
+		name   string
+		args   []string
+		prefix string
+		code   int
+	}{
+		{"corrupt line", []string{"--input", corrupt}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
+		{"corrupt line, newest first with a limit", []string{"--input", corrupt, "--limit", "1"}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
+		{"corrupt line, count", []string{"--input", corrupt}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
+		{"missing file", []string{"--input", missing}, "authgear-audit: open input file: open " + missing + ": no such file or directory", ExitFailure},
+		{"follow", []string{"--input", corrupt, "--follow"}, "authgear-audit: --follow watches the API for new events: it does not apply to --input", ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := "search"
+			if strings.HasPrefix(tt.name, "corrupt line, count") {
+				cmd = "count"
+			}
+			app, out, errb := newTestApp(t, nil)
+			code := runApp(t, app, append([]string{cmd, "-o", "json"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d", code, tt.code)
+			}
+			lines := stderrLines(errb)
+			if len(lines) == 0 || !strings.HasPrefix(lines[0], tt.prefix) {
+				t.Errorf("stderr = %q, want a line starting %q", lines, tt.prefix)
+			}
+			if tt.code == ExitFailure && len(lines) != 1 {
+				t.Errorf("stderr has %d lines, want 1", len(lines))
+			}
+			_ = out
+		})
+	}
+}

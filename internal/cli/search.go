@@ -1,0 +1,390 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/safefile"
+)
+
+func init() { commands = append(commands, newSearchCmd) }
+
+// searchOptions are the inputs of search, after flag parsing.
+type searchOptions struct {
+	App *App
+
+	Filter     auditlog.Filter
+	Descending bool
+	Limit      int // 0 = all
+
+	Output  outputFlags
+	OutPath string // "" or "-" = stdout
+
+	Input string // search this export instead of the API
+
+	Follow   bool // behave like tail
+	Backlog  int
+	Interval time.Duration
+	Lag      time.Duration
+}
+
+// outputFlags are the output flags shared by search, tail and count.
+type outputFlags struct {
+	Format   string
+	Columns  []string
+	UTC      bool
+	Location *time.Location // table times; nil = local
+	CSVRaw   bool
+}
+
+func newSearchCmd(a *App) *cobra.Command {
+	opts := &searchOptions{App: a}
+	var (
+		ff      filterFlags
+		sortDir string
+		format  string
+	)
+	cmd := &cobra.Command{
+		Use:     "search",
+		Aliases: []string{"list", "ls"},
+		Short:   "Search the audit log (newest first)",
+		Long: `Search the audit log through the Admin API, or an earlier export with --input.
+
+Events come newest first (--sort asc for oldest first), at most --limit of
+them (0 for all). There is no default time window: --since and --until narrow
+the search, and the API's own retention bounds it.
+
+Output (-o): table on a terminal, jsonl when stdout is a pipe; with --out FILE
+the format follows the file's extension (.jsonl, .json, .csv, each optionally
+.gz) unless -o says otherwise. The file is written to a temporary name and
+renamed when complete. --columns chooses the columns of table and csv output:
+names or dotted paths into the event, such as data.context.geo_location_code.
+
+--input FILE searches an export (jsonl or csv, .gz too) with the same filters
+and no API access at all. An email or phone in --user is matched against the
+user snapshots inside the file (the file is read twice). Exports are oldest
+first; newest-first output with --limit keeps only the newest N events in
+memory, and with --limit 0 holds every matching event in memory until the
+file has been read.
+
+--follow keeps printing new events as they arrive, like 'tail' (oldest
+first; --limit then sets how many earlier events to show first, default 10).
+
+When nothing matches, the exit status is still 0; a note says so on a terminal.`,
+		Example: `  authgear-audit search --activity authentication --since 24h
+  authgear-audit search --user alice@example.com --since 2026-11-01 --until 2026-11-30
+  authgear-audit search --activity USER_AUTHENTICATED --limit 0 -o jsonl | jq -r .ipAddress | sort | uniq -c
+  authgear-audit search --limit 0 --out last-week.csv.gz --since 7d
+  authgear-audit search --input examples/sample-export.jsonl --activity messaging --columns createdAt,activityType,data.payload.recipient`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := ff.filter(a)
+			if err != nil {
+				return err
+			}
+			opts.Filter = f
+			switch strings.ToLower(sortDir) {
+			case "desc":
+				opts.Descending = true
+			case "asc":
+				opts.Descending = false
+			default:
+				return usageError(fmt.Errorf("--sort: %q is neither asc nor desc", sortDir))
+			}
+			if opts.Limit < 0 {
+				return usageError(fmt.Errorf("--limit: %d is negative: give 0 for all events, or a positive number", opts.Limit))
+			}
+			if opts.Follow {
+				if cmd.Flags().Changed("sort") && opts.Descending {
+					return usageError(errors.New("--follow prints events oldest first: drop --sort desc"))
+				}
+				if opts.Input != "" {
+					return usageError(errors.New("--follow watches the API for new events: it does not apply to --input"))
+				}
+				if opts.OutPath != "" && opts.OutPath != "-" {
+					return usageError(errors.New("--follow writes to stdout and never finishes a file: use 'export' for files"))
+				}
+				if err := checkFollowFilter(opts.Filter, "--follow"); err != nil {
+					return err
+				}
+				opts.Backlog = defaultBacklog
+				if cmd.Flags().Changed("limit") {
+					opts.Backlog = opts.Limit
+				}
+				if err := checkFollowTiming(opts.Interval, opts.Lag); err != nil {
+					return err
+				}
+			} else if cmd.Flags().Changed("interval") || cmd.Flags().Changed("lag") {
+				return usageError(errors.New("--interval and --lag apply to --follow"))
+			}
+			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), opts.OutPath, &ff, &opts.Output)
+			if err != nil {
+				return err
+			}
+			opts.Output = o
+			return runSearch(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	ff.register(fl)
+	fl.StringVar(&sortDir, "sort", "desc", "order of events: desc (newest first) or asc")
+	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
+	registerOutputFlags(cmd, &format, &opts.Output)
+	fl.StringVar(&opts.OutPath, "out", "", "write to this file instead of stdout (atomically; .gz compresses)")
+	fl.StringVar(&opts.Input, "input", "", "search this earlier export (jsonl or csv, .gz too) instead of the API")
+	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, like 'tail'")
+	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "with --follow: time between polls")
+	fl.DurationVar(&opts.Lag, "lag", defaultLag, "with --follow: leave events younger than this for the next poll")
+	return cmd
+}
+
+// usageArgs makes a wrong number of arguments a usage error (exit 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		return usageError(check(cmd, args))
+	}
+}
+
+// registerOutputFlags adds -o, --columns, --utc and --csv-raw.
+func registerOutputFlags(cmd *cobra.Command, format *string, o *outputFlags) {
+	fl := cmd.Flags()
+	fl.StringVarP(format, "output", "o", "", "output format: table, jsonl, json or csv (default: table on a terminal, else jsonl)")
+	fl.StringSliceVar(&o.Columns, "columns", nil, "columns of table and csv output, comma-separated: "+output.ColumnNames()+" or dotted paths such as data.context.geo_location_code")
+	fl.BoolVar(&o.UTC, "utc", false, "show table times in UTC instead of local time")
+	fl.BoolVar(&o.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
+}
+
+// resolveOutputFlags picks the output format (-o, else the --out file's
+// extension, else table on a terminal and jsonl on a pipe), the zone of table
+// times (--utc, else --tz, else local) and checks the columns. Every error is
+// a usage error.
+func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, ff *filterFlags, o *outputFlags) (outputFlags, error) {
+	res := *o
+	toFile := outPath != "" && outPath != "-"
+	switch {
+	case formatSet:
+		res.Format = strings.ToLower(strings.TrimSpace(format))
+		if !slices.Contains(output.Formats(), res.Format) {
+			return res, usageError(fmt.Errorf("--output: unknown format %q: use %s", format, strings.Join(output.Formats(), ", ")))
+		}
+	case toFile:
+		f, ok := output.FormatFromPath(outPath)
+		if !ok {
+			return res, usageError(fmt.Errorf("--out: cannot tell the format of %s from its extension: name it .jsonl, .json or .csv (.gz to compress) or give -o", outPath))
+		}
+		res.Format = f
+	case a.IO.OutTTY:
+		res.Format = output.FormatTable
+	default:
+		res.Format = output.FormatJSONL
+	}
+	if !res.UTC && ff != nil && ff.tz != "" {
+		loc, err := ff.location()
+		if err != nil {
+			return res, err
+		}
+		res.Location = loc
+	}
+	// output.New only checks options; it writes nothing.
+	if _, err := output.New(io.Discard, res.options(a, false)); err != nil {
+		return res, usageError(fmt.Errorf("--columns: %w", err))
+	}
+	return res, nil
+}
+
+// options are the output.Options for writing to stdout (toStdout) or a file.
+func (o outputFlags) options(a *App, toStdout bool) output.Options {
+	opts := output.Options{
+		Format:   o.Format,
+		Columns:  o.Columns,
+		UTC:      o.UTC,
+		Location: o.Location,
+		CSVRaw:   o.CSVRaw,
+	}
+	if toStdout {
+		opts.Color = a.colorOut()
+		opts.Width = a.termWidth()
+	}
+	return opts
+}
+
+// colorOut reports whether stdout may get colours: a terminal, no NO_COLOR
+// (https://no-color.org: set and not empty) and no --no-color.
+func (a *App) colorOut() bool {
+	return a.IO.OutTTY && a.Getenv("NO_COLOR") == "" && !a.Global.NoColor
+}
+
+// termWidth is the width of the terminal on stdout, else $COLUMNS, else 120.
+func (a *App) termWidth() int {
+	if f, ok := a.IO.Out.(*os.File); ok && a.IO.OutTTY {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(a.Getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	return 120
+}
+
+// sink is where a command writes events: stdout or an atomic file.
+type sink struct {
+	w      output.Writer
+	file   *safefile.File // nil for stdout
+	stdout bool
+}
+
+// openSink opens the output: stdout when path is "" or "-", else a file
+// that appears under its name only when finish succeeds.
+func openSink(a *App, path string, o outputFlags, flushEach bool) (*sink, error) {
+	s := &sink{stdout: path == "" || path == "-"}
+	var dst io.Writer = a.IO.Out
+	if !s.stdout {
+		f, err := safefile.Create(path, 0)
+		if err != nil {
+			return nil, err
+		}
+		s.file, dst = f, f
+	}
+	opts := o.options(a, s.stdout)
+	opts.FlushEach = flushEach
+	w, err := output.New(dst, opts)
+	if err != nil {
+		if s.file != nil {
+			s.file.Abort()
+		}
+		return nil, usageError(err)
+	}
+	s.w = w
+	return s, nil
+}
+
+// finish closes the writer and, for a file, commits it when err is nil or
+// throws it away otherwise. It returns the first error.
+func (s *sink) finish(err error) error {
+	if err == nil {
+		err = s.w.Close()
+	}
+	if s.file != nil {
+		if err == nil {
+			err = s.file.Commit()
+		} else {
+			s.file.Abort()
+		}
+	}
+	return err
+}
+
+// terminalOut reports whether events written to s reach a terminal, where
+// the spinner must stop before the first row.
+func (s *sink) terminalOut(a *App) bool { return s.stdout && a.IO.OutTTY }
+
+func runSearch(ctx context.Context, o *searchOptions) error {
+	a := o.App
+	if o.Follow {
+		return runTail(ctx, &tailOptions{
+			App: a, Filter: o.Filter, Backlog: o.Backlog,
+			Interval: o.Interval, Lag: o.Lag, Output: o.Output,
+		})
+	}
+	var (
+		n   int
+		err error
+		s   *sink
+	)
+	if o.Input != "" {
+		s, err = openSink(a, o.OutPath, o.Output, false)
+		if err != nil {
+			return err
+		}
+		emit := func(e *auditlog.Event) error { n++; return s.w.Write(e) }
+		err = searchFile(ctx, o.Input, o.Filter, o.Descending, o.Limit, emit)
+	} else {
+		c, cerr := a.client(ctx)
+		if cerr != nil {
+			return cerr
+		}
+		sel, f, rerr := resolveSelection(ctx, c, o.Filter)
+		if rerr != nil {
+			return rerr
+		}
+		a.noticeUnresolved(f)
+		s, err = openSink(a, o.OutPath, o.Output, false)
+		if err != nil {
+			return err
+		}
+		prog := newOnceProgress(a, "searching")
+		emit := func(e *auditlog.Event) error {
+			if n == 0 && s.terminalOut(a) {
+				prog.Stop()
+			}
+			n++
+			return s.w.Write(e)
+		}
+		err = fetch.Walk(ctx, c, fetch.WalkOptions{
+			Selection:  sel,
+			Descending: o.Descending,
+			Limit:      o.Limit,
+			Progress:   prog.Update,
+		}, emit)
+		prog.Stop()
+	}
+	if err = s.finish(err); err != nil {
+		return err
+	}
+	if n == 0 {
+		a.noticeNoEvents(o.Filter)
+	}
+	return nil
+}
+
+// noticeNoEvents says on a terminal stderr that nothing matched.
+func (a *App) noticeNoEvents(f auditlog.Filter) {
+	if a.IO.ErrTTY {
+		a.notice("no events matched (%s)", f.Describe())
+	}
+}
+
+// onceProgress wraps the spinner so that Stop may be called more than once,
+// from any goroutine.
+type onceProgress struct {
+	mu      sync.Mutex
+	p       *progress
+	stopped bool
+}
+
+func newOnceProgress(a *App, label string) *onceProgress {
+	return &onceProgress{p: a.startProgress(label)}
+}
+
+func (o *onceProgress) Update(p fetch.Progress) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.stopped {
+		o.p.Update(p)
+	}
+}
+
+func (o *onceProgress) Stop() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.stopped {
+		o.stopped = true
+		o.p.Stop()
+	}
+}

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output"
+)
+
+func init() { commands = append(commands, newActivityTypesCmd) }
+
+// activityTypesOptions are the inputs of activity-types.
+type activityTypesOptions struct {
+	App      *App
+	Patterns []string // --activity; empty = all
+	Format   string   // table, json, jsonl or csv
+}
+
+func newActivityTypesCmd(a *App) *cobra.Command {
+	opts := &activityTypesOptions{App: a}
+	cmd := &cobra.Command{
+		Use:     "activity-types",
+		Aliases: []string{"types"},
+		Short:   "List the activity types of the audit log",
+		Long: `List every activity type the Admin API knows: the enum name that --activity
+and the API take, the event type stored in the event's data, the group and a
+description. --activity narrows the list with the same patterns search takes
+(names, event types, globs, groups, user-activities, admin-activities), so it
+shows what a filter would select. No API access is needed.
+
+Output (-o): table (the default, also on a pipe, so it can be grepped),
+json (one array of {"enum", "eventType", "group", "description"} objects),
+jsonl or csv.`,
+		Example: `  authgear-audit activity-types
+  authgear-audit types --activity authentication
+  authgear-audit types --activity 'identity.*' -o json | jq -r '.[].enum'`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Format = strings.ToLower(strings.TrimSpace(opts.Format))
+			if !slices.Contains(output.Formats(), opts.Format) {
+				return usageError(fmt.Errorf("--output: unknown format %q: use %s", opts.Format, strings.Join(output.Formats(), ", ")))
+			}
+			if _, err := auditlog.ExpandActivities(opts.Patterns); err != nil {
+				return usageError(fmt.Errorf("--activity: %w", err))
+			}
+			return runActivityTypes(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Patterns, "activity", nil, "only these types: names, event types, globs or groups, as search takes; repeatable and comma-separated")
+	fl.StringVarP(&opts.Format, "output", "o", output.FormatTable, "output format: table, json, jsonl or csv")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runActivityTypes(_ context.Context, o *activityTypesOptions) error {
+	list := auditlog.Catalog()
+	if len(o.Patterns) > 0 {
+		enums, err := auditlog.ExpandActivities(o.Patterns)
+		if err != nil {
+			return usageError(fmt.Errorf("--activity: %w", err))
+		}
+		list = slices.DeleteFunc(list, func(t auditlog.ActivityType) bool {
+			_, found := slices.BinarySearch(enums, t.Enum)
+			return !found
+		})
+	}
+	return writeActivityTypes(o.App.IO.Out, o.Format, list)
+}
+
+// writeActivityTypes writes the catalog entries in catalog order.
+func writeActivityTypes(w io.Writer, format string, list []auditlog.ActivityType) error {
+	switch format {
+	case output.FormatJSON, output.FormatJSONL:
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		if format == output.FormatJSON {
+			if list == nil {
+				list = []auditlog.ActivityType{}
+			}
+			enc.SetIndent("", "  ")
+			return enc.Encode(list)
+		}
+		for _, t := range list {
+			if err := enc.Encode(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	case output.FormatCSV:
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"enum", "eventType", "group", "description"})
+		for _, t := range list {
+			_ = cw.Write([]string{t.Enum, t.EventType, t.Group, t.Description})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ENUM\tEVENT TYPE\tGROUP\tDESCRIPTION")
+	for _, t := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Enum, t.EventType, t.Group, t.Description)
+	}
+	return tw.Flush()
+}
