@@ -260,7 +260,7 @@ type exportRun struct {
 	identity export.Identity
 
 	prog    *progress // nil-safe; Stop may be called more than once
-	events  int64 // written by finished jobs
+	events  int64     // written by finished jobs
 	written []string
 }
 
