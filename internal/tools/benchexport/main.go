@@ -1,0 +1,311 @@
+// Command benchexport measures `authgear-audit export` against the stand-in
+// Admin API running in its own process, so that the client's CPU time and
+// memory are its own:
+//
+//	go run ./internal/tools/benchexport                 # all measurements
+//	go run ./internal/tools/benchexport -cpu=false      # only the latency comparison
+//
+// It reports, side by side in one run (machines are shared and noisy, so
+// ratios matter more than absolute figures):
+//   - events per client CPU-second and peak client RSS of a jsonl export, at
+//     each size of -sizes (the RSS should stay flat as the size grows);
+//   - requests against ceil(N/100);
+//   - with -latency per request on the stand-in, the wall time of
+//     --parallel 1 and --parallel 8 against paging with cursors the way the
+//     portal does, and how many events the cursor paging doubled or missed.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/archive"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchexport:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	sizes         []int
+	cpu           bool
+	latencyEvents int
+	latency       time.Duration
+	speed         bool
+	work          string
+}
+
+func run() error {
+	var (
+		cfg   config
+		sizes string
+	)
+	flag.StringVar(&sizes, "sizes", "100000,1000000", "export sizes (events) for the CPU and memory measurement")
+	flag.BoolVar(&cfg.cpu, "cpu", true, "measure CPU and memory at each size")
+	flag.BoolVar(&cfg.speed, "speed", true, "compare wall time with per-request latency")
+	flag.IntVar(&cfg.latencyEvents, "latency-events", 20000, "events for the latency comparison")
+	flag.DurationVar(&cfg.latency, "latency", 30*time.Millisecond, "stand-in latency per request for the comparison")
+	flag.Parse()
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("-sizes: %q is not a positive number", s)
+		}
+		cfg.sizes = append(cfg.sizes, n)
+	}
+	work, err := os.MkdirTemp("", "benchexport-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	cfg.work = work
+
+	fmt.Println("building authgear-audit and the stand-in ...")
+	cliBin := filepath.Join(work, "authgear-audit")
+	standinBin := filepath.Join(work, "standin")
+	for bin, pkg := range map[string]string{cliBin: "./cmd/authgear-audit", standinBin: "./internal/adminapitest/cmd/standin"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	if cfg.cpu {
+		if err := measureCPU(cfg, cliBin, standinBin); err != nil {
+			return err
+		}
+	}
+	if cfg.speed {
+		if err := measureSpeed(cfg, cliBin, standinBin); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// standin is a running stand-in process.
+type standin struct {
+	Endpoint string `json:"endpoint"`
+	Project  string `json:"project"`
+	KeyID    string `json:"keyID"`
+	KeyFile  string `json:"keyFile"`
+	Events   int    `json:"events"`
+	cmd      *exec.Cmd
+}
+
+func startStandin(bin string, args ...string) (*standin, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("stand-in did not start: %w", err)
+	}
+	s := &standin{cmd: cmd}
+	if err := json.Unmarshal([]byte(line), s); err != nil {
+		s.stop()
+		return nil, fmt.Errorf("stand-in said %q: %w", line, err)
+	}
+	return s, nil
+}
+
+func (s *standin) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = s.cmd.Wait()
+}
+
+// exportRun is one measured run of the CLI.
+type exportRun struct {
+	wall     time.Duration
+	cpu      time.Duration // user + system of the client process
+	maxRSS   int64         // bytes
+	requests int
+	events   int
+	summary  string
+}
+
+var summaryRE = regexp.MustCompile(`exported ([\d,]+) events.*?\(([\d,]+) requests?`)
+
+func runExport(bin string, s *standin, out string, args ...string) (*exportRun, error) {
+	full := append([]string{"export", "--since", "40d", "--out", out,
+		"--endpoint", s.Endpoint, "--project", s.Project, "--key-id", s.KeyID, "--key-file", s.KeyFile}, args...)
+	cmd := exec.Command(bin, full...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	cmd.Stdout = io.Discard
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return nil, fmt.Errorf("export %v: %v\n%s", args, err, stderr.String())
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	r := &exportRun{
+		wall:    wall,
+		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
+		maxRSS:  ru.Maxrss * 1024, // Linux reports KiB
+		summary: strings.TrimSpace(stderr.String()),
+	}
+	if m := summaryRE.FindStringSubmatch(stderr.String()); m != nil {
+		r.events, _ = strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+		r.requests, _ = strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
+	} else {
+		return nil, fmt.Errorf("no summary line in the export's stderr: %q", stderr.String())
+	}
+	return r, nil
+}
+
+func measureCPU(cfg config, cliBin, standinBin string) error {
+	fmt.Println("\n== jsonl export, stand-in in its own process, no latency")
+	fmt.Printf("%-10s %-9s %8s %9s %14s %10s %9s %12s\n", "events", "parallel", "wall", "cpu", "events/cpu-s", "max RSS", "requests", "req/ceil(N/100)")
+	for _, n := range cfg.sizes {
+		s, err := startStandin(standinBin, "-events", strconv.Itoa(n), "-days", "30")
+		if err != nil {
+			return err
+		}
+		for _, par := range []string{"1", "4"} {
+			out := filepath.Join(cfg.work, "export.jsonl")
+			r, err := runExport(cliBin, s, out, "--parallel", par)
+			if err != nil {
+				s.stop()
+				return err
+			}
+			_ = os.Remove(out)
+			fmt.Printf("%-10d %-9s %8s %9s %14.0f %8.1fMiB %9d %12.3f\n", r.events, par,
+				r.wall.Round(10*time.Millisecond), r.cpu.Round(10*time.Millisecond),
+				float64(r.events)/r.cpu.Seconds(), float64(r.maxRSS)/(1<<20), r.requests,
+				float64(r.requests)/math.Ceil(float64(r.events)/100))
+		}
+		s.stop()
+	}
+	return nil
+}
+
+func measureSpeed(cfg config, cliBin, standinBin string) error {
+	fmt.Printf("\n== wall time with %s per request, %d events (5 seconds of 250 events each)\n", cfg.latency, cfg.latencyEvents)
+	s, err := startStandin(standinBin, "-events", strconv.Itoa(cfg.latencyEvents), "-days", "30", "-latency", cfg.latency.String())
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+
+	out := filepath.Join(cfg.work, "exact.jsonl")
+	exact := map[string]bool{}
+	results := map[string]*exportRun{}
+	for _, par := range []string{"1", "8"} {
+		r, err := runExport(cliBin, s, out, "--parallel", par)
+		if err != nil {
+			return err
+		}
+		results[par] = r
+		if par == "8" {
+			if exact, err = readIDs(out); err != nil {
+				return err
+			}
+		}
+	}
+	cp, err := cursorPaging(s)
+	if err != nil {
+		return err
+	}
+	missing := 0
+	for id := range exact {
+		if !cp.seen[id] {
+			missing++
+		}
+	}
+	fmt.Printf("%-34s %9s %9s %8s\n", "", "wall", "requests", "speed-up")
+	fmt.Printf("%-34s %9s %9d %8s\n", "cursor paging, newest first", cp.wall.Round(10*time.Millisecond), cp.requests, "1.00x")
+	for _, par := range []string{"1", "8"} {
+		r := results[par]
+		fmt.Printf("%-34s %9s %9d %7.2fx\n", "export --parallel "+par, r.wall.Round(10*time.Millisecond), r.requests, cp.wall.Seconds()/r.wall.Seconds())
+	}
+	fmt.Printf("\nexport: %d events, each exactly once (--parallel 1 and 8 agree: %v)\n", len(exact), results["1"].events == len(exact))
+	fmt.Printf("cursor paging: %d distinct events, %d returned twice, %d missed\n", len(cp.seen), cp.dups, missing)
+	return nil
+}
+
+// cursorRun is what paging with cursors returned.
+type cursorRun struct {
+	wall     time.Duration
+	requests int64
+	seen     map[string]bool
+	dups     int
+}
+
+// cursorPaging pages through everything the way the portal does: newest
+// first, 100 at a time, following endCursor until an empty page. It is the
+// baseline to beat, on speed and on correctness.
+func cursorPaging(s *standin) (*cursorRun, error) {
+	c, err := adminapi.New(adminapi.Options{Endpoint: s.Endpoint, ProjectID: s.Project, KeyID: s.KeyID, KeyFile: s.KeyFile, Timeout: time.Minute, MaxRetries: 3})
+	if err != nil {
+		return nil, err
+	}
+	r := &cursorRun{seen: map[string]bool{}}
+	after := ""
+	start := time.Now()
+	for {
+		p, err := c.Page(context.Background(), adminapi.PageQuery{First: 100, After: after, Descending: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range p.Events {
+			if r.seen[e.ID] {
+				r.dups++
+			}
+			r.seen[e.ID] = true
+		}
+		if p.Edges == 0 || !p.HasNextPage || p.EndCursor == "" {
+			break
+		}
+		after = p.EndCursor
+	}
+	r.wall = time.Since(start)
+	r.requests = c.Stats().Requests
+	return r, nil
+}
+
+func readIDs(path string) (map[string]bool, error) {
+	r, err := archive.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	ids := map[string]bool{}
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			return ids, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ids[e.ID] {
+			return nil, fmt.Errorf("%s: event %s twice", path, e.ID)
+		}
+		ids[e.ID] = true
+	}
+}
