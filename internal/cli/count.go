@@ -166,7 +166,7 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 		return nil, err
 	}
 	a.noticeUnresolved(f)
-	prog := newOnceProgress(a, "counting")
+	prog := a.startProgress("counting")
 	defer prog.Stop()
 	switch o.By {
 	case byNone:
@@ -193,7 +193,7 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 // countByActivity asks for the totalCount of each activity type of sel (all
 // of them when sel names none), countConcurrency at a time, and returns the
 // non-zero counts, largest first.
-func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selection, prog *onceProgress) ([]countRow, error) {
+func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selection, prog *progress) ([]countRow, error) {
 	types := sel.ActivityTypes
 	if len(types) == 0 {
 		for _, t := range auditlog.Catalog() {

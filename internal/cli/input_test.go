@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -225,4 +226,116 @@ func TestSearchInputErrors(t *testing.T) {
 			_ = out
 		})
 	}
+}
+
+// sampleExport is the export shipped for the README's quick start.
+const sampleExport = "../../examples/sample-export.jsonl"
+
+// sampleLine is what the test itself reads from each line of the sample,
+// independently of the archive reader and the filter.
+type sampleLine struct {
+	ID           string    `json:"id"`
+	CreatedAt    time.Time `json:"createdAt"`
+	ActivityType string    `json:"activityType"`
+	UserID       string    `json:"userID"`
+	Data         struct {
+		Payload struct {
+			Recipient string `json:"recipient"`
+			User      *struct {
+				ID    string `json:"id"`
+				Attrs struct {
+					Email string `json:"email"`
+				} `json:"standard_attributes"`
+			} `json:"user"`
+		} `json:"payload"`
+	} `json:"data"`
+}
+
+func TestSearchSampleExport(t *testing.T) {
+	raw, err := os.ReadFile(sampleExport)
+	if err != nil {
+		t.Fatalf("the quick start's sample export: %v", err)
+	}
+	var lines []sampleLine
+	owners := map[string]map[string]bool{} // email -> user IDs, from snapshots
+	for i, l := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var s sampleLine
+		if err := json.Unmarshal([]byte(l), &s); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		lines = append(lines, s)
+		if u := s.Data.Payload.User; u != nil && u.Attrs.Email != "" {
+			if owners[u.Attrs.Email] == nil {
+				owners[u.Attrs.Email] = map[string]bool{}
+			}
+			owners[u.Attrs.Email][u.ID] = true
+		}
+	}
+	// The address with the most events of its owners, as a --user example.
+	var email string
+	best := 0
+	for addr, ids := range owners {
+		n := 0
+		for _, l := range lines {
+			if ids[l.UserID] || l.Data.Payload.Recipient == addr {
+				n++
+			}
+		}
+		if n > best || n == best && addr < email {
+			email, best = addr, n
+		}
+	}
+	messaging, _ := auditlog.ExpandActivities([]string{"messaging"})
+	since := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
+	until := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC) // --until 2026-11-20 includes the day
+
+	tests := []struct {
+		name string
+		args []string
+		keep func(sampleLine) bool
+	}{
+		{"messaging in ten days", []string{"--activity", "messaging", "--since", "2026-11-10", "--until", "2026-11-20"}, func(l sampleLine) bool {
+			return slices.Contains(messaging, l.ActivityType) && !l.CreatedAt.Before(since) && l.CreatedAt.Before(until)
+		}},
+		{"a user by email", []string{"--user", strings.ToUpper(email)}, func(l sampleLine) bool {
+			return owners[email][l.UserID] || l.Data.Payload.Recipient == email
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []string
+			for _, l := range lines {
+				if tt.keep(l) {
+					want = append(want, l.ID)
+				}
+			}
+			if len(want) == 0 {
+				t.Fatal("the case selects nothing")
+			}
+			app, out, errb := newTestApp(t, nil)
+			args := append([]string{"search", "--input", sampleExport, "--sort", "asc", "--limit", "0", "-o", "jsonl"}, tt.args...)
+			if code := runApp(t, app, args...); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			var got []string
+			for _, e := range jsonlEvents(t, out.Bytes()) {
+				got = append(got, e.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("got %d events, want %d", len(got), len(want))
+			}
+		})
+	}
+
+	t.Run("quick start: a table on a terminal", func(t *testing.T) {
+		app, out, errb := newTestApp(t, nil)
+		app.IO.OutTTY = true
+		if code := runApp(t, app, "search", "--input", sampleExport); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb)
+		}
+		rows := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+		if len(rows) != 101 || !strings.Contains(rows[0], "ACTIVITY") {
+			t.Errorf("%d lines, want a header and 100 rows:\n%s", len(rows), out)
+		}
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -328,7 +327,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if err != nil {
 			return err
 		}
-		prog := newOnceProgress(a, "searching")
+		prog := a.startProgress("searching")
 		emit := func(e *auditlog.Event) error {
 			if n == 0 && s.terminalOut(a) {
 				prog.Stop()
@@ -357,34 +356,5 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 func (a *App) noticeNoEvents(f auditlog.Filter) {
 	if a.IO.ErrTTY {
 		a.notice("no events matched (%s)", f.Describe())
-	}
-}
-
-// onceProgress wraps the spinner so that Stop may be called more than once,
-// from any goroutine.
-type onceProgress struct {
-	mu      sync.Mutex
-	p       *progress
-	stopped bool
-}
-
-func newOnceProgress(a *App, label string) *onceProgress {
-	return &onceProgress{p: a.startProgress(label)}
-}
-
-func (o *onceProgress) Update(p fetch.Progress) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.stopped {
-		o.p.Update(p)
-	}
-}
-
-func (o *onceProgress) Stop() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.stopped {
-		o.stopped = true
-		o.p.Stop()
 	}
 }

@@ -412,17 +412,21 @@ func TestSearchCredentials(t *testing.T) {
 	}
 }
 
+// A key file that is not there is a usage error, found before any request.
 func TestSearchMissingKeyFile(t *testing.T) {
 	s := adminapitest.New(t)
 	missing := filepath.Join(t.TempDir(), "nope.pem")
-	app, _, errb := newAPITestApp(t, nil)
+	app, out, errb := newAPITestApp(t, nil)
 	code := runApp(t, app, "search", "--endpoint", s.Endpoint(), "--project", s.ProjectID(), "--key-id", s.KeyID(), "--key-file", missing)
-	if code != ExitUsage && code != ExitFailure {
-		t.Errorf("exit %d, want 1 or 2", code)
+	if code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
 	}
-	lines := stderrLines(errb)
-	if len(lines) == 0 || !strings.HasPrefix(lines[0], "authgear-audit: ") || !strings.Contains(lines[0], missing) {
-		t.Errorf("stderr = %q, want one line naming %s", lines, missing)
+	want := "authgear-audit: key file " + missing + " does not exist: check --key-file"
+	if lines := stderrLines(errb); len(lines) == 0 || lines[0] != want {
+		t.Errorf("stderr = %q, want first line %q", lines, want)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout = %q", out)
 	}
 	if s.Requests() != 0 {
 		t.Errorf("%d requests reached the API", s.Requests())
