@@ -176,7 +176,7 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 		}
 		return []countRow{{Key: "total", Count: n}}, nil
 	case byActivity:
-		return countByActivity(ctx, c, sel, prog)
+		return countByActivity(ctx, c, sel)
 	}
 	key := countKey(o.By, o.Location)
 	counts := map[string]int{}
@@ -193,7 +193,7 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 // countByActivity asks for the totalCount of each activity type of sel (all
 // of them when sel names none), countConcurrency at a time, and returns the
 // non-zero counts, largest first.
-func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selection, prog *progress) ([]countRow, error) {
+func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selection) ([]countRow, error) {
 	types := sel.ActivityTypes
 	if len(types) == 0 {
 		for _, t := range auditlog.Catalog() {
@@ -205,7 +205,6 @@ func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selec
 	var (
 		mu       sync.Mutex
 		firstErr error
-		done     int64
 		wg       sync.WaitGroup
 	)
 	counts := make([]int, len(types))
@@ -233,8 +232,6 @@ func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selec
 				return
 			}
 			counts[i] = n
-			done++
-			prog.Update(fetch.Progress{Events: done, Total: int64(len(types)), Requests: done})
 		}()
 	}
 	wg.Wait()
