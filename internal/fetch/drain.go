@@ -11,17 +11,22 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 )
 
-// drain reads every event of [lo, hi), a window within one second that
-// holds a full page or more, and returns them ordered by ID (descending for
-// a descending walk). seed is a page of that second already read. It is safe
-// to run alongside the walk: it touches only w.src, w.c and w.desc.
+// drain reads every event of [lo, hi), a window within one second, and
+// returns them ordered by ID (descending for a descending walk). seed holds
+// events of that second already read; seedFull says it was a whole page (the
+// page at offset 0), so reading starts at offset 100. It is safe to run
+// alongside the walk: it touches only w.src, w.c and w.desc.
 //
 // Offsets within one second are unreliable (ties come back in a fresh order
 // on each request), so drain keeps re-reading pages at offsets 0, 100, 200,
 // ... in turn, with totalCount, until it has seen totalCount distinct IDs.
 // The first read learns the count; later rounds read up to
 // maxDrainParallel offsets at once.
-func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.Time, seed []auditlog.Event) ([]auditlog.Event, error) {
+//
+// A count that grows between reads (an event inserted late) is followed: the
+// events seen stay valid and the drain goes on to the new count. A count
+// that shrinks starts the drain over, a few times at most.
+func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.Time, seed []auditlog.Event, seedFull bool) ([]auditlog.Event, error) {
 	w.c.drains.Add(1)
 	sec := stamp(lo.Truncate(time.Second))
 	q := adminapi.PageQuery{Selection: sel, Descending: w.desc, First: adminapi.MaxPageSize, WithTotal: true}
@@ -32,7 +37,11 @@ func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.
 		seen[e.ID] = e
 	}
 	total, reads, restarts := -1, 0, 0
-	issued := 0 // reads asked for: read k starts at page (k+1) mod pages, as the seed was page 0
+	first := 0 // the page of the first read
+	if seedFull {
+		first = 1
+	}
+	issued := 0 // reads asked for: read k is of page (first+k) mod pages
 	for len(seen) != total {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -45,13 +54,21 @@ func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.
 					sec, len(seen), total, reads)
 			}
 			pages = (total + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize
-			par = max(1, min(maxDrainParallel, pages, bound-reads))
+			par = max(1, min(maxDrainParallel, pages, bound-reads, roundSize(total, total-len(seen))))
 		}
 		qs := make([]adminapi.PageQuery, par)
 		for i := range qs {
-			at := 1
-			if pages > 0 {
-				at = (issued + 1) % pages
+			// The first pass reads every offset once: enough when the
+			// server keeps ties in a stable order. After that the order
+			// is evidently not stable, every read is as good as a random
+			// sample, and a full page samples more than the short last one.
+			at := first
+			switch full := total / adminapi.MaxPageSize; {
+			case pages == 0:
+			case issued < pages || full == 0:
+				at = (first + issued) % pages
+			default:
+				at = (first + issued) % full
 			}
 			issued++
 			qs[i] = q
@@ -67,14 +84,14 @@ func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.
 			if p.TotalCount < 0 {
 				return nil, inconsistent("second %s: the API sent no totalCount", sec)
 			}
-			changed := total >= 0 && p.TotalCount != total
+			shrunk := total >= 0 && p.TotalCount < total
 			total = p.TotalCount
 			for _, e := range p.Events {
 				seen[e.ID] = e
 			}
-			if changed || len(seen) > total {
-				// The second changed under us (or the count disagrees with
-				// what was read): start it over from this answer.
+			if shrunk || len(seen) > total {
+				// Events went away under us (or the count disagrees with
+				// what was read): start over from this answer.
 				restarts++
 				if restarts > maxDrainRestarts {
 					return nil, inconsistent("second %s: its events and totalCount (%d) kept changing while reading it; the API answers inconsistently, try again later",
@@ -131,6 +148,19 @@ func (w *walker) pages(ctx context.Context, qs []adminapi.PageQuery) ([]*adminap
 		return nil, firstError(errs)
 	}
 	return ps, nil
+}
+
+// roundSize is how many pages to read at once when missing of total events
+// are still unseen: about half the reads that random samples of a page each
+// would need to find them all, so that a round seldom reads more than the
+// drain needs and a long drain takes few round trips.
+func roundSize(total, missing int) int {
+	q := float64(adminapi.MaxPageSize) / float64(total)
+	if q >= 1 || missing <= 0 {
+		return 1
+	}
+	reads := math.Log(float64(2*missing)) / -math.Log(1-q)
+	return int(math.Ceil(reads / 2))
 }
 
 // drainBound is how many reads a drain of n events may take before it gives

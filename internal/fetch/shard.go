@@ -66,9 +66,10 @@ func addBound(bounds *[]time.Time, b, to time.Time) {
 }
 
 // planShards splits sel's [From, To) into at most n shards. With count it
-// asks the API for the number of events in 2n equal slices (n at a time) and
-// balances the shards by event count, returning the total; without, the
-// shards are equal in time and the total is -1.
+// asks the API for the number of events in 2n equal slices (n at a time),
+// balances the shards by event count and returns the total; a small export
+// gets fewer shards (one per minShardEvents). Without count the shards are
+// equal in time and the total is -1.
 func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, count bool) ([]time.Time, int64, error) {
 	if !count {
 		return evenBounds(sel.From, sel.To, n), -1, nil
@@ -109,8 +110,14 @@ func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, 
 		}
 		total += int64(counts[j])
 	}
+	n = min(n, max(1, int((total+minShardEvents-1)/minShardEvents)))
 	return weightedBounds(slices, counts, n), total, nil
 }
+
+// minShardEvents is the fewest events worth a shard of their own when the
+// count is known: every shard costs a short last page and its share of
+// rounding, which only pays off over a few pages.
+const minShardEvents = 1000
 
 // firstError returns the first error in errs that is not a cancellation
 // caused by another, else the first error.

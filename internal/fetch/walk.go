@@ -108,7 +108,8 @@ func (w *walker) walk(ctx context.Context, sel adminapi.Selection) error {
 	if err == nil {
 		err = w.flush(true)
 	}
-	if errors.Is(err, errStop) {
+	if err == nil || errors.Is(err, errStop) {
+		w.pageDone()
 		return nil
 	}
 	return err
@@ -145,40 +146,47 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 		if len(evs) == 0 {
 			return inconsistent("a full page for [%s, %s) held no events", stamp(lo), stamp(hi))
 		}
+		// Every second before t, the last one (after t, descending), is
+		// complete here; second t may continue beyond the page.
 		t := second(evs[len(evs)-1].CreatedAt)
-		if second(evs[0].CreatedAt) == t {
-			// Second t alone fills the page: time cannot split it.
-			dlo, dhi := t, t.Add(time.Second)
-			if dlo.Before(lo) {
-				dlo = lo
-			}
-			if !hi.IsZero() && dhi.After(hi) {
-				dhi = hi
-			}
-			if err := w.startDrain(ctx, sel, dlo, dhi, evs); err != nil {
+		cut := len(evs)
+		for cut > 0 && second(evs[cut-1].CreatedAt) == t {
+			cut--
+		}
+		if 2*(len(evs)-cut) < len(evs) {
+			// The usual case: read second t again with what follows.
+			if err := w.out(evs[:cut]); err != nil {
 				return err
 			}
 			if w.desc {
-				hi = t
+				hi = t.Add(time.Second)
 			} else {
-				lo = t.Add(time.Second)
+				lo = t
 			}
 			w.pageDone()
 			continue
 		}
-		// Every second before t (after t, descending) is complete here;
-		// second t may continue beyond the page and is read again.
-		cut := 0
-		for cut < len(evs) && second(evs[cut].CreatedAt) != t {
-			cut++
-		}
+		// Second t fills the page, or at least half of it: re-reading it
+		// with what follows would waste most of the next page, and when it
+		// holds 100 events or more, time cannot split it at all. Drain it
+		// apart, seeded with what this page holds of it, and walk on.
 		if err := w.out(evs[:cut]); err != nil {
 			return err
 		}
+		dlo, dhi := t, t.Add(time.Second)
+		if dlo.Before(lo) {
+			dlo = lo
+		}
+		if !hi.IsZero() && dhi.After(hi) {
+			dhi = hi
+		}
+		if err := w.startDrain(ctx, sel, dlo, dhi, evs[cut:], cut == 0); err != nil {
+			return err
+		}
 		if w.desc {
-			hi = t.Add(time.Second)
+			hi = t
 		} else {
-			lo = t
+			lo = t.Add(time.Second)
 		}
 		w.pageDone()
 	}
@@ -197,9 +205,9 @@ func (w *walker) out(evs []auditlog.Event) error {
 // a limit the drain runs in the background while the walk reads on; its
 // events are emitted in their place. With a limit it runs inline, so that
 // no page is read that the limit would not need.
-func (w *walker) startDrain(ctx context.Context, sel adminapi.Selection, lo, hi time.Time, seed []auditlog.Event) error {
+func (w *walker) startDrain(ctx context.Context, sel adminapi.Selection, lo, hi time.Time, seed []auditlog.Event, seedFull bool) error {
 	if w.limit > 0 {
-		evs, err := w.drain(ctx, sel, lo, hi, seed)
+		evs, err := w.drain(ctx, sel, lo, hi, seed, seedFull)
 		if err != nil {
 			return err
 		}
@@ -209,7 +217,7 @@ func (w *walker) startDrain(ctx context.Context, sel adminapi.Selection, lo, hi 
 	w.drains.Add(1)
 	go func() {
 		defer w.drains.Done()
-		evs, err := w.drain(ctx, sel, lo, hi, seed)
+		evs, err := w.drain(ctx, sel, lo, hi, seed, seedFull)
 		ch <- drainResult{evs, err}
 	}()
 	w.queue = append(w.queue, segment{drain: ch})

@@ -1,0 +1,308 @@
+package fetch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+)
+
+// emptyDir fails t when dir holds anything: spool files must be gone.
+func emptyDir(t testing.TB, dir string) {
+	t.Helper()
+	left, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 0 {
+		t.Errorf("%d files left in the spool directory, e.g. %s", len(left), left[0].Name())
+	}
+}
+
+// TestExportExactlyOnce: parallel or not, counted or not, the export is the
+// stand-in's own answer, oldest first, each event once, with full event
+// data passing through the spool files intact.
+func TestExportExactlyOnce(t *testing.T) {
+	t.Parallel()
+	full, users := dataset()
+	srvFull, clientFull := standIn(t, full, users)
+	leanEvs, _ := dataset()
+	lean(leanEvs)
+	srvLean, clientLean := standIn(t, leanEvs, users)
+	b := burstSeconds(full)
+	all := adminapi.Selection{From: genEnd.Add(-7 * time.Hour), To: genEnd}
+	tests := []struct {
+		name     string
+		full     bool
+		sel      adminapi.Selection
+		parallel int
+		count    bool
+	}{
+		{"parallel 1, full data", true, all, 1, true},
+		{"parallel 8, full data", true, all, 8, true},
+		{"parallel 8 without counts", false, all, 8, false},
+		{"parallel 16, types, bounds in bursts", false, adminapi.Selection{
+			ActivityTypes: []string{"USER_AUTHENTICATED", "EMAIL_SENT"}, From: b[0], To: b[4].Add(time.Second)}, 16, true},
+		{"parallel 4 over a few seconds", false, adminapi.Selection{From: b[1].Add(-time.Second), To: b[1].Add(2 * time.Second)}, 4, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, client := srvLean, clientLean
+			if tt.full {
+				srv, client = srvFull, clientFull
+			}
+			want := expected(srv, tt.sel, false)
+			byID := map[string]adminapitest.Event{}
+			if tt.full {
+				for _, e := range srv.Select(tt.sel) {
+					byID[e.ID] = e
+				}
+			}
+			spool := t.TempDir()
+			var got []*auditlog.Event
+			var calls atomic.Int32
+			var last fetch.Progress
+			st, err := fetch.Export(context.Background(), client, fetch.ExportOptions{
+				Selection: tt.sel, Parallel: tt.parallel, Count: tt.count, SpoolDir: spool,
+				Progress: func(p fetch.Progress) {
+					if calls.Add(1) > 1 && (p.Events < last.Events || p.Requests < last.Requests) {
+						t.Errorf("progress went backwards: %+v then %+v", last, p)
+					}
+					last = p // unsynchronised on purpose: -race catches concurrent calls
+				},
+			}, func(e *auditlog.Event) error {
+				got = append(got, e)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameEvents(t, ids(got), want)
+			emptyDir(t, spool)
+			for _, e := range got {
+				if !tt.full {
+					break
+				}
+				ref := byID[e.ID]
+				if string(e.Data) != string(ref.Data) || !e.CreatedAt.Equal(ref.CreatedAt) || e.ActivityType != ref.ActivityType ||
+					e.UserID != ref.UserID || e.IPAddress != ref.IPAddress || e.UserAgent != ref.UserAgent || e.ClientID != ref.ClientID {
+					t.Fatalf("event %s changed on its way:\n got %+v\nwant %+v", e.ID, *e, ref)
+				}
+			}
+
+			n := int64(len(want))
+			if st.Events != n {
+				t.Errorf("stats say %d events, want %d", st.Events, n)
+			}
+			wantTotal := int64(-1)
+			if tt.count {
+				wantTotal = n
+			}
+			if last.Total != wantTotal || last.Events != n || last.Requests != st.Requests {
+				t.Errorf("last progress %+v, want %d events of %d, %d requests", last, n, wantTotal, st.Requests)
+			}
+			// Two per shard asked for: the count probes (a small export
+			// gets fewer shards than asked, but its probes were made).
+			budget := int64(1.1*float64(pagesFor(int(n)))) + 2*int64(tt.parallel) + st.DrainReads
+			t.Logf("%d events, %d shards: %d requests (%d drain reads in %d drains); (requests-drain reads)/ceil(N/100) = %.3f, budget %d",
+				n, st.Shards, st.Requests, st.DrainReads, st.Drains, float64(st.Requests-st.DrainReads)/float64(pagesFor(int(n))), budget)
+			if st.Requests > budget {
+				t.Errorf("%d requests, want at most 1.1·ceil(N/100) + 2 per shard + drain reads = %d", st.Requests, budget)
+			}
+			if st.Shards < 1 || st.Shards > tt.parallel {
+				t.Errorf("%d shards for parallel %d", st.Shards, tt.parallel)
+			}
+		})
+	}
+}
+
+// TestExportWhileEventsArrive inserts events while the export runs: after
+// To (arrivals, the normal case), before From, and inside the range (which
+// the one documented assumption excludes: such events may or may not be
+// exported, but nothing may shift, double or go missing because of them).
+func TestExportWhileEventsArrive(t *testing.T) {
+	t.Parallel()
+	for _, parallel := range []int{1, 8} {
+		for _, inside := range []bool{false, true} {
+			t.Run(fmt.Sprintf("parallel %d, inserts inside the range %v", parallel, inside), func(t *testing.T) {
+				t.Parallel()
+				evs, users := dataset()
+				lean(evs)
+				srv, client := standIn(t, evs, users)
+				b := burstSeconds(evs)
+				sel := adminapi.Selection{From: b[1].Add(-30 * time.Minute), To: b[3].Add(time.Second)}
+				before := expected(srv, sel, false)
+				span := sel.To.Sub(sel.From)
+				var added atomic.Int64
+				srv.OnRequest(func(n int64) {
+					mk := func(at time.Time) adminapitest.Event {
+						k := added.Add(1)
+						id := fmt.Sprintf("new-%06d", k)
+						return adminapitest.Event{ID: id, Seq: 1_000_000 + k, CreatedAt: at, ActivityType: "USER_AUTHENTICATED",
+							Data: []byte(`{"id":"` + id + `"}`)}
+					}
+					// Arrivals in the future beyond To, some in To's own
+					// second and in a burst-sized heap; events before From.
+					news := []adminapitest.Event{
+						mk(sel.To), mk(sel.To.Add(time.Duration(n) * time.Second)), mk(sel.From.Add(-time.Second)),
+					}
+					if inside {
+						// Spread over the range by request number.
+						news = append(news, mk(sel.From.Add(time.Duration(n*7919%int64(span/time.Second))*time.Second)))
+						if n%20 == 0 {
+							news = append(news, mk(b[2]), mk(b[2]))
+						}
+					}
+					srv.Add(news...)
+				})
+				var got []*auditlog.Event
+				st, err := fetch.Export(context.Background(), client, fetch.ExportOptions{
+					Selection: sel, Parallel: parallel, Count: true, SpoolDir: t.TempDir(),
+				}, func(e *auditlog.Event) error { got = append(got, e); return nil })
+				if err != nil {
+					t.Fatal(err)
+				}
+				srv.OnRequest(nil)
+				if added.Load() == 0 {
+					t.Fatal("nothing was inserted")
+				}
+				if !inside {
+					sameEvents(t, ids(got), before)
+					return
+				}
+				// Every event that was there before, once; inserted ones at
+				// most once; nothing from outside the range; in order.
+				after := expected(srv, sel, false)
+				inAfter := map[string]bool{}
+				for _, id := range after {
+					inAfter[id] = true
+				}
+				gotIDs := ids(got)
+				seen := map[string]bool{}
+				for _, id := range gotIDs {
+					if seen[id] || !inAfter[id] {
+						t.Fatalf("event %s doubled or outside the range", id)
+					}
+					seen[id] = true
+				}
+				for _, id := range before {
+					if !seen[id] {
+						t.Fatalf("event %s, there from the start, is missing", id)
+					}
+				}
+				for i := 1; i < len(got); i++ {
+					if got[i].CreatedAt.Before(got[i-1].CreatedAt) {
+						t.Fatalf("out of order at %d", i)
+					}
+				}
+				t.Logf("%d inserted, %d of them inside the range exported; %d requests", added.Load(), len(got)-len(before), st.Requests)
+			})
+		}
+	}
+}
+
+// failOn wraps a Source so that pages of windows starting at or after from
+// fail with err.
+type failOn struct {
+	fetchSource
+	from time.Time
+	err  error
+}
+
+func (f failOn) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
+	if !q.From.Before(f.from) {
+		return nil, f.err
+	}
+	return f.fetchSource.Page(ctx, q)
+}
+
+// TestExportStops: an error from emit, from a shard or a cancelled context
+// stops every shard, removes every spool file and is returned.
+func TestExportStops(t *testing.T) {
+	t.Parallel()
+	evs, users := dataset()
+	lean(evs)
+	_, client := standIn(t, evs, users)
+	sel := adminapi.Selection{From: genEnd.Add(-6 * time.Hour), To: genEnd}
+	broken := errors.New("write output: broken pipe")
+	apiErr := &adminapi.APIError{Op: "fetch audit logs", Err: errors.New("503 Service Unavailable")}
+	tests := []struct {
+		name   string
+		src    fetch.Source
+		stopAt int // emit fails (or cancels) at this event
+		cancel bool
+		want   error
+	}{
+		{"emit fails in the first shard", client, 500, false, broken},
+		{"emit fails in a spooled shard", client, 15000, false, broken},
+		{"cancelled in the first shard", client, 500, true, context.Canceled},
+		{"cancelled in a spooled shard", client, 15000, true, context.Canceled},
+		{"a later shard fails", failOn{client, genEnd.Add(-time.Hour), apiErr}, 0, false, apiErr},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			spool := t.TempDir()
+			n := 0
+			_, err := fetch.Export(ctx, tt.src, fetch.ExportOptions{Selection: sel, Parallel: 8, SpoolDir: spool},
+				func(*auditlog.Event) error {
+					n++
+					if n == tt.stopAt {
+						if tt.cancel {
+							cancel()
+							return ctx.Err()
+						}
+						return broken
+					}
+					return nil
+				})
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Export = %v, want %v", err, tt.want)
+			}
+			if tt.stopAt > 0 && n != tt.stopAt {
+				t.Errorf("emit called %d times, want it to stop at %d", n, tt.stopAt)
+			}
+			emptyDir(t, spool)
+		})
+	}
+}
+
+func TestExportOptions(t *testing.T) {
+	t.Parallel()
+	t1 := genEnd.Add(-time.Hour)
+	tests := []struct {
+		name string
+		o    fetch.ExportOptions
+		want string
+	}{
+		{"no start", fetch.ExportOptions{Selection: adminapi.Selection{To: t1}}, "both ends of the time range are required"},
+		{"no end", fetch.ExportOptions{Selection: adminapi.Selection{From: t1}}, "both ends of the time range are required"},
+		{"backwards", fetch.ExportOptions{Selection: adminapi.Selection{From: genEnd, To: t1}}, "after its end"},
+		{"too parallel", fetch.ExportOptions{Selection: adminapi.Selection{From: t1, To: genEnd}, Parallel: 17}, "between 1 and 16"},
+		{"negative parallel", fetch.ExportOptions{Selection: adminapi.Selection{From: t1, To: genEnd}, Parallel: -1}, "between 1 and 16"},
+	}
+	for _, tt := range tests {
+		_, err := fetch.Export(context.Background(), nil, tt.o, func(*auditlog.Event) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Export = %v, want an error saying %q", tt.name, err, tt.want)
+		}
+	}
+	// An empty range asks nothing.
+	st, err := fetch.Export(context.Background(), nil, fetch.ExportOptions{Selection: adminapi.Selection{From: t1, To: t1}},
+		func(*auditlog.Event) error { return nil })
+	if err != nil || st.Requests != 0 {
+		t.Errorf("empty range: %+v, %v", st, err)
+	}
+}

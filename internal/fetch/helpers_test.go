@@ -1,0 +1,186 @@
+package fetch_test
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+)
+
+// genEnd is where generated data ends.
+var genEnd = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+
+// dataset is the acceptance data: 20,000 events over six hours (about one a
+// second, so ties straddle page boundaries all the time) plus five seconds
+// of 250 events each, ties shuffled on every request.
+func dataset() ([]adminapitest.Event, []adminapitest.User) {
+	return adminapitest.Generate(adminapitest.GenOptions{
+		Seed: 7, Count: 20000, Start: genEnd.Add(-6 * time.Hour), End: genEnd,
+		Bursts: 5, BurstSize: 250,
+	})
+}
+
+// lean replaces the data of events with a small object. The walker never
+// looks inside data; lean data makes the stand-in answer several times
+// faster, which keeps the tests that walk many pages quick.
+func lean(evs []adminapitest.Event) {
+	for i := range evs {
+		evs[i].Data = []byte(`{"id":"` + evs[i].ID + `"}`)
+	}
+}
+
+// standIn starts a stand-in holding evs and users, and a real client for it.
+func standIn(t testing.TB, evs []adminapitest.Event, users []adminapitest.User, opts ...adminapitest.Option) (*adminapitest.Server, *adminapi.Client) {
+	t.Helper()
+	srv := adminapitest.New(t, append(opts, adminapitest.WithEvents(evs, users))...)
+	c, err := adminapi.New(adminapi.Options{
+		Endpoint: srv.Endpoint(), ProjectID: srv.ProjectID(), KeyID: srv.KeyID(), KeyFile: srv.KeyFile(t),
+		RetryBase: time.Millisecond, RetryCap: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// burstSeconds returns the seconds that hold more than a page, oldest first.
+func burstSeconds(evs []adminapitest.Event) []time.Time {
+	n := map[time.Time]int{}
+	for _, e := range evs {
+		n[e.CreatedAt.Truncate(time.Second).UTC()]++
+	}
+	var out []time.Time
+	for s, c := range n {
+		if c > adminapi.MaxPageSize {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, time.Time.Compare)
+	return out
+}
+
+// expected is the reference answer in the order the walker promises:
+// createdAt, then ID; reversed when desc.
+func expected(srv *adminapitest.Server, sel adminapi.Selection, desc bool) []string {
+	ref := srv.Select(sel)
+	slices.SortFunc(ref, func(a, b adminapitest.Event) int {
+		c := a.CreatedAt.Compare(b.CreatedAt)
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+	ids := make([]string, len(ref))
+	for i, e := range ref {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+func ids(evs []*auditlog.Event) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// sameEvents fails t unless got is exactly want, in order; it says how many
+// were missed, doubled or foreign first.
+func sameEvents(t testing.TB, got, want []string) {
+	t.Helper()
+	if slices.Equal(got, want) {
+		return
+	}
+	seen := map[string]int{}
+	for _, id := range got {
+		seen[id]++
+	}
+	inWant := map[string]bool{}
+	var missing, dups, foreign []string
+	for _, id := range want {
+		inWant[id] = true
+		if seen[id] == 0 {
+			missing = append(missing, id)
+		}
+	}
+	for id, n := range seen {
+		if n > 1 {
+			dups = append(dups, id)
+		}
+		if !inWant[id] {
+			foreign = append(foreign, id)
+		}
+	}
+	if len(missing)+len(dups)+len(foreign) > 0 {
+		t.Errorf("got %d events, want %d: %d missing (%s), %d doubled (%s), %d not selected (%s)",
+			len(got), len(want), len(missing), some(missing), len(dups), some(dups), len(foreign), some(foreign))
+		return
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("the right %d events, but out of order from position %d: %s where %s belongs", len(got), i, got[i], want[i])
+			return
+		}
+	}
+}
+
+func some(ids []string) string {
+	if len(ids) > 3 {
+		return strings.Join(ids[:3], ", ") + ", ..."
+	}
+	return strings.Join(ids, ", ")
+}
+
+// tap wraps a Source to count its calls and optionally change pages.
+type tap struct {
+	src    fetchSource
+	pages  atomic.Int64
+	counts atomic.Int64
+	totals atomic.Int64 // pages with totalCount
+	alter  func(q adminapi.PageQuery, p *adminapi.Page) (*adminapi.Page, error)
+
+	mu      sync.Mutex
+	queries []adminapi.PageQuery
+}
+
+type fetchSource interface {
+	Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error)
+	Count(ctx context.Context, s adminapi.Selection) (int, error)
+}
+
+func (s *tap) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
+	s.pages.Add(1)
+	if q.WithTotal {
+		s.totals.Add(1)
+	}
+	s.mu.Lock()
+	s.queries = append(s.queries, q)
+	s.mu.Unlock()
+	p, err := s.src.Page(ctx, q)
+	if err == nil && s.alter != nil {
+		return s.alter(q, p)
+	}
+	return p, err
+}
+
+func (s *tap) Count(ctx context.Context, sel adminapi.Selection) (int, error) {
+	s.counts.Add(1)
+	return s.src.Count(ctx, sel)
+}
+
+func (s *tap) requests() int64 { return s.pages.Load() + s.counts.Load() }
+
+// pagesFor is ceil(n/100): the fewest pages that can hold n events.
+func pagesFor(n int) int64 { return int64((n + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize) }
