@@ -8,7 +8,7 @@ import (
 )
 
 // The jsonl writer against json.Marshal of the same events, per event of
-// about 1.2 KB:
+// about 1.2 KB (the writer copies data verbatim, json.Marshal compacts it):
 //
 //	go test -run='^$' -bench=Event -benchmem ./internal/output
 func BenchmarkJSONLWriterEvent(b *testing.B) {

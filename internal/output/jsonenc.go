@@ -1,23 +1,33 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output/jsonscan"
 )
 
-// This file encodes events as JSON by appending to a reused buffer. For valid
-// input the bytes are exactly those of json.Marshal(auditlog.Event) (with
-// CreatedAt in UTC), HTML-safe escapes included, at a fraction of the cost:
-// no reflection, and data is validated and copied in one pass instead of
-// being scanned by encoding/json's byte-at-a-time state machine.
+// This file encodes events as JSON by appending to a reused buffer, without
+// reflection. The bytes are those of json.Marshal(auditlog.Event) (with
+// CreatedAt in UTC), HTML-safe escapes in the top-level strings included,
+// with one difference: data is the event object verbatim, as the design
+// says, where json.Marshal would compact it and escape <, >, &, U+2028 and
+// U+2029 inside it. Copying data is most of the work of a line, and
+// compacting it meant scanning it byte by byte.
 //
-// Where json.Marshal would pass invalid UTF-8 through from data, or fail, the
-// encoder repairs instead, so its output is always valid JSON in valid UTF-8:
-// invalid UTF-8 becomes U+FFFD, and data that is not JSON at all is written
-// as a JSON string holding its text.
+// Data is copied verbatim when it looks like JSON on one line (see
+// verbatimData), which is cheap to check; it is not validated. The writers
+// trust such data to be JSON: every source of events has parsed it already
+// (the API client decodes the whole answer, the archive reader checks every
+// value), so only an Event built by hand with broken data that still looks
+// like an object can make a broken line. Any other data takes the slow path,
+// which repairs instead, so that the line is valid JSON in valid UTF-8:
+// whitespace is compacted (a raw newline would end the line), invalid UTF-8
+// becomes U+FFFD, and data that is not JSON at all is written as a JSON
+// string holding its text.
 
 // appendEvent appends e as one JSON object (no newline).
 func appendEvent(dst []byte, e *auditlog.Event) ([]byte, error) {
@@ -48,14 +58,32 @@ func appendEvent(dst []byte, e *auditlog.Event) ([]byte, error) {
 		dst = jsonscan.AppendString(dst, e.ClientID, true)
 	}
 	dst = append(dst, `,"data":`...)
-	dst = appendData(dst, e.Data, true)
+	if verbatimData(e.Data) {
+		dst = append(dst, e.Data...)
+	} else {
+		dst = appendData(dst, e.Data, true)
+	}
 	return append(dst, '}'), nil
 }
 
-// appendData appends the event's data: compacted and HTML-escaped as
+// verbatimData reports whether data can go into a JSON line as it is: it
+// starts and ends like an object or an array, is valid UTF-8 and holds no
+// raw \n or \r. In JSON a raw line break can only be white space between
+// tokens (strings hold them escaped), so data that is JSON and passes is
+// one line. Whether data is JSON is not checked: see the top of this file.
+func verbatimData(data []byte) bool {
+	n := len(data)
+	if n < 2 || !(data[0] == '{' && data[n-1] == '}' || data[0] == '[' && data[n-1] == ']') {
+		return false
+	}
+	return bytes.IndexByte(data, '\n') < 0 && bytes.IndexByte(data, '\r') < 0 && utf8.Valid(data)
+}
+
+// appendData appends the event's data: compacted, and HTML-escaped as
 // json.Marshal does with a json.RawMessage when html is set, with invalid
 // UTF-8 repaired. Empty data is null; data that is not JSON is written as a
-// JSON string of its text.
+// JSON string of its text. CSV and table cells use it as it is; JSON lines
+// only for data that cannot be copied verbatim.
 func appendData(dst, data []byte, html bool) []byte {
 	if len(data) == 0 {
 		return append(dst, "null"...)
