@@ -48,6 +48,9 @@ type outputFlags struct {
 	UTC      bool
 	Location *time.Location // table times; nil = local
 	CSVRaw   bool
+	// Activities are the types the filter allows (nil: any); a table sizes
+	// its ACTIVITY column to them.
+	Activities []string
 }
 
 func newSearchCmd(a *App) *cobra.Command {
@@ -214,6 +217,8 @@ func (o outputFlags) options(a *App, toStdout bool) output.Options {
 		UTC:      o.UTC,
 		Location: o.Location,
 		CSVRaw:   o.CSVRaw,
+
+		Activities: o.Activities,
 	}
 	if toStdout {
 		opts.Color = a.colorOut()
@@ -295,6 +300,7 @@ func (s *sink) terminalOut(a *App) bool { return s.stdout && a.IO.OutTTY }
 
 func runSearch(ctx context.Context, o *searchOptions) error {
 	a := o.App
+	o.Output.Activities = o.Filter.ActivityTypes
 	if o.Follow {
 		return runTail(ctx, &tailOptions{
 			App: a, Filter: o.Filter, Backlog: o.Backlog,

@@ -53,6 +53,10 @@ type Options struct {
 	CSVRaw bool
 	// Width is the terminal width for table output; 0 means unknown (120).
 	Width int
+	// Activities are the activity types (enum names) the output can hold,
+	// from the filter; nil means any. The table sizes its ACTIVITY column
+	// to the longest of them, so that they are never cut.
+	Activities []string
 	// FlushEach writes every event through at once instead of buffering:
 	// for tail and follow, where events must appear as they arrive.
 	FlushEach bool

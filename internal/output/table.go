@@ -45,8 +45,9 @@ type tableWriter struct {
 	color       bool
 	flushEach   bool
 	defaultCols bool
-	zone        int // the UTC offset in the header, in seconds
-	year        int // the year of the first event
+	activities  []string // the types the output can hold, for the ACTIVITY width
+	zone        int      // the UTC offset in the header, in seconds
+	year        int      // the year of the first event
 	widths      []int
 	row         []string
 	started     bool
@@ -76,6 +77,7 @@ func newTableWriter(w io.Writer, o Options) (*tableWriter, error) {
 	return &tableWriter{
 		out:  &lineWriter{w: bufio.NewWriterSize(w, bufSize)},
 		cols: cols, width: width, loc: o.location(), color: o.Color, flushEach: o.FlushEach,
+		activities:  o.Activities,
 		defaultCols: o.Columns == nil,
 		row:         make([]string, len(cols)),
 	}, nil
@@ -89,12 +91,23 @@ type colWidth struct {
 	flex       bool
 }
 
-// activityWidth is the length of the longest activity type in the catalog:
-// the activity column is never narrower, so no known activity is ever cut.
-func activityWidth() int {
+// activityWidth is the width of the ACTIVITY column: the longest of the
+// activity types the output can hold, so that a name is never cut. With no
+// filter it is the longest type outside the portal's admin tab (45): the
+// longest admin names (up to 60) would take a third of a terminal on every
+// line for types most searches never show, so those few get an ellipsis.
+func activityWidth(types []string) int {
 	w := 0
+	if len(types) > 0 {
+		for _, t := range types {
+			w = max(w, len(t))
+		}
+		return w
+	}
 	for _, a := range auditlog.Catalog() {
-		w = max(w, len(a.Enum))
+		if !auditlog.InAdminActivities(a.Enum) {
+			w = max(w, len(a.Enum))
+		}
 	}
 	return w
 }
@@ -108,7 +121,7 @@ func (t *tableWriter) wants(c column) colWidth {
 		}
 		return colWidth{min: w, ideal: w}
 	case colActivityType:
-		w := activityWidth()
+		w := activityWidth(t.activities)
 		return colWidth{min: w, ideal: w}
 	case colUser, colID, colUserID: // an email, else a UUID
 		return colWidth{min: 16, ideal: uuidWidth}
