@@ -161,11 +161,10 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel, f, err := resolveSelection(ctx, c, o.Filter)
+	sel, err := a.selection(ctx, c, o.Filter)
 	if err != nil {
 		return nil, err
 	}
-	a.noticeUnresolved(f)
 	prog := a.startProgress("counting")
 	defer prog.Stop()
 	switch o.By {

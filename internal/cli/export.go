@@ -318,11 +318,10 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 		return err
 	}
 
-	sel, f, err := resolveSelection(ctx, c, o.Filter)
+	sel, err := a.selection(ctx, c, o.Filter)
 	if err != nil {
 		return err
 	}
-	a.noticeUnresolved(f)
 	r.sel = sel
 
 	since := o.Filter.Since

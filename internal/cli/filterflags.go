@@ -103,22 +103,29 @@ func timeFlagError(flag, value string, err error) error {
 	return fmt.Errorf("%s: invalid time %q: %w", flag, value, err)
 }
 
-// userLookup is what resolveSelection needs from the client.
+// userLookup is what resolveSelectionWith needs from the client.
 type userLookup interface {
 	UsersByAttribute(ctx context.Context, attribute, value string) ([]string, error)
 }
 
-// resolveSelection turns a Filter into the API's Selection. Raw and node user
+// selection turns a Filter into the API's Selection. Raw and node user
 // IDs become node IDs. An email address or phone number is looked up (once
 // per distinct value): the owners' IDs join UserIDs and the address itself
 // joins EmailAddresses or PhoneNumbers, which the server ORs with UserIDs,
-// so one --user finds both what the user did and what was sent to them. The
-// returned Filter has ResolvedIDs filled in; an address that matched no user
-// still filters by recipient (see noticeUnresolved).
-func resolveSelection(ctx context.Context, c *adminapi.Client, f auditlog.Filter) (adminapi.Selection, auditlog.Filter, error) {
-	return resolveSelectionWith(ctx, c, f)
+// so one --user finds both what the user did and what was sent to them. An
+// address that matches no user still filters by recipient, with a notice on
+// stderr (see noticeUnresolved).
+func (a *App) selection(ctx context.Context, c *adminapi.Client, f auditlog.Filter) (adminapi.Selection, error) {
+	sel, resolved, err := resolveSelectionWith(ctx, c, f)
+	if err != nil {
+		return sel, err
+	}
+	a.noticeUnresolved(resolved)
+	return sel, nil
 }
 
+// resolveSelectionWith does the work of selection with any user lookup, and
+// returns the Filter with ResolvedIDs filled in.
 func resolveSelectionWith(ctx context.Context, c userLookup, f auditlog.Filter) (adminapi.Selection, auditlog.Filter, error) {
 	sel := adminapi.Selection{
 		ActivityTypes: append([]string(nil), f.ActivityTypes...),

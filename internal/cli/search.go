@@ -324,11 +324,10 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if cerr != nil {
 			return cerr
 		}
-		sel, f, rerr := resolveSelection(ctx, c, o.Filter)
+		sel, rerr := a.selection(ctx, c, o.Filter)
 		if rerr != nil {
 			return rerr
 		}
-		a.noticeUnresolved(f)
 		s, err = openSink(a, o.OutPath, o.Output, false)
 		if err != nil {
 			return err

@@ -113,11 +113,10 @@ func runTail(ctx context.Context, o *tailOptions) error {
 	if err != nil {
 		return err
 	}
-	sel, f, err := resolveSelection(ctx, c, o.Filter)
+	sel, err := a.selection(ctx, c, o.Filter)
 	if err != nil {
 		return err
 	}
-	a.noticeUnresolved(f)
 	s, err := openSink(a, "", o.Output, true)
 	if err != nil {
 		return err

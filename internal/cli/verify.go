@@ -120,11 +120,10 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 		if err != nil {
 			return err
 		}
-		sel, f, err := resolveSelection(ctx, c, o.Filter)
+		sel, err := a.selection(ctx, c, o.Filter)
 		if err != nil {
 			return err
 		}
-		a.noticeUnresolved(f)
 		vo.Selection = sel
 		vo.Counter = c
 	}
