@@ -26,16 +26,26 @@
 // with the next request. Each request is a narrow index range for the server
 // and about N/100 of them read N events, whatever the tie order.
 //
-// When all events of a full page share one second t, that second holds 100
-// events or more and time cannot split it: the walker drains [t, t+1s) with
-// offsets and totalCount, dedupes by ID and re-reads (cycling through the
-// offsets) until the unique count equals totalCount. With a fresh random tie
-// order on each read, n events need about (n/100)·ln(2n) reads; past
+// When the last second t of a full page fills the page, it holds 100 events
+// or more and time cannot split it; when it fills at least half the page,
+// reading it again with what follows would waste most of the next request.
+// Either way the walker drains [t, t+1s) apart, seeded with the events of t
+// the page already holds, and walks on from t+1s. A drain reads pages of
+// [t, t+1s) at offsets 0, 100, 200, ... with totalCount, dedupes by ID and
+// keeps re-reading until it has seen totalCount distinct events. A first
+// pass reads every offset once (enough when the server keeps ties in a
+// stable order); after that every read of a full page is as good as a random
+// sample, and n events need about (n/100)·ln(2n) reads in all. Past
 // 3·ceil(n/100)·ceil(ln(2n))+10 reads the walk fails with *adminapi.APIError
-// rather than return a partial second. A totalCount that changes between reads
-// restarts the drain of that second (a few times at most). Then lo = t+1s.
-// Descending walks are the mirror image (t is the second of the oldest event,
-// hi moves down).
+// rather than return a partial second. A count that grows between reads (an
+// event written late) is followed; one that shrinks restarts the drain (a
+// few times at most). Drains run alongside the walk, which reads at most a
+// few pages ahead and emits them after the drained second, so a burst costs
+// little wall time; once the count is known a drain reads several offsets at
+// once, sized to what is still missing. Memory holds the current page, those
+// few pages ahead and the drained seconds, never the IDs of the whole walk.
+// Descending walks are the mirror image (t is the second of the oldest
+// event, hi moves down).
 //
 // Within one second events are emitted ordered by ID (ascending, or descending
 // for descending walks), so the same data always yields the same output,

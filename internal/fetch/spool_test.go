@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -103,5 +104,41 @@ func TestSpoolDamaged(t *testing.T) {
 				t.Errorf("error %q does not say what failed", err)
 			}
 		})
+	}
+}
+
+// BenchmarkSpool writes and reads back events of about 1.2 KB through a
+// spool file.
+//
+//	go test -run '^$' -bench BenchmarkSpool ./internal/fetch
+func BenchmarkSpool(b *testing.B) {
+	e := spoolSamples()[0]
+	e.Data = json.RawMessage(`{"context":` + strings.Repeat(`"abcdefghij",`, 95) + `"x"}`)
+	f, err := os.CreateTemp(b.TempDir(), "spool-*")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	b.SetBytes(int64(len(e.Data)))
+	b.ReportAllocs()
+	w := newSpoolWriter(f)
+	for b.Loop() {
+		if err := w.write(&e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.flush(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		b.Fatal(err)
+	}
+	r := newSpoolReader(f)
+	for {
+		if _, err := r.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			b.Fatal(err)
+		}
 	}
 }
