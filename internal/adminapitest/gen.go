@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output/jsonscan"
 )
 
 // GenOptions says what Generate makes.
@@ -174,7 +175,7 @@ func uuid(r *rand.Rand) string {
 	var out [36]byte
 	put := func(pos int, v uint64, digits int) {
 		for i := digits - 1; i >= 0; i-- {
-			out[pos+i] = hexDigits[v&0xf]
+			out[pos+i] = jsonscan.HexDigits[v&0xf]
 			v >>= 4
 		}
 	}
