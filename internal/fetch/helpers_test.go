@@ -37,6 +37,43 @@ func lean(evs []adminapitest.Event) {
 	}
 }
 
+// fixture is the acceptance data, generated once for all the tests that use
+// it. Its slices are shared: tests copy before they change anything (the
+// stand-in copies what it is given).
+type fixture struct {
+	full, lean []adminapitest.Event
+	users      []adminapitest.User
+	// A stand-in holding the lean events, for tests that only read.
+	srv    *adminapitest.Server
+	client *adminapi.Client
+}
+
+// TestStandIn runs the tests against the stand-in that need the acceptance
+// data (dataset), generating it once.
+func TestStandIn(t *testing.T) {
+	t.Parallel()
+	full, users := dataset()
+	fx := &fixture{full: full, users: users, lean: slices.Clone(full)}
+	lean(fx.lean)
+	fx.srv, fx.client = standIn(t, fx.lean, users)
+	for _, tt := range []struct {
+		name string
+		test func(*testing.T, *fixture)
+	}{
+		{"Walk", testWalkExactlyOnce},
+		{"WalkLimit", testWalkLimit},
+		{"WalkInconsistentServer", testWalkInconsistentServer},
+		{"Export", testExportExactlyOnce},
+		{"ExportWhileEventsArrive", testExportWhileEventsArrive},
+		{"ExportStops", testExportStops},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.test(t, fx)
+		})
+	}
+}
+
 // standIn starts a stand-in holding evs and users, and a real client for it.
 func standIn(t testing.TB, evs []adminapitest.Event, users []adminapitest.User, opts ...adminapitest.Option) (*adminapitest.Server, *adminapi.Client) {
 	t.Helper()
