@@ -31,6 +31,22 @@ func TestDrainBound(t *testing.T) {
 	}
 }
 
+func TestRoundSize(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ total, missing, want int }{
+		{100, 5, 1},     // one page holds the whole second
+		{250, 0, 1},     // nothing missing
+		{250, 1, 1},     // ln 2 / -ln 0.6 = 1.4 reads: one at a time
+		{250, 90, 6},    // ln 180 / 0.51 = 10.2 reads: half of them, rounded up
+		{1000, 500, 33}, // capped by the caller at maxDrainParallel
+	}
+	for _, tt := range tests {
+		if got := roundSize(tt.total, tt.missing); got != tt.want {
+			t.Errorf("roundSize(%d, %d) = %d, want %d", tt.total, tt.missing, got, tt.want)
+		}
+	}
+}
+
 func TestOffsetCursor(t *testing.T) {
 	t.Parallel()
 	if got := offsetCursor(0); got != "" {

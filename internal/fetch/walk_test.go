@@ -219,7 +219,7 @@ func testWalkLimit(t *testing.T, fx *fixture) {
 	}
 }
 
-// TestWalkPageEdges covers sizes that trip cursor loops: a set whose size is
+// TestWalkPageEdges covers sizes that trip cursor loops (for Export too): a set whose size is
 // a multiple of 100 (the extra empty page), a second of exactly 100 events
 // and one of 200, with ties returned in a fresh order and in a stable one.
 func TestWalkPageEdges(t *testing.T) {
@@ -275,6 +275,16 @@ func TestWalkPageEdges(t *testing.T) {
 					if max := 2*pagesFor(len(tt.secs)) + int64(drainBoundOf(200)); src.requests() > max {
 						t.Errorf("descending=%v: %d requests for %d events", desc, src.requests(), len(tt.secs))
 					}
+				}
+				for _, parallel := range []int{1, 4} {
+					sel := adminapi.Selection{From: genEnd.Add(-time.Second), To: genEnd.Add(time.Duration(tt.secs[len(tt.secs)-1]+2) * time.Second)}
+					var got []*auditlog.Event
+					_, err := fetch.Export(context.Background(), client, fetch.ExportOptions{Selection: sel, Parallel: parallel, SpoolDir: t.TempDir()},
+						func(e *auditlog.Event) error { got = append(got, e); return nil })
+					if err != nil {
+						t.Fatal(err)
+					}
+					sameEvents(t, ids(got), expected(srv, sel, false))
 				}
 			})
 		}
