@@ -78,8 +78,8 @@ func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.
 		if err != nil {
 			return nil, err
 		}
+		w.c.drainReads.Add(int64(len(ps)))
 		for _, p := range ps {
-			w.c.drainReads.Add(1)
 			reads++
 			if p.TotalCount < 0 {
 				return nil, inconsistent("second %s: the API sent no totalCount", sec)
