@@ -280,9 +280,15 @@ func openSink(a *App, path string, o outputFlags, flushEach bool) (*sink, error)
 
 // finish closes the writer and, for a file, commits it when err is nil or
 // throws it away otherwise. It returns the first error.
+//
+// On stdout the events written before a failure are flushed whole even so:
+// a reader of the stream sees complete records, never half a line, and the
+// exit code tells it that the stream is short.
 func (s *sink) finish(err error) error {
 	if err == nil {
 		err = s.w.Close()
+	} else if s.stdout {
+		_ = s.w.Close() // a second error (a closed pipe) changes nothing
 	}
 	if s.file != nil {
 		if err == nil {
