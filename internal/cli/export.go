@@ -588,7 +588,9 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 			return export.ManifestFile{Count: sw.n, Format: j.format}, nil
 		}
 	} else {
-		df, err := export.CreateDataFile(j.path, r.FileMode, opts)
+		// Only a file in an --out-dir is listed, with its SHA-256, in
+		// the manifest.
+		df, err := export.CreateDataFile(j.path, r.FileMode, opts, j.inDir)
 		if err != nil {
 			return export.ManifestFile{}, err
 		}
@@ -692,7 +694,7 @@ func (r *exportRun) writeEmpty(ctx context.Context) error {
 		}
 		return w.Close()
 	}
-	df, err := export.CreateDataFile(r.OutPath, r.FileMode, opts)
+	df, err := export.CreateDataFile(r.OutPath, r.FileMode, opts, false)
 	if err != nil {
 		return err
 	}

@@ -24,9 +24,15 @@ type DataFile struct {
 
 // CreateDataFile starts writing path in o.Format (gzip-compressed when path
 // ends in .gz) with mode perm (0 means 0600). Nothing is visible at path
-// until Commit.
-func CreateDataFile(path string, perm os.FileMode, o output.Options) (*DataFile, error) {
-	sf, err := safefile.Create(path, perm)
+// until Commit. With digest the entry that Commit returns holds the file's
+// SHA-256, which costs CPU on every byte: only a file for a manifest needs
+// it.
+func CreateDataFile(path string, perm os.FileMode, o output.Options, digest bool) (*DataFile, error) {
+	create := safefile.Create
+	if digest {
+		create = safefile.CreateSummed
+	}
+	sf, err := create(path, perm)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *Manifes
 	for from := vStart; from.Before(vEnd); from = from.Add(24 * time.Hour) {
 		r := Range{From: from, To: from.Add(24 * time.Hour)}
 		name := FileName(r, Ext("jsonl", gz))
-		df, err := CreateDataFile(filepath.Join(dir, name), 0, output.Options{Format: "jsonl"})
+		df, err := CreateDataFile(filepath.Join(dir, name), 0, output.Options{Format: "jsonl"}, true)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ const DefaultPerm os.FileMode = 0o600
 type File struct {
 	path string    // the target
 	tmp  *os.File  // the temporary file beside it
-	sum  hash.Hash // SHA-256 of the bytes written to tmp
+	sum  hash.Hash // SHA-256 of the bytes written to tmp; nil unless asked for
 	size int64     // bytes written to tmp
 	buf  *bufio.Writer
 	gz   *gzip.Writer // nil unless the target ends in .gz
@@ -42,8 +42,20 @@ type File struct {
 // unpredictable name (".<base>.tmp-<random>") in the same directory, so the
 // final rename is atomic; its mode is perm (0 means DefaultPerm), set
 // explicitly so the umask cannot widen or narrow it. A path ending in ".gz"
-// is gzip-compressed.
+// is gzip-compressed. Sum reports only the size; CreateSummed also computes
+// the SHA-256.
 func Create(path string, perm os.FileMode) (*File, error) {
+	return create(path, perm, false)
+}
+
+// CreateSummed is Create for a file whose SHA-256 the caller needs from Sum
+// (for a manifest). Hashing costs CPU on every byte, so only callers that
+// use the digest ask for it.
+func CreateSummed(path string, perm os.FileMode) (*File, error) {
+	return create(path, perm, true)
+}
+
+func create(path string, perm os.FileMode, summed bool) (*File, error) {
 	if perm == 0 {
 		perm = DefaultPerm
 	}
@@ -63,7 +75,10 @@ func Create(path string, perm os.FileMode) (*File, error) {
 		os.Remove(tmp.Name())
 		return nil, fmt.Errorf("create %s: set mode %#o: %w", path, perm.Perm(), err)
 	}
-	f := &File{path: path, tmp: tmp, sum: sha256.New()}
+	f := &File{path: path, tmp: tmp}
+	if summed {
+		f.sum = sha256.New()
+	}
 	f.buf = bufio.NewWriterSize(fileWriter{f}, 256<<10)
 	f.w = f.buf
 	if strings.HasSuffix(path, ".gz") {
@@ -80,14 +95,20 @@ type fileWriter struct{ f *File }
 
 func (w fileWriter) Write(p []byte) (int, error) {
 	n, err := w.f.tmp.Write(p)
-	w.f.sum.Write(p[:n])
+	if w.f.sum != nil {
+		w.f.sum.Write(p[:n])
+	}
 	w.f.size += int64(n)
 	return n, err
 }
 
 // Sum returns the SHA-256 (hex) and the size of the file as written to disk.
-// It is final after Commit.
+// It is final after Commit. The digest is empty unless the file was made by
+// CreateSummed.
 func (f *File) Sum() (sha256Hex string, size int64) {
+	if f.sum == nil {
+		return "", f.size
+	}
 	return hex.EncodeToString(f.sum.Sum(nil)), f.size
 }
 
