@@ -47,8 +47,12 @@ type Server struct {
 	now        func() time.Time
 	schema     *graphql.Schema
 	knownTypes map[string]bool // the enum's values
-	// splicePrefix starts the placeholders of event data (see splicer).
+	// splicePrefix starts the placeholders of event data (see splicer);
+	// typeSentinel is the activityType of a page template.
 	splicePrefix []byte
+	typeSentinel string
+	// noTemplates makes every edge go through the engine (tests compare).
+	noTemplates bool
 
 	// Knobs, changeable while serving.
 	latency       atomic.Int64 // time.Duration
@@ -167,7 +171,8 @@ func newServer(opts []Option) *Server {
 	}
 	var nonce [16]byte
 	_, _ = rand.Read(nonce[:])
-	s.splicePrefix = []byte(`"\u0000` + hex.EncodeToString(nonce[:]) + `:`)
+	s.splicePrefix = []byte(`"` + hex.EncodeToString(nonce[:]) + `:`)
+	s.typeSentinel = auditlog.Catalog()[0].Enum
 	for _, o := range opts {
 		o(s)
 	}
