@@ -353,7 +353,7 @@ func (t *pageTemplate) render(b, tmpl []byte) []byte {
 					k++
 				}
 			case sg.kind == phUserID:
-				b = strconv.AppendQuote(b, UserNodeID(u.ID))
+				b = appendQuotedNodeID(b, "User:", u.ID)
 			case sg.kind == phUserAttrs:
 				b = append(b, (&userResolver{u: u}).StandardAttributes()...)
 			case sg.kind != userOpen && sg.kind != userClose:
@@ -362,6 +362,22 @@ func (t *pageTemplate) render(b, tmpl []byte) []byte {
 		}
 	}
 	return b
+}
+
+// appendQuotedNodeID appends the node ID of raw quoted as graphql.ID
+// does (strconv.Quote): base64url needs no escaping.
+func appendQuotedNodeID(b []byte, typePrefix, raw string) []byte {
+	var arr [128]byte
+	src := append(append(arr[:0], typePrefix...), raw...)
+	b = append(b, '"')
+	b = base64.RawURLEncoding.AppendEncode(b, src)
+	return append(b, '"')
+}
+
+// appendCursor appends encodeCursor(offset).
+func appendCursor(b []byte, offset int) []byte {
+	var arr [32]byte
+	return base64.RawURLEncoding.AppendEncode(b, strconv.AppendInt(append(arr[:0], "offset:"...), int64(offset), 10))
 }
 
 // appendField writes one field of e as the engine writes it: strings as
@@ -373,9 +389,11 @@ func appendField(b []byte, kind byte, e *Event, offset int) []byte {
 	case 0:
 		return b
 	case phCursor:
-		return appendJSONString(b, encodeCursor(offset))
+		b = append(b, '"')
+		b = appendCursor(b, offset)
+		return append(b, '"')
 	case phID:
-		return strconv.AppendQuote(b, AuditLogNodeID(e.ID))
+		return appendQuotedNodeID(b, "AuditLog:", e.ID)
 	case phCreatedAt:
 		return appendDateTime(b, e.CreatedAt)
 	case phType:
@@ -414,7 +432,7 @@ type auditLogsArgs struct {
 }
 
 func encodeCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(offset)))
+	return string(appendCursor(nil, offset))
 }
 
 // decodeCursor returns the offset a cursor names; "" is "no cursor".
