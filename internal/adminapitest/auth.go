@@ -126,48 +126,90 @@ func SignToken(key *rsa.PrivateKey, kid string, claims map[string]any) string {
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
+// maxVerifiedTokens bounds the cache of verified tokens; a client that
+// signs a token per request only empties it more often.
+const maxVerifiedTokens = 256
+
+// verifiedToken is a token that passed every check: it passes again, for
+// the same keys, at any time in [from, until) (zero: unbounded).
+type verifiedToken struct {
+	keyGen      uint64
+	from, until time.Time
+}
+
 // checkAuthorization applies the Admin API's rules to an Authorization
 // header value. The reason is for the server's own diagnostics; the client
 // only ever sees 403 Forbidden.
+//
+// A token that passed is remembered, so that a client sending the same
+// token on every request costs one signature check, not one per request:
+// it is accepted again without the checks only while its time claims still
+// hold and the keys have not changed since (AddKey and RemoveKey make every
+// remembered token go through all the checks again).
 func (s *Server) checkAuthorization(h string, now time.Time) error {
+	s.mu.RLock()
+	gen := s.keyGen
+	s.mu.RUnlock()
+	s.authMu.Lock()
+	v, hit := s.verified[h]
+	s.authMu.Unlock()
+	if hit && v.keyGen == gen && !now.Before(v.from) && (v.until.IsZero() || now.Before(v.until)) {
+		return nil
+	}
+	v, err := s.verifyToken(h, now)
+	if err != nil {
+		return err
+	}
+	v.keyGen = gen
+	s.authMu.Lock()
+	if len(s.verified) >= maxVerifiedTokens {
+		clear(s.verified)
+	}
+	s.verified[h] = v
+	s.authMu.Unlock()
+	return nil
+}
+
+// verifyToken checks h and says for which times the answer stays the same.
+func (s *Server) verifyToken(h string, now time.Time) (vt verifiedToken, err error) {
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok {
-		return errors.New("no Bearer token")
+		return vt, errors.New("no Bearer token")
 	}
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return errors.New("malformed token")
+		return vt, errors.New("malformed token")
 	}
 	var header struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 	}
 	if err := decodeSegment(parts[0], &header); err != nil {
-		return fmt.Errorf("header: %w", err)
+		return vt, fmt.Errorf("header: %w", err)
 	}
 	if header.Alg != "RS256" {
-		return fmt.Errorf("alg %q", header.Alg)
+		return vt, fmt.Errorf("alg %q", header.Alg)
 	}
 	s.mu.RLock()
 	pub, ok := s.keys[header.Kid]
 	s.mu.RUnlock()
 	if !ok || header.Kid == "" {
-		return errors.New("unknown kid")
+		return vt, errors.New("unknown kid")
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil {
-		return errors.New("malformed signature")
+		return vt, errors.New("malformed signature")
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig); err != nil {
-		return errors.New("bad signature")
+		return vt, errors.New("bad signature")
 	}
 	var claims map[string]any
 	if err := decodeSegment(parts[1], &claims); err != nil {
-		return fmt.Errorf("claims: %w", err)
+		return vt, fmt.Errorf("claims: %w", err)
 	}
 	if !audienceMatches(claims["aud"], s.project) {
-		return errors.New("wrong aud")
+		return vt, errors.New("wrong aud")
 	}
 	for _, name := range []string{"exp", "iat", "nbf"} {
 		v, present := claims[name]
@@ -176,21 +218,25 @@ func (s *Server) checkAuthorization(h string, now time.Time) error {
 		}
 		f, ok := v.(float64)
 		if !ok {
-			return fmt.Errorf("%s is not a number", name)
+			return vt, fmt.Errorf("%s is not a number", name)
 		}
 		t := time.Unix(int64(f), 0)
 		switch name {
 		case "exp":
 			if !now.Before(t.Add(clockSkew)) {
-				return errors.New("expired")
+				return vt, errors.New("expired")
 			}
+			vt.until = t.Add(clockSkew)
 		default:
 			if now.Add(clockSkew).Before(t) {
-				return fmt.Errorf("%s in the future", name)
+				return vt, fmt.Errorf("%s in the future", name)
+			}
+			if from := t.Add(-clockSkew); from.After(vt.from) {
+				vt.from = from
 			}
 		}
 	}
-	return nil
+	return vt, nil
 }
 
 func decodeSegment(seg string, v any) error {

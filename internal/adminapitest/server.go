@@ -62,10 +62,14 @@ type Server struct {
 
 	mu      sync.RWMutex
 	keys    map[string]*rsa.PublicKey
+	keyGen  uint64           // changes with keys
 	events  []Event          // ordered by (createdAt, seq)
 	byID    map[string]int32 // event ID -> index in events
 	users   map[string]User
 	foreign int // stored events whose type is not in the enum
+
+	authMu   sync.Mutex
+	verified map[string]verifiedToken // by Authorization header value
 
 	hookMu    sync.Mutex
 	hook      func(n int64)
@@ -164,6 +168,7 @@ func newServer(opts []Option) *Server {
 		signKID:    DefaultKeyID,
 		now:        time.Now,
 		byOp:       map[string]int64{},
+		verified:   map[string]verifiedToken{},
 		knownTypes: map[string]bool{},
 	}
 	for _, a := range auditlog.Catalog() {
@@ -239,6 +244,7 @@ func (s *Server) AddKey(kid string, pub *rsa.PublicKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keys[kid] = pub
+	s.keyGen++
 }
 
 // RemoveKey unregisters a key ID.
@@ -246,6 +252,7 @@ func (s *Server) RemoveKey(kid string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.keys, kid)
+	s.keyGen++
 }
 
 // Inject queues faults; each request to the endpoint consumes the first
