@@ -202,19 +202,8 @@ func templatable(names []string) bool {
 	return found
 }
 
-// expand replaces the placeholders in out.
-func (sp *splicer) expand(out []byte) []byte {
-	if len(sp.parts) == 0 && len(sp.pages) == 0 {
-		return out
-	}
-	size := len(out)
-	for _, p := range sp.parts {
-		size += len(p)
-	}
-	for _, t := range sp.pages {
-		size += len(t.page) * 2048
-	}
-	res := make([]byte, 0, size)
+// expand appends out to res with its placeholders replaced.
+func (sp *splicer) expand(res, out []byte) []byte {
 	for {
 		i := bytes.Index(out, sp.prefix)
 		if i < 0 {

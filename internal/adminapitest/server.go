@@ -79,6 +79,10 @@ type Server struct {
 	byOp      map[string]int64
 	lastAuthz string // why the last refused request was refused
 
+	// answers holds buffers of answers (*[]byte), reused rather than
+	// allocated and zeroed for every page.
+	answers sync.Pool
+
 	httpSrv  *httptest.Server
 	endpoint string
 }
@@ -169,6 +173,7 @@ func newServer(opts []Option) *Server {
 		now:        time.Now,
 		byOp:       map[string]int64{},
 		verified:   map[string]verifiedToken{},
+		answers:    sync.Pool{New: func() any { return new([]byte) }},
 		knownTypes: map[string]bool{},
 	}
 	for _, a := range auditlog.Catalog() {
@@ -504,26 +509,33 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeInternalError(w, resp.Errors[0].Message)
 		return
 	}
-	var head []byte
-	head = append(head, '{')
+	bufp := s.answers.Get().(*[]byte)
+	b := append((*bufp)[:0], '{')
 	if len(resp.Errors) > 0 {
-		b, _ := json.Marshal(resp.Errors)
-		head = append(head, `"errors":`...)
-		head = append(head, b...)
-		head = append(head, ',')
+		e, _ := json.Marshal(resp.Errors)
+		b = append(b, `"errors":`...)
+		b = append(b, e...)
+		b = append(b, ',')
 	}
-	head = append(head, `"data":`...)
-	data := sp.expand(resp.Data)
-	if data == nil {
-		data = []byte("null")
+	b = append(b, `"data":`...)
+	if resp.Data == nil {
+		b = append(b, "null"...)
+	} else {
+		b = sp.expand(b, resp.Data)
 	}
+	b = append(b, '}')
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(data)+1))
-	_, _ = w.Write(head)
-	_, _ = w.Write(data)
-	_, _ = w.Write([]byte("}"))
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
+	if cap(b) <= maxPooledAnswer {
+		*bufp = b
+		s.answers.Put(bufp)
+	}
 }
+
+// maxPooledAnswer is the largest answer buffer kept for the next request.
+const maxPooledAnswer = 4 << 20
 
 func isSyntaxError(e *gqlerrors.QueryError) bool {
 	return errors.Is(e.Err, gqlerrors.ErrSyntax)
