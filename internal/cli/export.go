@@ -481,6 +481,14 @@ func (r *exportRun) jobs(p export.Plan) ([]exportJob, error) {
 
 // spoolDir is where shards wait: --spool-dir, else the output's directory,
 // else the system's temporary directory.
+// wantCount says whether to probe the range with count queries: they
+// balance parallel shards and give the progress line its percentage. With
+// one shard and no progress line (cron, a pipe) nobody would use them, and
+// a count(*) over months of a busy project is not free for the server.
+func (r *exportRun) wantCount() bool {
+	return !r.NoCount && (r.Parallel > 1 || r.prog != nil)
+}
+
 func (r *exportRun) spoolDir() string {
 	switch {
 	case r.SpoolDir != "":
@@ -605,7 +613,7 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 	_, err := fetch.Export(ctx, r.client, fetch.ExportOptions{
 		Selection: sel,
 		Parallel:  r.Parallel,
-		Count:     !r.NoCount,
+		Count:     r.wantCount(),
 		SpoolDir:  r.spoolDir(),
 		Progress: func(p fetch.Progress) {
 			if p.Total >= 0 {

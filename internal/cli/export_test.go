@@ -777,3 +777,25 @@ func TestExportStateOutFile(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errb)
 	}
 }
+
+// TestExportCountsOnlyWhenUsed checks that the count probes are made for
+// parallel shards, and not for one shard whose progress nobody sees.
+func TestExportCountsOnlyWhenUsed(t *testing.T) {
+	events, users, start := faultEvents()
+	for _, tt := range []struct {
+		parallel string
+		counts   bool
+	}{{"1", false}, {"4", true}} {
+		s := adminapitest.New(t, adminapitest.WithEvents(events, users))
+		code, out, errb := runExportCmd(t, s, "export", "--parallel", tt.parallel, "--since", rfc(start), "--until", rfc(start.Add(3*24*time.Hour)))
+		if code != 0 {
+			t.Fatalf("--parallel %s: exit %d: %s", tt.parallel, code, errb)
+		}
+		checkExactlyOnce(t, jsonlEvents(t, out.Bytes()), events, false)
+		// Drains select totalCount too; the probes are AuditLogCount.
+		probes := s.Stats().ByOperation["AuditLogCount"]
+		if got := probes > 0; got != tt.counts {
+			t.Errorf("--parallel %s: %d count probes, want some: %v", tt.parallel, probes, tt.counts)
+		}
+	}
+}
