@@ -54,7 +54,14 @@ func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.
 					sec, len(seen), total, reads)
 			}
 			pages = (total + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize
-			par = max(1, min(maxDrainParallel, pages, bound-reads, roundSize(total, total-len(seen))))
+			// The first pass reads each offset once; past it every read is
+			// an independent sample, so a round may hold more reads than
+			// the second has pages.
+			limit := maxDrainParallel
+			if issued < pages {
+				limit = min(limit, pages-issued)
+			}
+			par = max(1, min(limit, bound-reads, roundSize(total, total-len(seen))))
 		}
 		qs := make([]adminapi.PageQuery, par)
 		for i := range qs {

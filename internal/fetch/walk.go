@@ -60,7 +60,7 @@ const (
 	// because its totalCount changed.
 	maxDrainRestarts = 4
 	// maxDrainParallel is how many pages of one second a drain reads at once.
-	maxDrainParallel = 4
+	maxDrainParallel = 8
 	// maxAhead is how many pages the walk reads beyond a second still being
 	// drained before it waits for the drain.
 	maxAhead = 8
