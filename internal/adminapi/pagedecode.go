@@ -197,17 +197,7 @@ func (d *pageDecoder[E, N]) pageInfo(p *fastPage) bool {
 			p.hasNext = v
 			return ok
 		case "endCursor":
-			if !once(&seen, 2) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			v, ok := d.s.str()
-			if ok {
-				p.endCursor = d.strs.put(v)
-			}
-			return ok
+			return once(&seen, 2) && d.optString(&p.endCursor)
 		default:
 			return d.s.unknown(key, "hasNextPage", "endCursor")
 		}
@@ -250,15 +240,7 @@ func (d *pageDecoder[E, N]) edge() (*E, bool) {
 	ok := d.s.object(func(key []byte) bool {
 		switch string(key) {
 		case "cursor":
-			if !once(&seen, 1) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			v, ok := d.s.str()
-			e.Cursor = v
-			return ok
+			return once(&seen, 1) && d.s.nullableStr(&e.Cursor)
 		case "node":
 			if !once(&seen, 2) {
 				return false
@@ -285,15 +267,7 @@ func (d *pageDecoder[E, N]) node() (*N, bool) {
 	ok := d.s.object(func(key []byte) bool {
 		switch string(key) {
 		case "id":
-			if !once(&seen, 1) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			v, ok := d.s.str()
-			n.Id = v
-			return ok
+			return once(&seen, 1) && d.s.nullableStr(&n.Id)
 		case "createdAt":
 			if !once(&seen, 2) {
 				return false
@@ -346,6 +320,17 @@ func (d *pageDecoder[E, N]) optString(p **string) bool {
 	if ok {
 		*p = d.strs.put(v)
 	}
+	return ok
+}
+
+// nullableStr reads a string into dst; null leaves dst as it is (the zero
+// value), as encoding/json does for a string field.
+func (s *scanner) nullableStr(dst *string) bool {
+	if s.null() {
+		return true
+	}
+	v, ok := s.str()
+	*dst = v
 	return ok
 }
 
