@@ -129,14 +129,10 @@ func (d *pageDecoder[E, N]) data(edges *[]*E, p *fastPage) bool {
 		if string(key) != "auditLogs" {
 			return d.s.unknown(key, "auditLogs")
 		}
-		if !once(&seen, 1) {
-			return false
-		}
-		if d.s.null() {
-			return true
-		}
-		p.connNull = false
-		return d.conn(edges, p)
+		return d.field(&seen, 1, func() bool {
+			p.connNull = false
+			return d.conn(edges, p)
+		})
 	})
 }
 
@@ -145,37 +141,25 @@ func (d *pageDecoder[E, N]) conn(edges *[]*E, p *fastPage) bool {
 	return d.s.object(func(key []byte) bool {
 		switch string(key) {
 		case "edges":
-			if !once(&seen, 1) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			return d.edgeList(edges)
+			return d.field(&seen, 1, func() bool {
+				return d.edgeList(edges)
+			})
 		case "pageInfo":
-			if !once(&seen, 2) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			return d.pageInfo(p)
+			return d.field(&seen, 2, func() bool {
+				return d.pageInfo(p)
+			})
 		case "totalCount":
 			if !d.counted {
 				return d.s.unknown(key, "edges", "pageInfo")
 			}
-			if !once(&seen, 4) {
-				return false
-			}
-			if d.s.null() {
+			return d.field(&seen, 4, func() bool {
+				n, ok := d.s.integer()
+				if !ok {
+					return false
+				}
+				p.total = &n
 				return true
-			}
-			n, ok := d.s.integer()
-			if !ok {
-				return false
-			}
-			p.total = &n
-			return true
+			})
 		default:
 			return d.s.unknown(key, "edges", "pageInfo", "totalCount")
 		}
@@ -187,15 +171,11 @@ func (d *pageDecoder[E, N]) pageInfo(p *fastPage) bool {
 	return d.s.object(func(key []byte) bool {
 		switch string(key) {
 		case "hasNextPage":
-			if !once(&seen, 1) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			v, ok := d.s.boolean()
-			p.hasNext = v
-			return ok
+			return d.field(&seen, 1, func() bool {
+				v, ok := d.s.boolean()
+				p.hasNext = v
+				return ok
+			})
 		case "endCursor":
 			return once(&seen, 2) && d.optString(&p.endCursor)
 		default:
@@ -242,15 +222,11 @@ func (d *pageDecoder[E, N]) edge() (*E, bool) {
 		case "cursor":
 			return once(&seen, 1) && d.s.nullableStr(&e.Cursor)
 		case "node":
-			if !once(&seen, 2) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			n, ok := d.node()
-			e.Node = n
-			return ok
+			return d.field(&seen, 2, func() bool {
+				n, ok := d.node()
+				e.Node = n
+				return ok
+			})
 		default:
 			return d.s.unknown(key, "cursor", "node")
 		}
@@ -274,15 +250,11 @@ func (d *pageDecoder[E, N]) node() (*N, bool) {
 			}
 			return d.s.time(&n.CreatedAt)
 		case "activityType":
-			if !once(&seen, 4) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			v, ok := d.s.activityType()
-			n.ActivityType = AuditLogActivityType(v)
-			return ok
+			return d.field(&seen, 4, func() bool {
+				v, ok := d.s.activityType()
+				n.ActivityType = AuditLogActivityType(v)
+				return ok
+			})
 		case "ipAddress":
 			return once(&seen, 8) && d.optString(&n.IpAddress)
 		case "userAgent":
@@ -290,17 +262,13 @@ func (d *pageDecoder[E, N]) node() (*N, bool) {
 		case "clientID":
 			return once(&seen, 32) && d.optString(&n.ClientID)
 		case "data":
-			if !once(&seen, 64) {
-				return false
-			}
-			if d.s.null() {
-				return true
-			}
-			raw, ok := d.s.rawValue()
-			if ok {
-				n.Data = d.raws.put(json.RawMessage(bytes.Clone(raw)))
-			}
-			return ok
+			return d.field(&seen, 64, func() bool {
+				raw, ok := d.s.rawValue()
+				if ok {
+					n.Data = d.raws.put(json.RawMessage(bytes.Clone(raw)))
+				}
+				return ok
+			})
 		default:
 			return d.s.unknown(key, "id", "createdAt", "activityType", "ipAddress", "userAgent", "clientID", "data")
 		}
@@ -332,6 +300,19 @@ func (s *scanner) nullableStr(dst *string) bool {
 	v, ok := s.str()
 	*dst = v
 	return ok
+}
+
+// field reads the value of one key: a repeated key fails (the general
+// decoder takes over), null keeps the zero value, anything else goes to
+// read.
+func (d *pageDecoder[E, N]) field(seen *uint8, bit uint8, read func() bool) bool {
+	if !once(seen, bit) {
+		return false
+	}
+	if d.s.null() {
+		return true
+	}
+	return read()
 }
 
 // once records bit in seen and reports whether it was new: a repeated key
