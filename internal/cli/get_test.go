@@ -17,7 +17,8 @@ func TestGet(t *testing.T) {
 	var want *auditlog.Event
 	for _, e := range s.Select(adminapi.Selection{ActivityTypes: []string{"USER_AUTHENTICATED"}}) {
 		if e.UserID != "" && e.IPAddress != "" && e.ClientID != "" {
-			want = record(e)
+			r := e.Record()
+			want = &r
 			break
 		}
 	}

@@ -16,14 +16,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
-// record is the event as the API client returns it and export writes it.
-func record(e adminapitest.Event) *auditlog.Event {
-	return &auditlog.Event{
-		ID: e.ID, CreatedAt: e.CreatedAt.UTC(), ActivityType: e.ActivityType, UserID: e.UserID,
-		IPAddress: e.IPAddress, UserAgent: e.UserAgent, ClientID: e.ClientID, Data: e.Data,
-	}
-}
-
 // writeExport writes events to path with the output writer of the format
 // that the name asks for (compressed for .gz), as export does.
 func writeExport(t testing.TB, path string, events []adminapitest.Event) {
@@ -38,7 +30,8 @@ func writeExport(t testing.TB, path string, events []adminapitest.Event) {
 		t.Fatal(err)
 	}
 	for _, e := range events {
-		if err := s.w.Write(record(e)); err != nil {
+		r := e.Record()
+		if err := s.w.Write(&r); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,16 +13,8 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
-
-func toEvent(e adminapitest.Event) *auditlog.Event {
-	return &auditlog.Event{
-		ID: e.ID, CreatedAt: e.CreatedAt.UTC(), ActivityType: e.ActivityType, UserID: e.UserID,
-		IPAddress: e.IPAddress, UserAgent: e.UserAgent, ClientID: e.ClientID, Data: e.Data,
-	}
-}
 
 var (
 	vStart = ts("2026-11-01T00:00:00Z")
@@ -56,7 +48,8 @@ func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *Manifes
 			t.Fatal(err)
 		}
 		for _, e := range srv.Select(adminapi.Selection{From: r.From, To: r.To}) {
-			if err := df.Write(toEvent(e)); err != nil {
+			r := e.Record()
+			if err := df.Write(&r); err != nil {
 				t.Fatal(err)
 			}
 		}
