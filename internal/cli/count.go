@@ -10,11 +10,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -199,45 +199,23 @@ func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selec
 			types = append(types, t.Enum)
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
+	// One count per type, a few at a time; the first failure stops the rest.
 	counts := make([]int, len(types))
-	sem := make(chan struct{}, countConcurrency)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(countConcurrency)
 	for i, t := range types {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			s := sel
 			s.ActivityTypes = []string{t}
-			n, err := c.Count(ctx, s)
-			mu.Lock()
-			defer mu.Unlock()
+			n, err := c.Count(gctx, s)
 			if err != nil {
-				if firstErr == nil {
-					firstErr = fmt.Errorf("count %s: %w", t, err)
-					cancel()
-				}
-				return
+				return fmt.Errorf("count %s: %w", t, err)
 			}
 			counts[i] = n
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	m := map[string]int{}

@@ -117,6 +117,26 @@ func TestCountByActivityUsesTotalCount(t *testing.T) {
 	}
 }
 
+// TestCountByActivityFails checks that one failed count fails the command
+// with exit 4 and says which type it was counting, instead of printing a
+// table with that type missing.
+func TestCountByActivityFails(t *testing.T) {
+	events, users, _ := faultEvents()
+	s := adminapitest.New(t, adminapitest.WithEvents(events, users))
+	s.Inject(adminapitest.Fault{GraphQLError: "count is on fire"})
+	app, out, errb := newAPITestApp(t, nil)
+	code := runApp(t, app, append([]string{"count", "--by", "activity", "--activity", "messaging", "-o", "json"}, connArgs(t, s)...)...)
+	if code != ExitAPI {
+		t.Fatalf("exit %d, want %d: %s", code, ExitAPI, errb)
+	}
+	if line := errb.String(); !strings.Contains(line, "count ") || !strings.Contains(line, "count is on fire") {
+		t.Errorf("stderr %q does not name the count and quote the server", line)
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed %q despite the failure", out)
+	}
+}
+
 func TestCountFormats(t *testing.T) {
 	fx := newInputFixture(t)
 	want := refCounts(fx.events, func(e adminapitest.Event) string { return e.ActivityType })

@@ -2,10 +2,10 @@ package fetch
 
 import (
 	"context"
-	"errors"
 	"math"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -136,23 +136,16 @@ func (w *walker) pages(ctx context.Context, qs []adminapi.PageQuery) ([]*adminap
 		ps[0] = p
 		return ps, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errs := make([]error, len(qs))
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
 	for i := range qs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ps[i], errs[i] = w.page(ctx, qs[i])
-			if errs[i] != nil {
-				cancel()
-			}
-		}()
+		g.Go(func() error {
+			var err error
+			ps[i], err = w.page(gctx, qs[i])
+			return err
+		})
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, firstError(errs)
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return ps, nil
 }

@@ -228,6 +228,21 @@ func (f failOn) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page,
 	return f.fetchSource.Page(ctx, q)
 }
 
+// failCountOn wraps a Source so that counts of windows starting at or after
+// from fail with err.
+type failCountOn struct {
+	fetchSource
+	from time.Time
+	err  error
+}
+
+func (f failCountOn) Count(ctx context.Context, sel adminapi.Selection) (int, error) {
+	if !sel.From.Before(f.from) {
+		return 0, f.err
+	}
+	return f.fetchSource.Count(ctx, sel)
+}
+
 // testExportStops: an error from emit, from a shard or a cancelled context
 // stops every shard, removes every spool file and is returned.
 func testExportStops(t *testing.T, fx *fixture) {
@@ -241,18 +256,20 @@ func testExportStops(t *testing.T, fx *fixture) {
 		src    fetch.Source
 		stopAt int // emit fails (or cancels) at this event
 		cancel bool
+		count  bool // plan the shards with count probes
 		want   error
 	}{
-		{"emit fails in the first shard", client, 300, false, broken},
-		{"emit fails in a spooled shard", client, 5000, false, broken},
-		{"cancelled in the first shard", client, 300, true, context.Canceled},
-		{"cancelled in a spooled shard", client, 5000, true, context.Canceled},
-		{"a later shard fails", failOn{client, sel.To.Add(-30 * time.Minute), apiErr}, 0, false, apiErr},
+		{"emit fails in the first shard", client, 300, false, false, broken},
+		{"emit fails in a spooled shard", client, 5000, false, false, broken},
+		{"cancelled in the first shard", client, 300, true, false, context.Canceled},
+		{"cancelled in a spooled shard", client, 5000, true, false, context.Canceled},
+		{"a later shard fails", failOn{client, sel.To.Add(-30 * time.Minute), apiErr}, 0, false, false, apiErr},
+		{"a count probe fails", failCountOn{client, sel.To.Add(-30 * time.Minute), apiErr}, 0, false, true, apiErr},
 		{"a burst never adds up", &tap{src: client, alter: func(q adminapi.PageQuery, p *adminapi.Page) (*adminapi.Page, error) {
 			// The server never returns events whose ID ends in 0.
 			p.Events = slices.DeleteFunc(p.Events, func(e auditlog.Event) bool { return strings.HasSuffix(e.ID, "0") })
 			return p, nil
-		}}, 0, false, new(adminapi.APIError)},
+		}}, 0, false, false, new(adminapi.APIError)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -261,7 +278,7 @@ func testExportStops(t *testing.T, fx *fixture) {
 			defer cancel()
 			spool := t.TempDir()
 			n := 0
-			_, err := fetch.Export(ctx, tt.src, fetch.ExportOptions{Selection: sel, Parallel: 8, SpoolDir: spool},
+			_, err := fetch.Export(ctx, tt.src, fetch.ExportOptions{Selection: sel, Parallel: 8, SpoolDir: spool, Count: tt.count},
 				func(*auditlog.Event) error {
 					n++
 					if n == tt.stopAt {

@@ -2,9 +2,9 @@ package fetch
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 )
@@ -80,37 +80,22 @@ func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, 
 	}
 	slices := evenBounds(sel.From, sel.To, 2*n)
 	counts := make([]int, len(slices)-1)
-	errs := make([]error, len(counts))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	// All at once: they are cheap for the server (narrow windows on an
 	// index), and one round trip is all the time they should cost.
-	sem := make(chan struct{}, len(counts))
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
 	for j := range counts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[j] = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			counts[j], errs[j] = countWindow(ctx, src, sel, slices[j], slices[j+1])
-			if errs[j] != nil {
-				cancel()
-			}
-		}()
+		g.Go(func() error {
+			var err error
+			counts[j], err = countWindow(gctx, src, sel, slices[j], slices[j+1])
+			return err
+		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, 0, err
+	}
 	var total int64
-	for j := range counts {
-		if errs[j] != nil {
-			return nil, 0, firstError(errs)
-		}
-		total += int64(counts[j])
+	for _, c := range counts {
+		total += int64(c)
 	}
 	n = min(n, max(1, int((total+minShardEvents-1)/minShardEvents)))
 	return weightedBounds(slices, counts, n), total, nil
@@ -120,24 +105,6 @@ func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, 
 // count is known: every shard costs a short last page and its share of
 // rounding, which only pays off over a few pages.
 const minShardEvents = 1000
-
-// firstError returns the first error in errs that is not a cancellation
-// caused by another, else the first error.
-func firstError(errs []error) error {
-	var first error
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		if first == nil {
-			first = err
-		}
-		if !errors.Is(err, context.Canceled) {
-			return err
-		}
-	}
-	return first
-}
 
 func countWindow(ctx context.Context, src Source, sel adminapi.Selection, from, to time.Time) (int, error) {
 	sel.From, sel.To = from, to
