@@ -327,9 +327,8 @@ func shortJSONError(err error) string {
 
 // csvState is the CSV side of a Reader.
 type csvState struct {
-	r    *csv.Reader
-	idx  [nCSVFields]int // column index of each field, -1 if absent
-	line int
+	r   *csv.Reader
+	idx [nCSVFields]int // column index of each field, -1 if absent
 }
 
 // The fields a CSV file can hold, by the column names of output's CSV
