@@ -97,8 +97,8 @@ func TestGetErrors(t *testing.T) {
 	}{
 		{"unknown raw ID", []string{"get", "no-such-event"}, "no audit log entry with ID no-such-event", ExitFailure},
 		{"unknown node ID", []string{"get", auditlog.EventNodeID("no-such-event")}, "no audit log entry with ID " + auditlog.EventNodeID("no-such-event"), ExitFailure},
-		{"no ID", []string{"get"}, "accepts 1 arg(s), received 0", ExitUsage},
-		{"two IDs", []string{"get", "a", "b"}, "accepts 1 arg(s), received 2", ExitUsage},
+		{"no ID", []string{"get"}, "accepts 1 arg(s), received 0 (usage: authgear-audit get ID [flags])", ExitUsage},
+		{"two IDs", []string{"get", "a", "b"}, "accepts 1 arg(s), received 2 (usage: authgear-audit get ID [flags])", ExitUsage},
 		{"bad format", []string{"get", "a", "-o", "csv"}, `--output: unknown format "csv": use table or json`, ExitUsage},
 	}
 	for _, tt := range tests {

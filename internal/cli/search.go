@@ -154,10 +154,15 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 	return cmd
 }
 
-// usageArgs makes a wrong number of arguments a usage error (exit 2).
+// usageArgs makes a wrong number of arguments a usage error (exit 2) that
+// shows the command's usage line, e.g. "accepts 1 arg(s), received 0 (usage:
+// authgear-audit get ID)".
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		return usageError(check(cmd, args))
+		if err := check(cmd, args); err != nil {
+			return usageError(fmt.Errorf("%w (usage: %s)", err, cmd.UseLine()))
+		}
+		return nil
 	}
 }
 

@@ -328,14 +328,14 @@ func TestSearchBadInput(t *testing.T) {
 		{"bad sort", []string{"--sort", "up"}, `--sort: "up" is neither asc nor desc`, ExitUsage},
 		{"bad format", []string{"-o", "yaml"}, `--output: unknown format "yaml": use table, jsonl, json, csv`, ExitUsage},
 		{"unknown column", []string{"-o", "csv", "--columns", "id,nope"}, "--columns: " + columnError(t, "id", "nope"), ExitUsage},
-		{"columns with jsonl", []string{"-o", "jsonl", "--columns", "id"}, "--columns: columns apply to table and csv output, not jsonl", ExitUsage},
+		{"columns with jsonl", []string{"-o", "jsonl", "--columns", "id"}, "--columns: columns apply to table and csv output, not jsonl: give -o csv or -o table, or leave out --columns", ExitUsage},
 		{"out without a known extension", []string{"--out", filepath.Join(dir, "events.txt")},
 			"--out: cannot tell the format of " + filepath.Join(dir, "events.txt") + " from its extension: name it .jsonl, .json or .csv (.gz to compress) or give -o", ExitUsage},
 		{"follow with desc", []string{"--follow", "--sort", "desc"}, "--follow prints events oldest first: drop --sort desc", ExitUsage},
 		{"interval without follow", []string{"--interval", "1s"}, "--interval and --lag apply to --follow", ExitUsage},
 		{"follow with a range", []string{"--follow", "--since", "1h"},
 			"--follow prints the last --backlog events and then new ones: --since and --until apply to search and export", ExitUsage},
-		{"an argument", []string{"USER_CREATED"}, `unknown command "USER_CREATED" for "authgear-audit search"`, ExitUsage},
+		{"an argument", []string{"USER_CREATED"}, `unknown command "USER_CREATED" for "authgear-audit search" (usage: authgear-audit search [flags])`, ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

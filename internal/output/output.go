@@ -77,7 +77,7 @@ func New(w io.Writer, o Options) (Writer, error) {
 	switch o.Format {
 	case FormatJSONL, FormatJSON:
 		if len(o.Columns) > 0 {
-			return nil, fmt.Errorf("columns apply to table and csv output, not %s", o.Format)
+			return nil, fmt.Errorf("columns apply to table and csv output, not %s: give -o csv or -o table, or leave out --columns", o.Format)
 		}
 		return newJSONWriter(w, o.Format == FormatJSON, o.FlushEach), nil
 	case FormatCSV:
