@@ -53,6 +53,10 @@ type App struct {
 
 	Global GlobalOptions
 
+	// tuneGC applies the collector settings for streaming commands; Main
+	// sets it, tests leave it nil (their process holds stand-in data).
+	tuneGC func()
+
 	// conn caches the config file and the resolved connection of one run
 	// (client.go); each root command starts it afresh.
 	conn *connState
@@ -82,7 +86,7 @@ type GlobalOptions struct {
 // Main runs the command line and returns the process exit code.
 func Main(args []string, streams *Streams, getenv func(string) string) int {
 	app := &App{IO: streams, Getenv: getenv, Now: time.Now}
-	tuneGC(getenv)
+	app.tuneGC = func() { tuneGC(getenv) }
 	// Asking for SIGPIPE turns a write to a closed stdout into an EPIPE error
 	// instead of death by signal, so `search | head` can end quietly with 0.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
@@ -91,20 +95,32 @@ func Main(args []string, streams *Streams, getenv func(string) string) int {
 	return app.run(ctx, args)
 }
 
-// tuneGC trades memory the process does not need for CPU. The live heap of
-// an export is small and constant (a few pages in flight), so with the
-// default GOGC=100 the collector ran every few MiB of page garbage and took
-// about an eighth of the CPU. GOGC=400 lets the heap grow to five times the
-// live data before a cycle; the soft memory limit makes the collector work
-// harder again before the heap gets near it, so the process stays well below
-// 64 MiB even when the live heap grows. GOGC and GOMEMLIMIT set by the user
-// win.
+// tuneGC trades memory the process does not need for CPU, for commands
+// that stream: their live heap is small and constant (a few pages in
+// flight), so with the default GOGC=100 the collector ran every few MiB of
+// page garbage and took about an eighth of an export's CPU. GOGC=400 lets
+// the heap grow to five times the live data before a cycle; the soft memory
+// limit makes the collector work harder again before the heap gets near
+// it, so the process stays well below 64 MiB.
+//
+// Only streaming commands ask for it (App.streaming): a command that holds
+// its data, such as a newest-first search of a file with --limit 0, would
+// sit above the limit and spend four times the CPU collecting. GOGC and
+// GOMEMLIMIT set by the user win.
 func tuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(48 << 20)
+	}
+}
+
+// streaming says that the command streams, with a small live heap, so the
+// collector may run less often (see tuneGC).
+func (a *App) streaming() {
+	if a.tuneGC != nil {
+		a.tuneGC()
 	}
 }
 

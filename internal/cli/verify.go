@@ -92,6 +92,7 @@ complete and clean; 1 when a problem was found.`,
 
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	a := o.App
+	a.streaming()
 	fi, err := os.Stat(o.Input)
 	if err != nil {
 		return usageError(fmt.Errorf("--input: %w", err))
