@@ -21,7 +21,8 @@ import (
 // on each request), so drain keeps re-reading pages at offsets 0, 100, 200,
 // ... in turn, with totalCount, until it has seen totalCount distinct IDs.
 // The first read learns the count; later rounds read up to
-// maxDrainParallel offsets at once.
+// maxDrainParallel pages at once: the rest of the first pass and as many
+// samples as roundSize says.
 //
 // A count that grows between reads (an event inserted late) is followed: the
 // events seen stay valid and the drain goes on to the new count. A count
@@ -54,14 +55,13 @@ func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.
 					sec, len(seen), total, reads)
 			}
 			pages = (total + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize
-			// The first pass reads each offset once; past it every read is
-			// an independent sample, so a round may hold more reads than
-			// the second has pages.
-			limit := maxDrainParallel
-			if issued < pages {
-				limit = min(limit, pages-issued)
-			}
-			par = max(1, min(limit, bound-reads, roundSize(total, total-len(seen))))
+			// A round finishes the first pass (each offset once) and adds
+			// random samples, as many as roundSize asks for: the API
+			// shuffles ties on every read, so a first pass alone seldom
+			// sees every event, and another round trip for the samples
+			// would only make the drain slower.
+			want := max(pages-issued, roundSize(total, total-len(seen)))
+			par = max(1, min(maxDrainParallel, bound-reads, want))
 		}
 		qs := make([]adminapi.PageQuery, par)
 		for i := range qs {
@@ -151,16 +151,18 @@ func (w *walker) pages(ctx context.Context, qs []adminapi.PageQuery) ([]*adminap
 }
 
 // roundSize is how many pages to read at once when missing of total events
-// are still unseen: about half the reads that random samples of a page each
-// would need to find them all, so that a round seldom reads more than the
-// drain needs and a long drain takes few round trips.
+// are still unseen: enough random samples of a page each that the round
+// finds them all nine times in ten. Each round costs a round trip, and a
+// drain is often the last thing a shard waits for, so a few reads more than
+// the fewest possible buy a drain of two or three rounds instead of six or
+// seven that read one page at a time near the end.
 func roundSize(total, missing int) int {
 	q := float64(adminapi.MaxPageSize) / float64(total)
 	if q >= 1 || missing <= 0 {
 		return 1
 	}
-	reads := math.Log(float64(2*missing)) / -math.Log(1-q)
-	return int(math.Ceil(reads / 2))
+	reads := math.Log(10*float64(missing)) / -math.Log(1-q)
+	return int(math.Ceil(reads))
 }
 
 // drainBound is how many reads a drain of n events may take before it gives

@@ -36,9 +36,11 @@ func TestRoundSize(t *testing.T) {
 	tests := []struct{ total, missing, want int }{
 		{100, 5, 1},     // one page holds the whole second
 		{250, 0, 1},     // nothing missing
-		{250, 1, 1},     // ln 2 / -ln 0.6 = 1.4 reads: one at a time
-		{250, 90, 6},    // ln 180 / 0.51 = 10.2 reads: half of them, rounded up
-		{1000, 500, 33}, // capped by the caller at maxDrainParallel
+		{250, 1, 5},     // ln 10 / -ln 0.6 = 4.5: one left, found nine times in ten
+		{250, 3, 7},     // ln 30 / 0.51 = 6.7
+		{250, 90, 14},   // ln 900 / 0.51 = 13.3, capped by the caller
+		{1000, 500, 81}, // ln 5000 / 0.105 = 80.8, capped by the caller
+		{101, 1, 1},     // one page of two sees 99%: ln 10 / 4.6 = 0.5
 	}
 	for _, tt := range tests {
 		if got := roundSize(tt.total, tt.missing); got != tt.want {
