@@ -86,36 +86,48 @@ func (w *walker) drain(ctx context.Context, sel adminapi.Selection, lo, hi time.
 			return nil, err
 		}
 		w.c.drainReads.Add(int64(len(ps)))
+		reads += len(ps)
+		// The reads of a round ran at once, so their answers are not in
+		// any order: the round's count is the largest it saw, and only a
+		// count below the last round's means that events went away.
+		latest := -1
 		for _, p := range ps {
-			reads++
 			if p.TotalCount < 0 {
 				return nil, inconsistent("second %s: the API sent no totalCount", sec)
 			}
-			shrunk := total >= 0 && p.TotalCount < total
-			total = p.TotalCount
-			for _, e := range p.Events {
-				seen[e.ID] = e
-			}
-			if shrunk || len(seen) > total {
-				// Events went away under us (or the count disagrees with
-				// what was read): start over from this answer.
-				restarts++
-				if restarts > maxDrainRestarts {
-					return nil, inconsistent("second %s: its events and totalCount (%d) kept changing while reading it; the API answers inconsistently, try again later",
-						sec, total)
-				}
-				clear(seen)
+			latest = max(latest, p.TotalCount)
+		}
+		shrunk := total >= 0 && latest < total
+		total = latest
+		if !shrunk {
+			for _, p := range ps {
 				for _, e := range p.Events {
 					seen[e.ID] = e
 				}
-				reads = 1
-				if len(seen) > total {
-					return nil, inconsistent("second %s: one page held %d distinct events but totalCount says %d; the API answers inconsistently",
-						sec, len(seen), total)
+			}
+		}
+		if shrunk || len(seen) > total {
+			// Events went away under us (or the count disagrees with what
+			// was read): start over from the answers that gave this count.
+			restarts++
+			if restarts > maxDrainRestarts {
+				return nil, inconsistent("second %s: its events and totalCount (%d) kept changing while reading it; the API answers inconsistently, try again later",
+					sec, total)
+			}
+			clear(seen)
+			reads = 0
+			for _, p := range ps {
+				if p.TotalCount != latest {
+					continue
+				}
+				reads++
+				for _, e := range p.Events {
+					seen[e.ID] = e
 				}
 			}
-			if len(seen) == total {
-				break
+			if len(seen) > total {
+				return nil, inconsistent("second %s: answers with a totalCount of %d held %d distinct events; the API answers inconsistently",
+					sec, total, len(seen))
 			}
 		}
 	}
