@@ -570,9 +570,10 @@ func (r *exportRun) runJob(ctx context.Context, j exportJob) error {
 // only when complete; on any error it is removed and the path left as it was.
 func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile, error) {
 	var (
-		ew     eventWriter
-		commit func() (export.ManifestFile, error)
-		abort  = func() {}
+		ew      eventWriter
+		records fetch.Records // nil when the format has no independent records
+		commit  func() (export.ManifestFile, error)
+		abort   = func() {}
 	)
 	opts := r.outputOptions()
 	opts.Format = j.format
@@ -587,6 +588,9 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 		}
 		sw := &countingWriter{w: w}
 		ew = sw
+		if rw, ok := w.(output.RecordWriter); ok {
+			records = &countingRecords{rw: rw, c: sw}
+		}
 		commit = func() (export.ManifestFile, error) {
 			if err := w.Close(); err != nil {
 				return export.ManifestFile{}, stdoutError(err)
@@ -604,18 +608,21 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 			return export.ManifestFile{}, err
 		}
 		ew, commit, abort = df, df.Commit, df.Abort
+		if fr, ok := df.Records(); ok {
+			records = fr
+		}
 	}
 	defer abort()
 
 	sel := r.sel
 	sel.From, sel.To = j.rng.From, j.rng.To
 	base := r.events
-	var n int64
-	_, err := fetch.Export(ctx, r.client, fetch.ExportOptions{
+	st, err := fetch.Export(ctx, r.client, fetch.ExportOptions{
 		Selection: sel,
 		Parallel:  r.Parallel,
 		Count:     r.wantCount(),
 		SpoolDir:  r.spoolDir(),
+		Records:   records,
 		Progress: func(p fetch.Progress) {
 			if p.Total >= 0 {
 				p.Total += base
@@ -623,10 +630,7 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 			p.Events += base
 			r.prog.Update(p)
 		},
-	}, func(e *auditlog.Event) error {
-		n++
-		return ew.Write(e)
-	})
+	}, ew.Write)
 	if err != nil {
 		if j.stdout() && output.IsBrokenPipe(err) {
 			return export.ManifestFile{}, stdoutError(err)
@@ -637,7 +641,7 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 	if err != nil {
 		return export.ManifestFile{}, err
 	}
-	r.events += n
+	r.events += st.Events
 	return f, nil
 }
 
@@ -656,6 +660,24 @@ func (c *countingWriter) Write(e *auditlog.Event) error {
 		return err
 	}
 	c.n++
+	return nil
+}
+
+// countingRecords takes records for stdout, counted with its events.
+type countingRecords struct {
+	rw output.RecordWriter
+	c  *countingWriter
+}
+
+func (r *countingRecords) NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error) {
+	return r.rw.NewEncoder()
+}
+
+func (r *countingRecords) WriteRecord(rec []byte) error {
+	if err := r.rw.WriteRecord(rec); err != nil {
+		return err
+	}
+	r.c.n++
 	return nil
 }
 

@@ -34,6 +34,24 @@ type ExportOptions struct {
 	// Progress, when not nil, is called about once per page, never
 	// concurrently, with the number of events read so far.
 	Progress func(Progress)
+	// Records, when not nil, takes the events of every shard but the first
+	// as output records: each shard encodes its events as it reads them, in
+	// its own goroutine, and spools the records; a finished shard is then
+	// written with WriteRecord, a copy, instead of being decoded and
+	// encoded after the shards before it. The first shard's events still
+	// go to emit. An error from an encoder fails the export, as one from
+	// emit does.
+	Records Records
+}
+
+// Records is an output whose events are independent records, such as an
+// output.RecordWriter.
+type Records interface {
+	// NewEncoder returns an encoder for one goroutine.
+	NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error)
+	// WriteRecord writes one record; Export calls it from the goroutine
+	// that called Export.
+	WriteRecord(rec []byte) error
 }
 
 // Export emits every event of o.Selection in [From, To) exactly once, oldest
@@ -70,6 +88,7 @@ func Export(ctx context.Context, src Source, o ExportOptions, emit func(*auditlo
 		c:        &counters{},
 		sel:      sel,
 		emit:     emit,
+		records:  o.Records,
 		progress: o.Progress,
 		notify:   make(chan struct{}, 1),
 	}
@@ -91,6 +110,7 @@ type exporter struct {
 	c        *counters
 	sel      adminapi.Selection
 	emit     func(*auditlog.Event) error
+	records  Records // nil: later shards spool events
 	progress func(Progress)
 	notify   chan struct{} // a page was read somewhere
 
@@ -193,12 +213,27 @@ func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) 
 			defer close(spools[i].done)
 			name := spools[i].file.Name()
 			sw := newSpoolWriter(spools[i].file)
-			w := e.walker(func(ev *auditlog.Event) error {
+			spool := func(ev *auditlog.Event) error {
 				if err := sw.write(ev); err != nil {
 					return fmt.Errorf("write spool file %s: %w", name, err)
 				}
 				return nil
-			})
+			}
+			if e.records != nil {
+				encode := e.records.NewEncoder()
+				var rec []byte
+				spool = func(ev *auditlog.Event) error {
+					var err error
+					if rec, err = encode(rec[:0], ev); err != nil {
+						return err
+					}
+					if err := sw.writeRecord(rec); err != nil {
+						return fmt.Errorf("write spool file %s: %w", name, err)
+					}
+					return nil
+				}
+			}
+			w := e.walker(spool)
 			err := w.walk(ctx, shardSelection(e.sel, bounds, i))
 			if err == nil {
 				if err = sw.flush(); err != nil {
@@ -276,7 +311,8 @@ func (e *exporter) wait(ctx context.Context, done <-chan struct{}) error {
 	}
 }
 
-// replay emits the events of a finished shard's spool file.
+// replay emits the events (or writes the records) of a finished shard's
+// spool file.
 func (e *exporter) replay(ctx context.Context, f *os.File) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("read spool file %s: %w", f.Name(), err)
@@ -291,17 +327,41 @@ func (e *exporter) replay(ctx context.Context, f *os.File) error {
 				return err
 			}
 		}
-		ev, err := r.next()
+		var (
+			rec []byte
+			ev  *auditlog.Event
+			err error
+		)
+		if e.records != nil {
+			rec, err = r.nextRecord()
+		} else {
+			ev, err = r.next()
+		}
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name(), err)
 		}
-		if err := e.out(ev); err != nil {
+		if e.records != nil {
+			err = e.outRecord(rec)
+		} else {
+			err = e.out(ev)
+		}
+		if err != nil {
 			return err
 		}
 	}
+}
+
+// outRecord writes one spooled record from the caller's goroutine.
+func (e *exporter) outRecord(rec []byte) error {
+	if err := e.records.WriteRecord(rec); err != nil {
+		e.fail(err)
+		return err
+	}
+	e.emitted++
+	return nil
 }
 
 // result is what Export returns for err: the parent's cancellation wins, so

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -21,6 +22,9 @@ import (
 //	uvarint  len(Data)+1 (0 for null data), then the raw Data bytes
 //
 // Data is kept verbatim: no JSON is parsed on either side.
+//
+// A spool of output records (ExportOptions.Records) frames each record the
+// same way: its length, then its bytes.
 
 // maxSpoolRecord bounds one record, so a damaged spool fails instead of
 // allocating without end.
@@ -36,8 +40,12 @@ func newSpoolWriter(w io.Writer) *spoolWriter {
 }
 
 func (s *spoolWriter) write(e *auditlog.Event) error {
-	rec := appendSpoolRecord(s.buf[:0], e)
-	s.buf = rec
+	s.buf = appendSpoolRecord(s.buf[:0], e)
+	return s.writeRecord(s.buf)
+}
+
+// writeRecord writes one record as it is.
+func (s *spoolWriter) writeRecord(rec []byte) error {
 	var head [binary.MaxVarintLen64]byte
 	if _, err := s.w.Write(head[:binary.PutUvarint(head[:], uint64(len(rec)))]); err != nil {
 		return err
@@ -66,6 +74,7 @@ type spoolReader struct {
 	r *bufio.Reader
 	// types interns activity types: a few hundred distinct values at most.
 	types map[string]string
+	buf   []byte // nextRecord's
 }
 
 func newSpoolReader(r io.Reader) *spoolReader {
@@ -74,6 +83,27 @@ func newSpoolReader(r io.Reader) *spoolReader {
 
 // next returns the next event, or io.EOF after the last one.
 func (s *spoolReader) next() (*auditlog.Event, error) {
+	rec, err := s.read(make([]byte, 0))
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.decode(rec)
+	if err != nil {
+		return nil, fmt.Errorf("read spool: %w", err)
+	}
+	return e, nil
+}
+
+// nextRecord returns the next record as written by writeRecord, or io.EOF
+// after the last one. The record is valid until the next call.
+func (s *spoolReader) nextRecord() ([]byte, error) {
+	rec, err := s.read(s.buf[:0])
+	s.buf = rec
+	return rec, err
+}
+
+// read reads one record into buf (grown as needed).
+func (s *spoolReader) read(buf []byte) ([]byte, error) {
 	n, err := binary.ReadUvarint(s.r)
 	if err != nil {
 		if err == io.EOF {
@@ -84,15 +114,11 @@ func (s *spoolReader) next() (*auditlog.Event, error) {
 	if n > maxSpoolRecord {
 		return nil, fmt.Errorf("read spool: a record of %d bytes: the spool is damaged", n)
 	}
-	rec := make([]byte, n)
-	if _, err := io.ReadFull(s.r, rec); err != nil {
+	buf = slices.Grow(buf[:0], int(n))[:n]
+	if _, err := io.ReadFull(s.r, buf); err != nil {
 		return nil, fmt.Errorf("read spool: %w", noEOF(err))
 	}
-	e, err := s.decode(rec)
-	if err != nil {
-		return nil, fmt.Errorf("read spool: %w", err)
-	}
-	return e, nil
+	return buf, nil
 }
 
 var errSpoolDamaged = errors.New("the spool is damaged")

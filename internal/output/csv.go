@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"io"
 	"time"
@@ -15,12 +16,11 @@ var defaultCSVColumns = []string{"id", "createdAt", "activityType", "userID", "i
 
 type csvWriter struct {
 	bw        *bufio.Writer
-	w         *csv.Writer
 	cols      []column
 	raw       bool
 	flushEach bool
-	record    []string
-	buf       []byte
+	enc       *csvEncoder // Write's own
+	rec       []byte
 	header    bool
 	closed    bool
 	err       error
@@ -35,49 +35,89 @@ func newCSVWriter(w io.Writer, o Options) (*csvWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	bw := bufio.NewWriterSize(w, bufSize)
-	return &csvWriter{
-		bw: bw, w: csv.NewWriter(bw), cols: cols, raw: o.CSVRaw, flushEach: o.FlushEach,
-		record: make([]string, len(cols)),
-	}, nil
+	c := &csvWriter{bw: bufio.NewWriterSize(w, bufSize), cols: cols, raw: o.CSVRaw, flushEach: o.FlushEach}
+	c.enc = c.newEncoder()
+	return c, nil
 }
 
-func (c *csvWriter) writeHeader() error {
-	c.header = true
-	for i, col := range c.cols {
-		c.record[i] = c.cell(col.name)
-	}
-	return c.writeRecord()
+// csvEncoder turns events into CSV rows. It is not safe for concurrent
+// use: each goroutine gets its own from NewEncoder.
+type csvEncoder struct {
+	c      *csvWriter
+	out    bytes.Buffer
+	w      *csv.Writer // writes into out
+	record []string
+	buf    []byte
 }
 
-// writeRecord writes c.record. encoding/csv writes a record of one empty
-// cell as an empty line, which readers skip; it is written as "" instead.
-// (The csv.Writer writes straight into c.bw, so the order is kept.)
-func (c *csvWriter) writeRecord() error {
-	if len(c.record) == 1 && c.record[0] == "" {
-		_, err := c.bw.WriteString("\"\"\n")
-		return err
+func (c *csvWriter) newEncoder() *csvEncoder {
+	enc := &csvEncoder{c: c, record: make([]string, len(c.cols))}
+	enc.w = csv.NewWriter(&enc.out)
+	return enc
+}
+
+// NewEncoder implements RecordWriter.
+func (c *csvWriter) NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error) {
+	return c.newEncoder().event
+}
+
+// event appends the row of e to dst.
+func (enc *csvEncoder) event(dst []byte, e *auditlog.Event) ([]byte, error) {
+	for i, col := range enc.c.cols {
+		enc.record[i] = enc.c.cell(enc.value(e, col))
 	}
-	return c.w.Write(c.record)
+	return enc.row(dst)
+}
+
+// header appends the header row to dst.
+func (enc *csvEncoder) header(dst []byte) ([]byte, error) {
+	for i, col := range enc.c.cols {
+		enc.record[i] = enc.c.cell(col.name)
+	}
+	return enc.row(dst)
+}
+
+// row appends enc.record as one CSV row. encoding/csv writes a record of
+// one empty cell as an empty line, which readers skip; it is written as ""
+// instead.
+func (enc *csvEncoder) row(dst []byte) ([]byte, error) {
+	if len(enc.record) == 1 && enc.record[0] == "" {
+		return append(dst, "\"\"\n"...), nil
+	}
+	enc.out.Reset()
+	if err := enc.w.Write(enc.record); err != nil {
+		return dst, err
+	}
+	enc.w.Flush()
+	if err := enc.w.Error(); err != nil {
+		return dst, err
+	}
+	return append(dst, enc.out.Bytes()...), nil
 }
 
 func (c *csvWriter) Write(e *auditlog.Event) error {
-	if c.err != nil {
-		return c.err
+	if err := c.usable(); err != nil {
+		return err
 	}
-	if c.closed {
-		return errClosed
+	rec, err := c.enc.event(c.rec[:0], e)
+	c.rec = rec
+	if err != nil {
+		return err
+	}
+	return c.WriteRecord(rec)
+}
+
+// WriteRecord implements RecordWriter; the header goes before the first row.
+func (c *csvWriter) WriteRecord(rec []byte) error {
+	if err := c.usable(); err != nil {
+		return err
 	}
 	if !c.header {
 		if err := c.writeHeader(); err != nil {
-			c.err = err
 			return err
 		}
 	}
-	for i, col := range c.cols {
-		c.record[i] = c.cell(c.value(e, col))
-	}
-	if err := c.writeRecord(); err != nil {
+	if _, err := c.bw.Write(rec); err != nil {
 		c.err = err
 		return err
 	}
@@ -87,8 +127,30 @@ func (c *csvWriter) Write(e *auditlog.Event) error {
 	return nil
 }
 
+func (c *csvWriter) writeHeader() error {
+	c.header = true
+	h, err := c.enc.header(nil)
+	if err == nil {
+		_, err = c.bw.Write(h)
+	}
+	if err != nil {
+		c.err = err
+	}
+	return err
+}
+
+func (c *csvWriter) usable() error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.closed {
+		return errClosed
+	}
+	return nil
+}
+
 // value is the text of one cell before the formula guard.
-func (c *csvWriter) value(e *auditlog.Event, col column) string {
+func (enc *csvEncoder) value(e *auditlog.Event, col column) string {
 	switch col.kind {
 	case colID:
 		return e.ID
@@ -109,8 +171,8 @@ func (c *csvWriter) value(e *auditlog.Event, col column) string {
 	case colClientID:
 		return e.ClientID
 	case colData:
-		c.buf = appendData(c.buf[:0], e.Data, false)
-		return string(c.buf)
+		enc.buf = appendData(enc.buf[:0], e.Data, false)
+		return string(enc.buf)
 	case colPath:
 		return pathValue(e.Data, col.path)
 	}
@@ -158,11 +220,6 @@ func NeedsFormulaGuard(s string) bool {
 }
 
 func (c *csvWriter) flush() error {
-	c.w.Flush()
-	if err := c.w.Error(); err != nil {
-		c.err = err
-		return err
-	}
 	if err := c.bw.Flush(); err != nil {
 		c.err = err
 	}
@@ -181,7 +238,6 @@ func (c *csvWriter) Close() error {
 	c.closed = true
 	if !c.header {
 		if err := c.writeHeader(); err != nil {
-			c.err = err
 			return err
 		}
 	}

@@ -39,35 +39,65 @@ func newJSONWriter(w io.Writer, array, flushEach bool) *jsonWriter {
 }
 
 func (j *jsonWriter) Write(e *auditlog.Event) error {
-	if j.err != nil {
-		return j.err
+	if err := j.usable(); err != nil {
+		return err
 	}
-	if j.closed {
-		return errClosed
-	}
-	buf := j.buf[:0]
-	if j.array {
-		if j.n == 0 {
-			buf = append(buf, "[\n"...)
-		} else {
-			buf = append(buf, ",\n"...)
-		}
-	}
-	buf, err := appendEvent(buf, e)
+	rec, err := j.encode(j.buf[:0], e)
+	j.buf = rec
 	if err != nil {
 		return err // the event is refused; the stream stays usable
 	}
-	if !j.array {
-		buf = append(buf, '\n')
+	return j.WriteRecord(rec)
+}
+
+// NewEncoder implements RecordWriter. The encoder keeps no state, so it is
+// safe for concurrent use.
+func (j *jsonWriter) NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error) {
+	return j.encode
+}
+
+// encode appends the record of e: the JSON object, and in JSON lines the
+// newline (the array's separators belong to WriteRecord).
+func (j *jsonWriter) encode(dst []byte, e *auditlog.Event) ([]byte, error) {
+	dst, err := appendEvent(dst, e)
+	if err != nil || j.array {
+		return dst, err
 	}
-	j.buf = buf
+	return append(dst, '\n'), nil
+}
+
+// WriteRecord implements RecordWriter.
+func (j *jsonWriter) WriteRecord(rec []byte) error {
+	if err := j.usable(); err != nil {
+		return err
+	}
+	if j.array {
+		sep := ",\n"
+		if j.n == 0 {
+			sep = "[\n"
+		}
+		if _, err := j.w.WriteString(sep); err != nil {
+			j.err = err
+			return err
+		}
+	}
 	j.n++
-	if _, err := j.w.Write(buf); err != nil {
+	if _, err := j.w.Write(rec); err != nil {
 		j.err = err
 		return err
 	}
 	if j.flushEach {
 		return j.flush()
+	}
+	return nil
+}
+
+func (j *jsonWriter) usable() error {
+	if j.err != nil {
+		return j.err
+	}
+	if j.closed {
+		return errClosed
 	}
 	return nil
 }
