@@ -32,17 +32,19 @@
 // Either way the walker drains [t, t+1s) apart, seeded with the events of t
 // the page already holds, and walks on from t+1s. A drain reads pages of
 // [t, t+1s) at offsets 0, 100, 200, ... with totalCount, dedupes by ID and
-// keeps re-reading until it has seen totalCount distinct events. A first
-// pass reads every offset once (enough when the server keeps ties in a
-// stable order); after that every read of a full page is as good as a random
-// sample, and n events need about (n/100)·ln(2n) reads in all. Past
+// keeps re-reading until it has seen totalCount distinct events. The API
+// reshuffles ties on every read, so every read of a full page is as good as
+// a random sample, and n events need about (n/100)·ln(2n) reads in all; once
+// the count is known a round reads every offset not yet read plus enough
+// samples to find what is missing nine times in ten, so a drain takes three
+// or four round trips. Past
 // 3·ceil(n/100)·ceil(ln(2n))+10 reads the walk fails with *adminapi.APIError
 // rather than return a partial second. A count that grows between reads (an
 // event written late) is followed; one that shrinks restarts the drain (a
-// few times at most). Drains run alongside the walk, which reads at most a
-// few pages ahead and emits them after the drained second, so a burst costs
-// little wall time; once the count is known a drain reads several offsets at
-// once, sized to what is still missing. Memory holds the current page, those
+// few times at most); a round's count is the largest it saw, since its reads
+// run at once. Drains run alongside the walk, which reads at most a few
+// pages ahead and emits them after the drained second, so a burst costs
+// little wall time. Memory holds the current page, those
 // few pages ahead and the drained seconds, never the IDs of the whole walk.
 // Descending walks are the mirror image (t is the second of the oldest
 // event, hi moves down).
@@ -60,7 +62,18 @@
 // Export walks [From, To) oldest first in parallel time shards split at whole
 // seconds (balanced by windowed counts when asked), streams the first shard
 // and spools the others to temporary files that are replayed in order, so
-// memory stays flat for any number of events.
+// memory stays flat for any number of events. With an output of independent
+// records the spooled shards hold finished records, encoded in the shards'
+// goroutines, and replaying one is a copy.
+//
+// Counts per slice cannot see a storm of events inside a slice, so a worker
+// whose shard is done takes over the later half of the shard with the most
+// left to read (estimated from the counts, or from the shard's density so
+// far), cut at a whole second after the point the shard's walk has reached.
+// The cut and the walk's progress change under one lock, and a page asked
+// for before a cut is clipped to it: it holds events past the cut only if it
+// holds every event before it, and then the shard is complete. The new part
+// is spooled and replayed right after the shard it came from.
 //
 // Follow polls windows [lastEnd, floor(now)-Lag) that tile the time line, so
 // nothing is printed twice and nothing is missed. The one assumption, shared

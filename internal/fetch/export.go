@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -100,6 +102,7 @@ func Export(ctx context.Context, src Source, o ExportOptions, emit func(*auditlo
 		Drains:     e.c.drains.Load(),
 		DrainReads: e.c.drainReads.Load(),
 		Shards:     e.shards,
+		Steals:     e.steals,
 	}
 	return st, err
 }
@@ -121,6 +124,12 @@ type exporter struct {
 	mu     sync.Mutex
 	err    error // the first error
 	cancel context.CancelFunc
+
+	spoolDir string
+	cdf      *cdf // events over time from the plan's counts; nil without
+	pmu      sync.Mutex
+	pieces   []*piece // every piece, in the order made (pmu)
+	steals   int      // pieces made by splitting (pmu)
 }
 
 // fail records the first error and cancels every shard.
@@ -152,101 +161,85 @@ func (e *exporter) pageDone() {
 	}
 }
 
-type spoolShard struct {
-	file *os.File
-	done chan struct{}
+// piece is a part of the range that one worker walks: a planned shard, or
+// the later part of one that an idle worker took over. Pieces form a list
+// in time order through next.
+type piece struct {
+	win  *window
+	from time.Time
+	file *os.File      // the spool; nil for the first piece, which streams
+	done chan struct{} // closed when the walk of the piece has ended
+	next *piece        // guarded by exporter.pmu
+	read atomic.Int64  // events the piece's walk has read so far
 }
 
 func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) (err error) {
 	ctx, e.cancel = context.WithCancel(ctx)
 	defer e.cancel()
 
-	bounds, total, err := planShards(ctx, e.src, e.sel, n, count)
+	bounds, total, dist, err := planShards(ctx, e.src, e.sel, n, count)
 	if err != nil {
 		return e.result(err)
 	}
+	e.cdf = dist
 	e.total = total
 	e.shards = len(bounds) - 1
+	e.spoolDir = spoolDir
 	e.report()
 
-	// Spool files first, so that nothing starts when one cannot be made.
-	spools := make([]spoolShard, e.shards)
 	var wg sync.WaitGroup
 	defer func() {
 		e.cancel()
 		wg.Wait()
-		for _, s := range spools {
-			if s.file != nil {
-				s.file.Close()
-				os.Remove(s.file.Name())
+		for _, p := range e.pieces {
+			if p.file != nil {
+				p.file.Close()
+				os.Remove(p.file.Name())
 			}
 		}
 	}()
-	for i := 1; i < e.shards; i++ {
-		f, err := os.CreateTemp(spoolDir, "authgear-audit-spool-*")
-		if err != nil {
-			return fmt.Errorf("create a spool file for a parallel export: %w (choose another spool directory or use fewer shards)", err)
+	// Spool files first, so that nothing starts when one cannot be made.
+	e.pieces = make([]*piece, e.shards)
+	for i := range e.pieces {
+		p := &piece{win: newWindow(bounds[i], bounds[i+1]), from: bounds[i], done: make(chan struct{})}
+		if i > 0 {
+			f, err := os.CreateTemp(spoolDir, "authgear-audit-spool-*")
+			if err != nil {
+				return fmt.Errorf("create a spool file for a parallel export: %w (choose another spool directory or use fewer shards)", err)
+			}
+			p.file = f
+			e.pieces[i-1].next = p
 		}
-		spools[i] = spoolShard{file: f, done: make(chan struct{})}
+		e.pieces[i] = p
 	}
+	head := e.pieces[0]
 
 	first := make(chan *auditlog.Event, 4*adminapi.MaxPageSize)
 	wg.Add(e.shards)
-	go func() {
-		defer wg.Done()
-		defer close(first)
-		w := e.walker(func(ev *auditlog.Event) error {
-			select {
-			case first <- ev:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-		if err := w.walk(ctx, shardSelection(e.sel, bounds, 0)); err != nil {
-			e.fail(err)
-		}
-	}()
-	for i := 1; i < e.shards; i++ {
+	for _, p := range e.pieces {
 		go func() {
 			defer wg.Done()
-			defer close(spools[i].done)
-			name := spools[i].file.Name()
-			sw := newSpoolWriter(spools[i].file)
-			spool := func(ev *auditlog.Event) error {
-				if err := sw.write(ev); err != nil {
-					return fmt.Errorf("write spool file %s: %w", name, err)
+			// A worker that is done takes over the later part of the
+			// piece with the most left to read, while that pays.
+			for ; p != nil; p = e.steal() {
+				err := e.walkPiece(ctx, p, first)
+				// The error is recorded before the piece is marked done,
+				// so that nothing takes a failed piece for a finished one.
+				if err != nil {
+					e.fail(err)
 				}
-				return nil
-			}
-			if e.records != nil {
-				encode := e.records.NewEncoder()
-				var rec []byte
-				spool = func(ev *auditlog.Event) error {
-					var err error
-					if rec, err = encode(rec[:0], ev); err != nil {
-						return err
-					}
-					if err := sw.writeRecord(rec); err != nil {
-						return fmt.Errorf("write spool file %s: %w", name, err)
-					}
-					return nil
+				if p == head {
+					close(first)
 				}
-			}
-			w := e.walker(spool)
-			err := w.walk(ctx, shardSelection(e.sel, bounds, i))
-			if err == nil {
-				if err = sw.flush(); err != nil {
-					err = fmt.Errorf("write spool file %s: %w", name, err)
+				close(p.done)
+				if err != nil {
+					return
 				}
-			}
-			if err != nil {
-				e.fail(err)
 			}
 		}()
 	}
 
-	// Shard 0 as it arrives.
+	// The first piece as it arrives.
 	for open := true; open; {
 		select {
 		case ev, ok := <-first:
@@ -264,20 +257,166 @@ func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) 
 	if err := e.firstErr(); err != nil {
 		return e.result(err)
 	}
-	// Then each later shard once it is complete.
-	for i := 1; i < e.shards; i++ {
-		if err := e.wait(ctx, spools[i].done); err != nil {
+	// Then each later piece once it is complete. A piece's next is final
+	// once its walk has ended: only a piece being walked is split.
+	for p := e.after(head); p != nil; p = e.after(p) {
+		if err := e.wait(ctx, p.done); err != nil {
 			return e.result(err)
 		}
-		if err := e.replay(ctx, spools[i].file); err != nil {
+		if err := e.replay(ctx, p.file); err != nil {
 			return e.result(err)
 		}
-		spools[i].file.Close()
-		os.Remove(spools[i].file.Name())
-		spools[i].file = nil
+		p.file.Close()
+		os.Remove(p.file.Name())
+		p.file = nil
 	}
 	e.report()
 	return nil
+}
+
+// after is the piece after p.
+func (e *exporter) after(p *piece) *piece {
+	e.pmu.Lock()
+	defer e.pmu.Unlock()
+	return p.next
+}
+
+// walkPiece walks one piece: the first streams its events into first, the
+// others go to their spool files.
+func (e *exporter) walkPiece(ctx context.Context, p *piece, first chan<- *auditlog.Event) error {
+	var (
+		emit  func(*auditlog.Event) error
+		flush = func() error { return nil }
+	)
+	if p.file == nil {
+		emit = func(ev *auditlog.Event) error {
+			select {
+			case first <- ev:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	} else {
+		name := p.file.Name()
+		sw := newSpoolWriter(p.file)
+		emit = func(ev *auditlog.Event) error {
+			if err := sw.write(ev); err != nil {
+				return fmt.Errorf("write spool file %s: %w", name, err)
+			}
+			return nil
+		}
+		if e.records != nil {
+			encode := e.records.NewEncoder()
+			var rec []byte
+			emit = func(ev *auditlog.Event) error {
+				var err error
+				if rec, err = encode(rec[:0], ev); err != nil {
+					return err
+				}
+				if err := sw.writeRecord(rec); err != nil {
+					return fmt.Errorf("write spool file %s: %w", name, err)
+				}
+				return nil
+			}
+		}
+		flush = func() error {
+			if err := sw.flush(); err != nil {
+				return fmt.Errorf("write spool file %s: %w", name, err)
+			}
+			return nil
+		}
+	}
+	w := e.walker(func(ev *auditlog.Event) error {
+		p.read.Add(1)
+		return emit(ev)
+	})
+	w.win = p.win
+	sel := e.sel
+	sel.From, sel.To = p.from, p.win.end()
+	if err := w.walk(ctx, sel); err != nil {
+		return err
+	}
+	return flush()
+}
+
+const (
+	// minStealEvents is the fewest events left in a piece worth splitting:
+	// the new piece costs a round trip to start and a short last page.
+	minStealEvents = 3 * adminapi.MaxPageSize
+)
+
+// steal splits the piece with the most events left to read in two at a
+// whole second and returns the later part as a new piece, spooled; nil
+// when no piece has enough left (or no spool file can be made: the pieces
+// then simply finish as they are). At most one steal per planned shard, so
+// that the extra requests stay within two per shard.
+func (e *exporter) steal() *piece {
+	e.pmu.Lock()
+	defer e.pmu.Unlock()
+	if e.steals >= e.shards || e.shards < 2 {
+		return nil
+	}
+	var (
+		victim *piece
+		most   float64
+		mid    time.Time
+	)
+	for _, p := range e.pieces {
+		lo, hi, ok := p.win.span()
+		if !ok {
+			continue
+		}
+		left, at := e.estimate(p, lo, hi)
+		if left > most {
+			victim, most, mid = p, left, at
+		}
+	}
+	if victim == nil || most < minStealEvents {
+		return nil
+	}
+	f, err := os.CreateTemp(e.spoolDir, "authgear-audit-spool-*")
+	if err != nil {
+		return nil
+	}
+	end, ok := victim.win.cut(mid)
+	if !ok {
+		f.Close()
+		os.Remove(f.Name())
+		return nil
+	}
+	np := &piece{win: newWindow(mid, end), from: mid, file: f, done: make(chan struct{}), next: victim.next}
+	victim.next = np
+	e.pieces = append(e.pieces, np)
+	e.steals++
+	return np
+}
+
+// estimate is how many events p has left to read in [lo, hi), and the whole
+// second that splits them about in half. Without counts from the plan the
+// piece's own density so far stands for the rest; before its first page
+// nothing is known and the estimate is 0.
+func (e *exporter) estimate(p *piece, lo, hi time.Time) (left float64, mid time.Time) {
+	if e.cdf != nil {
+		left = e.cdf.at(hi) - e.cdf.at(lo)
+		mid = e.cdf.inverse(e.cdf.at(lo) + left/2)
+	} else {
+		done := lo.Sub(p.from).Seconds()
+		read := float64(p.read.Load())
+		if done <= 0 || read < adminapi.MaxPageSize {
+			return 0, time.Time{}
+		}
+		left = read / done * hi.Sub(lo).Seconds()
+		mid = lo.Add(hi.Sub(lo) / 2)
+	}
+	mid = mid.Round(time.Second)
+	if !mid.After(lo) {
+		mid = lo.Truncate(time.Second).Add(time.Second)
+	}
+	if !mid.Before(hi) {
+		return 0, time.Time{}
+	}
+	return left, mid
 }
 
 func (e *exporter) walker(emit func(*auditlog.Event) error) *walker {

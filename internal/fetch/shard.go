@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -70,13 +71,13 @@ func addBound(bounds *[]time.Time, b, to time.Time) {
 // balances the shards by event count and returns the total; a small export
 // gets fewer shards (one per minShardEvents). Without count the shards are
 // equal in time and the total is -1.
-func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, count bool) ([]time.Time, int64, error) {
+func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, count bool) ([]time.Time, int64, *cdf, error) {
 	if !count {
-		return evenBounds(sel.From, sel.To, n), -1, nil
+		return evenBounds(sel.From, sel.To, n), -1, nil, nil
 	}
 	if n == 1 {
 		c, err := countWindow(ctx, src, sel, sel.From, sel.To)
-		return []time.Time{sel.From, sel.To}, int64(c), err
+		return []time.Time{sel.From, sel.To}, int64(c), nil, err
 	}
 	slices := evenBounds(sel.From, sel.To, 2*n)
 	counts := make([]int, len(slices)-1)
@@ -91,14 +92,59 @@ func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, 
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	var total int64
 	for _, c := range counts {
 		total += int64(c)
 	}
 	n = min(n, max(1, int((total+minShardEvents-1)/minShardEvents)))
-	return weightedBounds(slices, counts, n), total, nil
+	return weightedBounds(slices, counts, n), total, newCDF(slices, counts), nil
+}
+
+// cdf is how many events lie before a time, from the counts of the slices
+// between bounds, the events of a slice taken as spread evenly over it.
+type cdf struct {
+	bounds []time.Time
+	cum    []float64 // cum[i]: events before bounds[i]
+}
+
+func newCDF(bounds []time.Time, counts []int) *cdf {
+	c := &cdf{bounds: bounds, cum: make([]float64, len(bounds))}
+	for i, n := range counts {
+		c.cum[i+1] = c.cum[i] + float64(n)
+	}
+	return c
+}
+
+// at is the number of events before t.
+func (c *cdf) at(t time.Time) float64 {
+	n := len(c.bounds)
+	if !t.After(c.bounds[0]) {
+		return 0
+	}
+	if !t.Before(c.bounds[n-1]) {
+		return c.cum[n-1]
+	}
+	i, _ := slices.BinarySearchFunc(c.bounds, t, time.Time.Compare) // bounds[i-1] < t <= bounds[i]
+	a, b := c.bounds[i-1], c.bounds[i]
+	frac := float64(t.Sub(a)) / float64(b.Sub(a))
+	return c.cum[i-1] + frac*(c.cum[i]-c.cum[i-1])
+}
+
+// inverse is the earliest time before which about v events lie.
+func (c *cdf) inverse(v float64) time.Time {
+	n := len(c.bounds)
+	if v <= 0 {
+		return c.bounds[0]
+	}
+	if v >= c.cum[n-1] {
+		return c.bounds[n-1]
+	}
+	i, _ := slices.BinarySearch(c.cum, v) // cum[i-1] < v <= cum[i]
+	a, b := c.bounds[i-1], c.bounds[i]
+	frac := (v - c.cum[i-1]) / (c.cum[i] - c.cum[i-1])
+	return a.Add(time.Duration(frac * float64(b.Sub(a))))
 }
 
 // minShardEvents is the fewest events worth a shard of their own when the

@@ -29,7 +29,8 @@ type Stats struct {
 	Requests   int64 // Source calls made (pages and counts)
 	Drains     int64 // seconds that held a full page or more and were drained
 	DrainReads int64 // page reads spent draining them (with totalCount)
-	Shards     int   // time shards walked
+	Shards     int   // time shards planned
+	Steals     int   // later parts of shards taken over by idle workers
 }
 
 // counters are shared by the walkers of one Walk, Export or Follow call.

@@ -76,7 +76,8 @@ type walker struct {
 	limit   int // 0 = none
 	emitted int
 	emit    func(*auditlog.Event) error
-	onPage  func() // after each page; may be nil
+	onPage  func()  // after each page; may be nil
+	win     *window // nil: the window is fixed
 
 	// queue holds, in order, what is read but waits for a drain before it:
 	// pages of events and drains in flight.
@@ -118,6 +119,9 @@ func (w *walker) walk(ctx context.Context, sel adminapi.Selection) error {
 func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 	lo, hi := sel.From, sel.To
 	for {
+		if w.win != nil {
+			hi = w.win.end()
+		}
 		if !lo.IsZero() && !hi.IsZero() && !lo.Before(hi) {
 			return nil
 		}
@@ -139,57 +143,154 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 			// run inline, so nothing is queued.
 			return w.emitEvents(evs)
 		}
-		if p.Edges < adminapi.MaxPageSize {
-			// A short page ends the window, whatever hasNextPage says.
-			return w.out(evs)
+		var st step
+		if w.win != nil {
+			st, err = w.win.advance(evs, p.Edges, lo, hi)
+		} else {
+			st, err = decide(evs, p.Edges, lo, hi, w.desc)
 		}
-		if len(evs) == 0 {
-			return inconsistent("a full page for [%s, %s) held no events", stamp(lo), stamp(hi))
+		if err != nil {
+			return err
 		}
-		// Every second before t, the last one (after t, descending), is
-		// complete here; second t may continue beyond the page.
-		t := second(evs[len(evs)-1].CreatedAt)
-		cut := len(evs)
-		for cut > 0 && second(evs[cut-1].CreatedAt) == t {
-			cut--
+		if err := w.out(st.ready); err != nil {
+			return err
 		}
-		if 2*(len(evs)-cut) < len(evs) {
-			// The usual case: read second t again with what follows.
-			if err := w.out(evs[:cut]); err != nil {
+		if st.done {
+			return nil
+		}
+		if st.seed != nil {
+			// The last second fills the page, or at least half of it:
+			// re-reading it with what follows would waste most of the
+			// next page, and when it holds 100 events or more, time
+			// cannot split it at all. Drain it apart, seeded with what
+			// this page holds of it, and walk on.
+			if err := w.startDrain(ctx, sel, st.drainFrom, st.drainTo, st.seed, st.seedFull); err != nil {
 				return err
 			}
-			if w.desc {
-				hi = t.Add(time.Second)
-			} else {
-				lo = t
-			}
-			w.pageDone()
-			continue
 		}
-		// Second t fills the page, or at least half of it: re-reading it
-		// with what follows would waste most of the next page, and when it
-		// holds 100 events or more, time cannot split it at all. Drain it
-		// apart, seeded with what this page holds of it, and walk on.
-		if err := w.out(evs[:cut]); err != nil {
-			return err
-		}
-		dlo, dhi := t, t.Add(time.Second)
-		if dlo.Before(lo) {
-			dlo = lo
-		}
-		if !hi.IsZero() && dhi.After(hi) {
-			dhi = hi
-		}
-		if err := w.startDrain(ctx, sel, dlo, dhi, evs[cut:], cut == 0); err != nil {
-			return err
-		}
-		if w.desc {
-			hi = t
-		} else {
-			lo = t.Add(time.Second)
-		}
+		lo, hi = st.lo, st.hi
 		w.pageDone()
 	}
+}
+
+// step is what the walk does with one page of [lo, hi): emit ready, drain
+// [drainFrom, drainTo) when seed is not nil, and go on with [lo, hi), unless
+// done.
+type step struct {
+	ready              []auditlog.Event
+	done               bool
+	seed               []auditlog.Event // what the page holds of the second to drain
+	seedFull           bool             // the whole page is of that second
+	drainFrom, drainTo time.Time
+	lo, hi             time.Time
+}
+
+// decide is the step for a page of [lo, hi) in walk order that answered with
+// edges edges.
+func decide(evs []auditlog.Event, edges int, lo, hi time.Time, desc bool) (step, error) {
+	if edges < adminapi.MaxPageSize {
+		// A short page ends the window, whatever hasNextPage says.
+		return step{ready: evs, done: true, lo: lo, hi: hi}, nil
+	}
+	if len(evs) == 0 {
+		return step{}, inconsistent("a full page for [%s, %s) held no events", stamp(lo), stamp(hi))
+	}
+	// Every second before t, the last one (after t, descending), is
+	// complete here; second t may continue beyond the page.
+	t := second(evs[len(evs)-1].CreatedAt)
+	cut := len(evs)
+	for cut > 0 && second(evs[cut-1].CreatedAt) == t {
+		cut--
+	}
+	st := step{ready: evs[:cut], lo: lo, hi: hi}
+	if 2*(len(evs)-cut) < len(evs) {
+		// The usual case: read second t again with what follows.
+		if desc {
+			st.hi = t.Add(time.Second)
+		} else {
+			st.lo = t
+		}
+		return st, nil
+	}
+	st.seed, st.seedFull = evs[cut:], cut == 0
+	st.drainFrom, st.drainTo = t, t.Add(time.Second)
+	if st.drainFrom.Before(lo) {
+		st.drainFrom = lo
+	}
+	if !hi.IsZero() && st.drainTo.After(hi) {
+		st.drainTo = hi
+	}
+	if desc {
+		st.hi = t
+	} else {
+		st.lo = t.Add(time.Second)
+	}
+	return st, nil
+}
+
+// window is the range of an ascending walk whose end another goroutine may
+// cut short while it runs (Export hands the rest to an idle worker). lo is
+// how far the walk has come: every event before it is emitted or in a drain.
+// A cut must fall after lo; a page asked for before a cut is clipped to it.
+type window struct {
+	mu     sync.Mutex
+	lo, hi time.Time
+}
+
+func newWindow(from, to time.Time) *window { return &window{lo: from, hi: to} }
+
+// end is the window's current end.
+func (v *window) end() time.Time {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.hi
+}
+
+// span is what is left of the window; ok is false once the walk is done.
+func (v *window) span() (lo, hi time.Time, ok bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.lo, v.hi, v.lo.Before(v.hi)
+}
+
+// cut ends the window at mid, a whole second after lo and before the end,
+// and returns the old end; ok is false (and nothing changes) when mid is not
+// such a second any more.
+func (v *window) cut(mid time.Time) (oldEnd time.Time, ok bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !mid.After(v.lo) || !mid.Before(v.hi) || !mid.Equal(mid.Truncate(time.Second)) {
+		return time.Time{}, false
+	}
+	oldEnd, v.hi = v.hi, mid
+	return oldEnd, true
+}
+
+// advance decides the step for a page of [lo, hi) (ascending) and records
+// how far the walk has come, both at once, so that no cut can fall behind
+// the walk. A page asked for before a cut holds events past the new end
+// only if it holds every event before it (the page is the first events of
+// its window in time): then the window is complete.
+func (v *window) advance(evs []auditlog.Event, edges int, lo, hi time.Time) (step, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if end := v.hi; end.Before(hi) {
+		hi = end
+		k, _ := slices.BinarySearchFunc(evs, end, func(e auditlog.Event, t time.Time) int { return e.CreatedAt.Compare(t) })
+		if k < len(evs) {
+			v.lo = end
+			return step{ready: evs[:k], done: true, lo: end, hi: end}, nil
+		}
+	}
+	st, err := decide(evs, edges, lo, hi, false)
+	if err != nil {
+		return st, err
+	}
+	v.lo = st.lo
+	if st.done {
+		v.lo = hi
+	}
+	return st, nil
 }
 
 // out emits evs now, or queues them behind a drain in flight.

@@ -1,0 +1,72 @@
+package fetch_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+)
+
+// stormDataset is 10,000 events over six hours and a storm of 10,000 more
+// in twenty minutes (a credential-stuffing attack, say), three of its
+// seconds holding 250 events each: planned shards cannot be balanced (the
+// counts come per slice of 25 minutes or more), so idle workers must take
+// over the busy ones.
+func stormDataset() ([]adminapitest.Event, []adminapitest.User) {
+	base, u1 := adminapitest.Generate(adminapitest.GenOptions{Seed: 7, Count: 10000, Start: genEnd.Add(-6 * time.Hour), End: genEnd})
+	storm, u2 := adminapitest.Generate(adminapitest.GenOptions{Seed: 8, Count: 9250, Bursts: 3, BurstSize: 250,
+		Start: genEnd.Add(-3*time.Hour - 20*time.Minute), End: genEnd.Add(-3 * time.Hour)})
+	return append(base, storm...), append(u1, u2...)
+}
+
+// TestExportSteals: with the storm, shards are split while they are walked,
+// and the export is still the stand-in's own answer, each event once, in
+// order, whether the split points come from the counts or from the density
+// a shard has seen, and with records spooled as well as events.
+func TestExportSteals(t *testing.T) {
+	t.Parallel()
+	evs, users := stormDataset()
+	lean(evs)
+	srv, client := standIn(t, evs, users)
+	sel := adminapi.Selection{From: genEnd.Add(-7 * time.Hour), To: genEnd}
+	want := expected(srv, sel, false)
+	for _, tt := range []struct {
+		count   bool
+		records bool
+	}{{true, false}, {false, false}, {true, true}} {
+		t.Run(fmt.Sprintf("counts %v, records %v", tt.count, tt.records), func(t *testing.T) {
+			t.Parallel()
+			spool := t.TempDir()
+			var got []*auditlog.Event
+			o := fetch.ExportOptions{Selection: sel, Parallel: 8, Count: tt.count, SpoolDir: spool}
+			if tt.records {
+				o.Records = &jsonRecords{got: &got}
+			}
+			st, err := fetch.Export(context.Background(), client, o, func(e *auditlog.Event) error {
+				got = append(got, e)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameEvents(t, ids(got), want)
+			emptyDir(t, spool)
+			t.Logf("%d shards, %d steals, %d requests (%d drain reads)", st.Shards, st.Steals, st.Requests, st.DrainReads)
+			if st.Steals == 0 {
+				t.Error("no shard was split")
+			}
+			if st.Steals > st.Shards {
+				t.Errorf("%d steals for %d shards, want at most one each", st.Steals, st.Shards)
+			}
+			budget := int64(1.1*float64(pagesFor(len(want)))) + 2*8 + st.DrainReads
+			if st.Requests > budget {
+				t.Errorf("%d requests, want at most 1.1·ceil(N/100) + 2 per shard + drain reads = %d", st.Requests, budget)
+			}
+		})
+	}
+}
