@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,6 +50,7 @@ type config struct {
 	latencyEvents int
 	latency       time.Duration
 	speed         bool
+	repeat        int
 	work          string
 }
 
@@ -62,6 +64,7 @@ func run() error {
 	flag.BoolVar(&cfg.speed, "speed", true, "compare wall time with per-request latency")
 	flag.IntVar(&cfg.latencyEvents, "latency-events", 20000, "events for the latency comparison")
 	flag.DurationVar(&cfg.latency, "latency", 30*time.Millisecond, "stand-in latency per request for the comparison")
+	flag.IntVar(&cfg.repeat, "repeat", 3, "runs of each contender in the comparison (the median counts)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -69,6 +72,9 @@ func run() error {
 			return fmt.Errorf("-sizes: %q is not a positive number", s)
 		}
 		cfg.sizes = append(cfg.sizes, n)
+	}
+	if cfg.repeat < 1 {
+		return fmt.Errorf("-repeat: %d is not a positive number", cfg.repeat)
 	}
 	work, err := os.MkdirTemp("", "benchexport-")
 	if err != nil {
@@ -152,6 +158,11 @@ var summaryRE = regexp.MustCompile(`exported ([\d,]+) events.*?\(([\d,]+) reques
 func runExport(bin string, s *standin, out string, args ...string) (*exportRun, error) {
 	full := append([]string{"export", "--since", "40d", "--out", out,
 		"--endpoint", s.Endpoint, "--project", s.Project, "--key-id", s.KeyID, "--key-file", s.KeyFile}, args...)
+	// The previous run's file goes first: replacing it would make the
+	// rename free its blocks, which is no part of exporting.
+	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
 	cmd := exec.Command(bin, full...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -205,7 +216,8 @@ func measureCPU(cfg config, cliBin, standinBin string) error {
 }
 
 func measureSpeed(cfg config, cliBin, standinBin string) error {
-	fmt.Printf("\n== wall time with %s per request, %d events (5 seconds of 250 events each)\n", cfg.latency, cfg.latencyEvents)
+	fmt.Printf("\n== wall time with %s per request, %d events (5 seconds of 250 events each), median of %d runs each\n",
+		cfg.latency, cfg.latencyEvents, cfg.repeat)
 	s, err := startStandin(standinBin, "-events", strconv.Itoa(cfg.latencyEvents), "-days", "30", "-latency", cfg.latency.String())
 	if err != nil {
 		return err
@@ -214,22 +226,31 @@ func measureSpeed(cfg config, cliBin, standinBin string) error {
 
 	out := filepath.Join(cfg.work, "exact.jsonl")
 	exact := map[string]bool{}
+	walls := map[string][]time.Duration{}
 	results := map[string]*exportRun{}
-	for _, par := range []string{"1", "8"} {
-		r, err := runExport(cliBin, s, out, "--parallel", par)
+	var cp *cursorRun
+	// Interleaved, so that a noisy moment of a shared machine falls on
+	// every contender alike.
+	for range cfg.repeat {
+		c, err := cursorPaging(s)
 		if err != nil {
 			return err
 		}
-		results[par] = r
-		if par == "8" {
-			if exact, err = readIDs(out); err != nil {
+		walls["cursor"] = append(walls["cursor"], c.wall)
+		cp = c
+		for _, par := range []string{"1", "8"} {
+			r, err := runExport(cliBin, s, out, "--parallel", par)
+			if err != nil {
 				return err
 			}
+			walls[par] = append(walls[par], r.wall)
+			results[par] = r
+			if par == "8" {
+				if exact, err = readIDs(out); err != nil {
+					return err
+				}
+			}
 		}
-	}
-	cp, err := cursorPaging(s)
-	if err != nil {
-		return err
 	}
 	missing := 0
 	for id := range exact {
@@ -237,15 +258,31 @@ func measureSpeed(cfg config, cliBin, standinBin string) error {
 			missing++
 		}
 	}
-	fmt.Printf("%-34s %9s %9s %8s\n", "", "wall", "requests", "speed-up")
-	fmt.Printf("%-34s %9s %9d %8s\n", "cursor paging, newest first", cp.wall.Round(10*time.Millisecond), cp.requests, "1.00x")
+	base := median(walls["cursor"])
+	fmt.Printf("%-34s %9s %9s %8s   %s\n", "", "wall", "requests", "speed-up", "all runs")
+	fmt.Printf("%-34s %9s %9d %8s   %s\n", "cursor paging, newest first", base.Round(10*time.Millisecond), cp.requests, "1.00x", fmtWalls(walls["cursor"]))
 	for _, par := range []string{"1", "8"} {
-		r := results[par]
-		fmt.Printf("%-34s %9s %9d %7.2fx\n", "export --parallel "+par, r.wall.Round(10*time.Millisecond), r.requests, cp.wall.Seconds()/r.wall.Seconds())
+		m := median(walls[par])
+		fmt.Printf("%-34s %9s %9d %7.2fx   %s\n", "export --parallel "+par, m.Round(10*time.Millisecond), results[par].requests,
+			base.Seconds()/m.Seconds(), fmtWalls(walls[par]))
 	}
 	fmt.Printf("\nexport: %d events, each exactly once (--parallel 1 and 8 agree: %v)\n", len(exact), results["1"].events == len(exact))
 	fmt.Printf("cursor paging: %d distinct events, %d returned twice, %d missed\n", len(cp.seen), cp.dups, missing)
 	return nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func fmtWalls(ds []time.Duration) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.Round(10 * time.Millisecond).String()
+	}
+	return strings.Join(parts, " ")
 }
 
 // cursorRun is what paging with cursors returned.
