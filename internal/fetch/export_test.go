@@ -115,14 +115,7 @@ func testExportExactlyOnce(t *testing.T, fx *fixture) {
 			if last.Total != wantTotal || last.Events != n || last.Requests != st.Requests {
 				t.Errorf("last progress %+v, want %d events of %d, %d requests", last, n, wantTotal, st.Requests)
 			}
-			// Two per shard asked for: the count probes (a small export
-			// gets fewer shards than asked, but its probes were made).
-			budget := int64(1.1*float64(pagesFor(int(n)))) + 2*int64(tt.parallel) + st.DrainReads
-			t.Logf("%d events, %d shards: %d requests (%d drain reads in %d drains); (requests-drain reads)/ceil(N/100) = %.3f, budget %d",
-				n, st.Shards, st.Requests, st.DrainReads, st.Drains, float64(st.Requests-st.DrainReads)/float64(pagesFor(int(n))), budget)
-			if st.Requests > budget {
-				t.Errorf("%d requests, want at most 1.1·ceil(N/100) + 2 per shard + drain reads = %d", st.Requests, budget)
-			}
+			checkRequestBudget(t, st, int(n), tt.parallel)
 			if st.Shards < 1 || st.Shards > tt.parallel {
 				t.Errorf("%d shards for parallel %d", st.Shards, tt.parallel)
 			}

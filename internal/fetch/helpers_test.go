@@ -13,6 +13,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
 )
 
 // genEnd is where generated data ends.
@@ -220,4 +221,18 @@ func (s *tap) Count(ctx context.Context, sel adminapi.Selection) (int, error) {
 func (s *tap) requests() int64 { return s.pages.Load() + s.counts.Load() }
 
 // pagesFor is ceil(n/100): the fewest pages that can hold n events.
+// checkRequestBudget fails t when an export of n events asked for parallel
+// shards made more requests than the issue allows: 1.1·ceil(N/100), two per
+// shard asked for (the count probes: a small export gets fewer shards than
+// asked, but its probes were made) and the drain reads of busy seconds.
+func checkRequestBudget(t *testing.T, st fetch.Stats, n, parallel int) {
+	t.Helper()
+	budget := int64(1.1*float64(pagesFor(n))) + 2*int64(parallel) + st.DrainReads
+	t.Logf("%d events, %d shards, %d steals: %d requests (%d drain reads in %d drains); (requests-drain reads)/ceil(N/100) = %.3f, budget %d",
+		n, st.Shards, st.Steals, st.Requests, st.DrainReads, st.Drains, float64(st.Requests-st.DrainReads)/float64(pagesFor(n)), budget)
+	if st.Requests > budget {
+		t.Errorf("%d requests, want at most 1.1·ceil(N/100) + 2 per shard + drain reads = %d", st.Requests, budget)
+	}
+}
+
 func pagesFor(n int) int64 { return int64((n + adminapi.MaxPageSize - 1) / adminapi.MaxPageSize) }
