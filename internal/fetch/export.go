@@ -199,8 +199,7 @@ func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) 
 		}
 	}()
 	// Spool files first, so that nothing starts when one cannot be made.
-	e.pieces = make([]*piece, e.shards)
-	for i := range e.pieces {
+	for i := range e.shards {
 		p := &piece{win: newWindow(bounds[i], bounds[i+1]), from: bounds[i], done: make(chan struct{})}
 		if i > 0 {
 			f, err := os.CreateTemp(spoolDir, "authgear-audit-spool-*")
@@ -210,7 +209,7 @@ func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) 
 			p.file = f
 			e.pieces[i-1].next = p
 		}
-		e.pieces[i] = p
+		e.pieces = append(e.pieces, p)
 	}
 	head := e.pieces[0]
 

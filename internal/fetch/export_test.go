@@ -352,6 +352,26 @@ func testExportStops(t *testing.T, fx *fixture) {
 	}
 }
 
+// TestExportSpoolDirMissing: when no spool file can be made, the export
+// fails before its first page, with a message that says what to do.
+func TestExportSpoolDirMissing(t *testing.T) {
+	t.Parallel()
+	evs, users := dataset()
+	lean(evs)
+	_, client := standIn(t, evs, users)
+	src := &tap{src: client}
+	_, err := fetch.Export(context.Background(), src, fetch.ExportOptions{
+		Selection: adminapi.Selection{From: genEnd.Add(-7 * time.Hour), To: genEnd},
+		Parallel:  8, Count: true, SpoolDir: t.TempDir() + "/missing",
+	}, func(*auditlog.Event) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "choose another spool directory") {
+		t.Fatalf("Export = %v, want an error about the spool directory", err)
+	}
+	if n := src.pages.Load(); n != 0 {
+		t.Errorf("%d pages read before failing", n)
+	}
+}
+
 func TestExportOptions(t *testing.T) {
 	t.Parallel()
 	t1 := genEnd.Add(-time.Hour)
