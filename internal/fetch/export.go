@@ -93,9 +93,10 @@ func Export(ctx context.Context, src Source, o ExportOptions, emit func(*auditlo
 		records:  o.Records,
 		progress: o.Progress,
 		notify:   make(chan struct{}, 1),
+		spoolDir: o.SpoolDir,
 	}
 	e.src = counted{src, e.c}
-	err := e.run(ctx, n, o.Count, o.SpoolDir)
+	err := e.run(ctx, n, o.Count)
 	st := Stats{
 		Events:     e.emitted,
 		Requests:   e.c.requests.Load(),
@@ -125,8 +126,8 @@ type exporter struct {
 	err    error // the first error
 	cancel context.CancelFunc
 
-	spoolDir string
-	cdf      *cdf // events over time from the plan's counts; nil without
+	spoolDir string // where spool files go; "" is the system's
+	cdf      *cdf   // events over time from the plan's counts; nil without
 	pmu      sync.Mutex
 	pieces   []*piece // every piece, in the order made (pmu)
 	steals   int      // pieces made by splitting (pmu)
@@ -173,7 +174,7 @@ type piece struct {
 	read atomic.Int64  // events the piece's walk has read so far
 }
 
-func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) (err error) {
+func (e *exporter) run(ctx context.Context, n int, count bool) (err error) {
 	ctx, e.cancel = context.WithCancel(ctx)
 	defer e.cancel()
 
@@ -184,7 +185,6 @@ func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) 
 	e.cdf = dist
 	e.total = total
 	e.shards = len(bounds) - 1
-	e.spoolDir = spoolDir
 	e.report()
 
 	var wg sync.WaitGroup
@@ -202,7 +202,7 @@ func (e *exporter) run(ctx context.Context, n int, count bool, spoolDir string) 
 	for i := range e.shards {
 		p := &piece{win: newWindow(bounds[i], bounds[i+1]), from: bounds[i], done: make(chan struct{})}
 		if i > 0 {
-			f, err := os.CreateTemp(spoolDir, "authgear-audit-spool-*")
+			f, err := e.newSpool()
 			if err != nil {
 				return fmt.Errorf("create a spool file for a parallel export: %w (choose another spool directory or use fewer shards)", err)
 			}
@@ -374,7 +374,7 @@ func (e *exporter) steal() *piece {
 	if victim == nil || most < minStealEvents {
 		return nil
 	}
-	f, err := os.CreateTemp(e.spoolDir, "authgear-audit-spool-*")
+	f, err := e.newSpool()
 	if err != nil {
 		return nil
 	}
@@ -389,6 +389,11 @@ func (e *exporter) steal() *piece {
 	e.pieces = append(e.pieces, np)
 	e.steals++
 	return np
+}
+
+// newSpool makes a spool file for one piece.
+func (e *exporter) newSpool() (*os.File, error) {
+	return os.CreateTemp(e.spoolDir, "authgear-audit-spool-*")
 }
 
 // estimate is how many events p has left to read in [lo, hi), and the whole
