@@ -47,7 +47,7 @@ func opDescription(opName string) string {
 	switch opName {
 	case "AuditLogPage", "AuditLogPageCounted":
 		return "fetch audit logs"
-	case "AuditLogCount":
+	case "AuditLogCounts":
 		return "count audit logs"
 	case "GetAuditLog":
 		return "get audit log"

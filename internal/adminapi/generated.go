@@ -277,24 +277,6 @@ var AllAuditLogActivityType = []AuditLogActivityType{
 	AuditLogActivityTypeProjectDomainVerified,
 }
 
-// AuditLogCountAuditLogsAuditLogConnection includes the requested fields of the GraphQL type AuditLogConnection.
-type AuditLogCountAuditLogsAuditLogConnection struct {
-	TotalCount *int `json:"totalCount"`
-}
-
-// GetTotalCount returns AuditLogCountAuditLogsAuditLogConnection.TotalCount, and is useful for accessing the field via an interface.
-func (v *AuditLogCountAuditLogsAuditLogConnection) GetTotalCount() *int { return v.TotalCount }
-
-// AuditLogCountResponse is returned by AuditLogCount on success.
-type AuditLogCountResponse struct {
-	AuditLogs *AuditLogCountAuditLogsAuditLogConnection `json:"auditLogs"`
-}
-
-// GetAuditLogs returns AuditLogCountResponse.AuditLogs, and is useful for accessing the field via an interface.
-func (v *AuditLogCountResponse) GetAuditLogs() *AuditLogCountAuditLogsAuditLogConnection {
-	return v.AuditLogs
-}
-
 // AuditLogPageAuditLogsAuditLogConnection includes the requested fields of the GraphQL type AuditLogConnection.
 type AuditLogPageAuditLogsAuditLogConnection struct {
 	Edges    []*AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge `json:"edges"`
@@ -728,34 +710,6 @@ func (v *UsersByStandardAttributeResponse) GetGetUsersByStandardAttribute() []Us
 	return v.GetUsersByStandardAttribute
 }
 
-// __AuditLogCountInput is used internally by genqlient
-type __AuditLogCountInput struct {
-	ActivityTypes  []AuditLogActivityType `json:"activityTypes,omitempty"`
-	UserIDs        []string               `json:"userIDs,omitempty"`
-	EmailAddresses []string               `json:"emailAddresses,omitempty"`
-	PhoneNumbers   []string               `json:"phoneNumbers,omitempty"`
-	RangeFrom      *time.Time             `json:"rangeFrom,omitempty"`
-	RangeTo        *time.Time             `json:"rangeTo,omitempty"`
-}
-
-// GetActivityTypes returns __AuditLogCountInput.ActivityTypes, and is useful for accessing the field via an interface.
-func (v *__AuditLogCountInput) GetActivityTypes() []AuditLogActivityType { return v.ActivityTypes }
-
-// GetUserIDs returns __AuditLogCountInput.UserIDs, and is useful for accessing the field via an interface.
-func (v *__AuditLogCountInput) GetUserIDs() []string { return v.UserIDs }
-
-// GetEmailAddresses returns __AuditLogCountInput.EmailAddresses, and is useful for accessing the field via an interface.
-func (v *__AuditLogCountInput) GetEmailAddresses() []string { return v.EmailAddresses }
-
-// GetPhoneNumbers returns __AuditLogCountInput.PhoneNumbers, and is useful for accessing the field via an interface.
-func (v *__AuditLogCountInput) GetPhoneNumbers() []string { return v.PhoneNumbers }
-
-// GetRangeFrom returns __AuditLogCountInput.RangeFrom, and is useful for accessing the field via an interface.
-func (v *__AuditLogCountInput) GetRangeFrom() *time.Time { return v.RangeFrom }
-
-// GetRangeTo returns __AuditLogCountInput.RangeTo, and is useful for accessing the field via an interface.
-func (v *__AuditLogCountInput) GetRangeTo() *time.Time { return v.RangeTo }
-
 // __AuditLogPageCountedInput is used internally by genqlient
 type __AuditLogPageCountedInput struct {
 	First          *int                   `json:"first,omitempty"`
@@ -857,53 +811,6 @@ func (v *__UsersByStandardAttributeInput) GetAttributeName() string { return v.A
 
 // GetAttributeValue returns __UsersByStandardAttributeInput.AttributeValue, and is useful for accessing the field via an interface.
 func (v *__UsersByStandardAttributeInput) GetAttributeValue() string { return v.AttributeValue }
-
-// The query executed by AuditLogCount.
-const AuditLogCount_Operation = `
-query AuditLogCount ($activityTypes: [AuditLogActivityType!], $userIDs: [ID!], $emailAddresses: [String!], $phoneNumbers: [String!], $rangeFrom: DateTime, $rangeTo: DateTime) {
-	auditLogs(first: 1, activityTypes: $activityTypes, userIDs: $userIDs, emailAddresses: $emailAddresses, phoneNumbers: $phoneNumbers, rangeFrom: $rangeFrom, rangeTo: $rangeTo) {
-		totalCount
-	}
-}
-`
-
-// How many events match in a window: cheap for narrow windows thanks to the
-// server's (project, created_at) indexes. One edge is asked for because the
-// connection needs a page size; its content is ignored.
-func AuditLogCount(
-	ctx_ context.Context,
-	client_ graphql.Client,
-	activityTypes []AuditLogActivityType,
-	userIDs []string,
-	emailAddresses []string,
-	phoneNumbers []string,
-	rangeFrom *time.Time,
-	rangeTo *time.Time,
-) (data_ *AuditLogCountResponse, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "AuditLogCount",
-		Query:  AuditLogCount_Operation,
-		Variables: &__AuditLogCountInput{
-			ActivityTypes:  activityTypes,
-			UserIDs:        userIDs,
-			EmailAddresses: emailAddresses,
-			PhoneNumbers:   phoneNumbers,
-			RangeFrom:      rangeFrom,
-			RangeTo:        rangeTo,
-		},
-	}
-
-	data_ = &AuditLogCountResponse{}
-	resp_ := &graphql.Response{Data: data_}
-
-	err_ = client_.MakeRequest(
-		ctx_,
-		req_,
-		resp_,
-	)
-
-	return data_, err_
-}
 
 // The query executed by AuditLogPage.
 const AuditLogPage_Operation = `

@@ -224,22 +224,6 @@ func noField(op, field string) error {
 	return &APIError{Op: op, Err: fmt.Errorf("the Admin API answered without %s", field)}
 }
 
-// Count returns how many events match s (the server's totalCount).
-func (c *Client) Count(ctx context.Context, s Selection) (int, error) {
-	types, from, to := selectionVars(s)
-	resp, err := AuditLogCount(ctx, c.gql, types, nonEmpty(s.UserIDs), nonEmpty(s.EmailAddresses), nonEmpty(s.PhoneNumbers), from, to)
-	if err != nil {
-		return 0, err
-	}
-	if resp.AuditLogs == nil {
-		return 0, noField("count audit logs", "auditLogs")
-	}
-	if resp.AuditLogs.TotalCount == nil {
-		return 0, noField("count audit logs", "totalCount")
-	}
-	return *resp.AuditLogs.TotalCount, nil
-}
-
 // Event fetches one event by its raw ID or its node ID. An ID that names no
 // event (or names something else than an event) gives ErrNotFound.
 func (c *Client) Event(ctx context.Context, id string) (*auditlog.Event, error) {

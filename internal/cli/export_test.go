@@ -851,8 +851,8 @@ func TestExportCountsOnlyWhenUsed(t *testing.T) {
 			t.Fatalf("--parallel %s: exit %d: %s", tt.parallel, code, errb)
 		}
 		checkExactlyOnce(t, jsonlEvents(t, out.Bytes()), events, false)
-		// Drains select totalCount too; the probes are AuditLogCount.
-		probes := s.Stats().ByOperation["AuditLogCount"]
+		// Drains select totalCount too; the probes are AuditLogCounts.
+		probes := s.Stats().ByOperation["AuditLogCounts"]
 		if got := probes > 0; got != tt.counts {
 			t.Errorf("--parallel %s: %d count probes, want some: %v", tt.parallel, probes, tt.counts)
 		}

@@ -272,11 +272,13 @@ type failCountOn struct {
 	err  error
 }
 
-func (f failCountOn) Count(ctx context.Context, sel adminapi.Selection) (int, error) {
-	if !sel.From.Before(f.from) {
-		return 0, f.err
+func (f failCountOn) Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error) {
+	for _, sel := range sels {
+		if !sel.From.Before(f.from) {
+			return nil, f.err
+		}
 	}
-	return f.fetchSource.Count(ctx, sel)
+	return f.fetchSource.Counts(ctx, sels)
 }
 
 // testExportStops: an error from emit, from a shard or a cancelled context

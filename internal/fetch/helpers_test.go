@@ -195,7 +195,7 @@ type tap struct {
 
 type fetchSource interface {
 	Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error)
-	Count(ctx context.Context, s adminapi.Selection) (int, error)
+	Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error)
 }
 
 func (s *tap) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
@@ -213,9 +213,9 @@ func (s *tap) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, e
 	return p, err
 }
 
-func (s *tap) Count(ctx context.Context, sel adminapi.Selection) (int, error) {
-	s.counts.Add(1)
-	return s.src.Count(ctx, sel)
+func (s *tap) Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error) {
+	s.counts.Add(int64(adminapi.CountRequests(len(sels))))
+	return s.src.Counts(ctx, sels)
 }
 
 func (s *tap) requests() int64 { return s.pages.Load() + s.counts.Load() }

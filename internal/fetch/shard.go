@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 )
 
@@ -75,24 +73,18 @@ func planShards(ctx context.Context, src Source, sel adminapi.Selection, n int, 
 	if !count {
 		return evenBounds(sel.From, sel.To, n), -1, nil, nil
 	}
-	if n == 1 {
-		c, err := countWindow(ctx, src, sel, sel.From, sel.To)
-		return []time.Time{sel.From, sel.To}, int64(c), nil, err
+	slices := []time.Time{sel.From, sel.To}
+	if n > 1 {
+		slices = evenBounds(sel.From, sel.To, 2*n)
 	}
-	slices := evenBounds(sel.From, sel.To, 2*n)
-	counts := make([]int, len(slices)-1)
-	// All at once: they are cheap for the server (narrow windows on an
-	// index), and one round trip is all the time they should cost.
-	g, gctx := errgroup.WithContext(ctx)
-	for j := range counts {
-		g.Go(func() error {
-			var err error
-			counts[j], err = countWindow(gctx, src, sel, slices[j], slices[j+1])
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	// One request: the counts are cheap for the server (narrow windows on
+	// an index), and one round trip is all the time they should cost.
+	counts, err := countWindows(ctx, src, sel, slices)
+	if err != nil {
 		return nil, 0, nil, err
+	}
+	if n == 1 {
+		return slices, int64(counts[0]), nil, nil
 	}
 	var total int64
 	for _, c := range counts {
@@ -152,19 +144,28 @@ func (c *cdf) inverse(v float64) time.Time {
 // rounding, which only pays off over a few pages.
 const minShardEvents = 1000
 
-func countWindow(ctx context.Context, src Source, sel adminapi.Selection, from, to time.Time) (int, error) {
-	sel.From, sel.To = from, to
-	c, err := src.Count(ctx, sel)
+// countWindows counts the events of sel in each slice between bounds.
+func countWindows(ctx context.Context, src Source, sel adminapi.Selection, bounds []time.Time) ([]int, error) {
+	sels := make([]adminapi.Selection, len(bounds)-1)
+	for i := range sels {
+		sels[i] = shardSelection(sel, bounds, i)
+	}
+	counts, err := src.Counts(ctx, sels)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return 0, ctxErr
+			return nil, ctxErr
 		}
-		return 0, err
+		return nil, err
 	}
-	if c < 0 {
-		return 0, inconsistent("count of [%s, %s) is %d", stamp(from), stamp(to), c)
+	if len(counts) != len(sels) {
+		return nil, inconsistent("%d counts for %d windows", len(counts), len(sels))
 	}
-	return c, nil
+	for i, c := range counts {
+		if c < 0 {
+			return nil, inconsistent("count of [%s, %s) is %d", stamp(bounds[i]), stamp(bounds[i+1]), c)
+		}
+	}
+	return counts, nil
 }
 
 // shardSelection is sel limited to shard i of bounds.

@@ -13,7 +13,9 @@ import (
 // satisfies it; tests wrap it to observe or disturb the answers.
 type Source interface {
 	Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error)
-	Count(ctx context.Context, s adminapi.Selection) (int, error)
+	// Counts returns the totalCount of each selection; *adminapi.Client
+	// asks for them in one request.
+	Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error)
 }
 
 // Progress is reported to a Progress callback while events are read.
@@ -52,9 +54,9 @@ func (s counted) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page
 	return s.src.Page(ctx, q)
 }
 
-func (s counted) Count(ctx context.Context, sel adminapi.Selection) (int, error) {
-	s.c.requests.Add(1)
-	return s.src.Count(ctx, sel)
+func (s counted) Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error) {
+	s.c.requests.Add(int64(adminapi.CountRequests(len(sels))))
+	return s.src.Counts(ctx, sels)
 }
 
 // inconsistent is the error for an answer that cannot be right.

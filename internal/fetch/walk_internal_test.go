@@ -77,8 +77,8 @@ func (s *scripted) Page(_ context.Context, q adminapi.PageQuery) (*adminapi.Page
 	return s.page(n, q), nil
 }
 
-func (s *scripted) Count(context.Context, adminapi.Selection) (int, error) {
-	return 0, errors.New("not scripted")
+func (s *scripted) Counts(context.Context, []adminapi.Selection) ([]int, error) {
+	return nil, errors.New("not scripted")
 }
 
 var t0 = at("2026-11-25T10:00:00Z")
