@@ -125,7 +125,7 @@ func walk(t *testing.T, c *adminapi.Client, q adminapi.PageQuery) []auditlog.Eve
 }
 
 func TestPageMatchesStandIn(t *testing.T) {
-	srv := generated(t, 450, adminapitest.WithStableTies())
+	srv := generated(t, 450, adminapitest.WithTies(adminapitest.TiesStable))
 	h := newHarness(t, srv, nil)
 	hk := time.FixedZone("HKT", 8*3600)
 	types := []string{"USER_AUTHENTICATED", "AUTHENTICATION_PRIMARY_PASSWORD_FAILED"}
@@ -470,7 +470,7 @@ func TestRateLimit(t *testing.T) {
 // TestConcurrentUse: one client, many goroutines, faults in between; the
 // counters agree with the server.
 func TestConcurrentUse(t *testing.T) {
-	srv := generated(t, 300, adminapitest.WithStableTies())
+	srv := generated(t, 300, adminapitest.WithTies(adminapitest.TiesStable))
 	h := newHarness(t, srv, nil)
 	srv.Inject(adminapitest.Fault{Status: 503}, adminapitest.Fault{DropMidBody: true}, adminapitest.Fault{Status: 429, RetryAfter: "0"})
 	var wg sync.WaitGroup

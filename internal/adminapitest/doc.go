@@ -19,8 +19,10 @@
 //     (base64url of "offset:N"), after:"" starting over, hasNextPage true
 //     whenever a page is full (so an extra empty page ends a set whose size
 //     is a multiple of 100), ORDER BY createdAt with no tiebreaker (events
-//     that share a second come back in a fresh random order on every
-//     request), whole-second createdAt, rangeFrom inclusive and rangeTo
+//     that share a second come back as the real server's query plans give
+//     them by default, see TiesPostgres, or reshuffled on every request,
+//     fixed per window, or stable; seeded, see WithSeed), whole-second
+//     createdAt, rangeFrom inclusive and rangeTo
 //     exclusive, the zone of a DateTime dropped, activity type, user and
 //     recipient filters (users OR recipients), the retention limit,
 //     totalCount computed only when selected, node(id), and the user

@@ -19,7 +19,7 @@ import (
 //
 // Count events are spread uniformly over [Start, End); on top of them,
 // Bursts seconds (also in [Start, End)) hold BurstSize events each, so
-// Generate returns Count + Bursts*BurstSize events. Users users act in them;
+// Generate returns Count + Bursts*BurstSize events (plus the BurstSizes). Users users act in them;
 // about one in twenty is deleted afterwards (left out of the returned users,
 // so their events' user resolves to null). Nasty mixes hostile values into
 // about one event in fifty.
@@ -30,9 +30,11 @@ type GenOptions struct {
 	End       time.Time // default: 2026-11-25T00:00:00Z
 	Bursts    int
 	BurstSize int
-	Users     int    // default: Count/40, at least 10
-	Nasty     bool   // ANSI and OSC 8 escapes, bidi overrides, formulas, emoji, long strings, empty IPs
-	Project   string // data.context.app_id; default DefaultProjectID
+	// BurstSizes adds one more burst second for each size.
+	BurstSizes []int
+	Users      int    // default: Count/40, at least 10
+	Nasty      bool   // ANSI and OSC 8 escapes, bidi overrides, formulas, emoji, long strings, empty IPs
+	Project    string // data.context.app_id; default DefaultProjectID
 }
 
 // Generate makes realistic audit events, oldest first (seq increasing), and
@@ -77,7 +79,12 @@ func Generate(o GenOptions) ([]Event, []User) {
 	g.makeUsers(rng)
 	pick := newTypePicker(cat)
 
-	total := o.Count + max(0, o.Bursts)*max(0, o.BurstSize)
+	sizes := slices.Repeat([]int{max(0, o.BurstSize)}, max(0, o.Bursts))
+	sizes = append(sizes, o.BurstSizes...)
+	total := o.Count
+	for _, n := range sizes {
+		total += max(0, n)
+	}
 	plans := make([]plan, 0, total)
 	for i := range o.Count {
 		t := pick.pick(rng)
@@ -87,9 +94,9 @@ func Generate(o GenOptions) ([]Event, []User) {
 		plans = append(plans, plan{at: rng.Int64N(span), typ: int32(t), user: int32(rng.IntN(len(g.users)))})
 	}
 	burstPick := newBurstPicker(cat)
-	for range max(0, o.Bursts) {
+	for _, n := range sizes {
 		at := rng.Int64N(span)
-		for range max(0, o.BurstSize) {
+		for range max(0, n) {
 			plans = append(plans, plan{at: at, typ: int32(burstPick.pick(rng)), user: int32(rng.IntN(len(g.users)))})
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -517,7 +516,7 @@ func (q *queryResolver) AuditLogs(ctx context.Context, args auditLogsArgs) (*con
 	}
 
 	s.mu.RLock()
-	o := s.selectOrdered(f, desc)
+	o := s.selectOrdered(f, desc, true)
 	if end < 0 || end > o.n {
 		end = o.n
 	}
@@ -530,9 +529,8 @@ func (q *queryResolver) AuditLogs(ctx context.Context, args auditLogsArgs) (*con
 	} else {
 		end = min(end, start+limit)
 	}
-	rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
-	page := o.window(start, end, rng, s.stableTies.Load())
-	total := o.n
+	page := s.page(o, f, start, end-start)
+	total := o.n + o.hidden
 	s.mu.RUnlock()
 
 	if cost := time.Duration(s.offsetCost.Load()); cost > 0 && start > 0 {

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -58,7 +60,12 @@ type Server struct {
 	latency       atomic.Int64 // time.Duration
 	offsetCost    atomic.Int64 // time.Duration per row
 	retrievalDays atomic.Int64
-	stableTies    atomic.Bool
+	ties          atomic.Int32 // Ties
+
+	// seed drives every random choice; rng draws each request's own.
+	seed  uint64
+	rngMu sync.Mutex
+	rng   *mrand.Rand
 
 	mu      sync.RWMutex
 	keys    map[string]*rsa.PublicKey
@@ -67,6 +74,7 @@ type Server struct {
 	byID    map[string]int32 // event ID -> index in events
 	users   map[string]User
 	foreign int // stored events whose type is not in the enum
+	hidden  map[string]bool
 
 	authMu   sync.Mutex
 	verified map[string]verifiedToken // by Authorization header value
@@ -106,10 +114,6 @@ func WithRetrievalDays(n int) Option { return func(s *Server) { s.SetRetrievalDa
 // client's clock instead).
 func WithNow(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithStableTies turns off the shuffling of events that share a second:
-// ties then come back in seq order on every request.
-func WithStableTies() Option { return func(s *Server) { s.SetStableTies(true) } }
-
 // SetLatency changes the added latency per request.
 func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
@@ -118,9 +122,6 @@ func (s *Server) SetOffsetCost(perRow time.Duration) { s.offsetCost.Store(int64(
 
 // SetRetrievalDays changes the retrieval limit (0: none).
 func (s *Server) SetRetrievalDays(n int) { s.retrievalDays.Store(int64(n)) }
-
-// SetStableTies turns the shuffling of tied events off (true) or on.
-func (s *Server) SetStableTies(stable bool) { s.stableTies.Store(stable) }
 
 // WithProject sets the project ID (the JWT audience).
 func WithProject(id string) Option { return func(s *Server) { s.project = id } }
@@ -204,7 +205,8 @@ func newServer(opts []Option) *Server {
 // the test ends.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := newServer(opts)
+	s := newServer(append([]Option{WithSeed(testSeed(t))}, opts...))
+	s.logSeedOnFailure(t)
 	s.httpSrv = httptest.NewServer(s.Handler())
 	s.endpoint = s.httpSrv.URL + EndpointPath
 	t.Cleanup(s.Close)
@@ -212,9 +214,11 @@ func New(t testing.TB, opts ...Option) *Server {
 }
 
 // NewUnstarted returns a server that does not listen yet: serve its
-// Handler yourself, or call Start.
+// Handler yourself, or call Start. Its seed is random unless WithSeed says.
 func NewUnstarted(opts ...Option) *Server {
-	return newServer(opts)
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return newServer(append([]Option{WithSeed(binary.LittleEndian.Uint64(b[:]))}, opts...))
 }
 
 // Start serves on ln until Close.

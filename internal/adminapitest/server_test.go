@@ -239,7 +239,7 @@ func TestExtraEmptyPage(t *testing.T) {
 }
 
 func TestTiesShuffledPerRequest(t *testing.T) {
-	s := New(t)
+	s := New(t, WithTies(TiesReshuffled))
 	s.Add(mkEvents("b", 250, at(8, 0, 0), true)...)
 	s.Add(mkEvents("x", 5, at(8, 0, 1), false)...)
 	first := func() []string {
@@ -267,7 +267,7 @@ func TestTiesShuffledPerRequest(t *testing.T) {
 		t.Fatalf("after the burst: %d edges, first %v", len(p.Edges), p.Edges)
 	}
 
-	stable := New(t, WithStableTies())
+	stable := New(t, WithTies(TiesStable))
 	stable.Add(mkEvents("b", 250, at(8, 0, 0), true)...)
 	p1 := fetchPage(t, stable, map[string]any{"sortDirection": "ASC"})
 	p2 := fetchPage(t, stable, map[string]any{"sortDirection": "ASC"})

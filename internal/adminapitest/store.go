@@ -125,21 +125,29 @@ type ordered struct {
 	lo, n   int
 	idx     []int // matching indexes when filtered, ascending
 	reverse bool
+	hidden  int // matching events never returned (Server.Hide)
 }
 
-func (s *Server) selectOrdered(f *filter, desc bool) ordered {
+// selectOrdered lists what f selects; serving leaves hidden events out.
+func (s *Server) selectOrdered(f *filter, desc, serving bool) ordered {
 	lo, hi := s.bounds(f)
 	o := ordered{s: s, lo: lo, n: hi - lo, reverse: desc}
 	if s.foreign > 0 {
 		// Types outside the enum share the table but are never returned.
 		f.known = s.knownTypes
 	}
-	if f.narrows() || f.known != nil {
+	hide := serving && len(s.hidden) > 0
+	if f.narrows() || f.known != nil || hide {
 		o.idx = []int{}
 		for i := lo; i < hi; i++ {
-			if f.match(&s.events[i]) {
-				o.idx = append(o.idx, i)
+			if !f.match(&s.events[i]) {
+				continue
 			}
+			if hide && s.hidden[s.events[i].ID] {
+				o.hidden++
+				continue
+			}
+			o.idx = append(o.idx, i)
 		}
 		o.n = len(o.idx)
 	}
@@ -151,6 +159,12 @@ func (o *ordered) at(p int) *Event {
 	if o.reverse {
 		p = o.n - 1 - p
 	}
+	return o.asc(p)
+}
+
+// asc returns the event at position p in ascending order, whatever the
+// direction of the list.
+func (o *ordered) asc(p int) *Event {
 	if o.idx != nil {
 		return &o.s.events[o.idx[p]]
 	}
@@ -161,7 +175,8 @@ func (o *ordered) at(p int) *Event {
 // database without a tiebreaker would: every group of events that share a
 // second and overlap the window is put in a fresh random order first, so a
 // tie that straddles the window's edge can come back differently on the
-// next request. With stable set, ties keep (seq) order.
+// next request; rng decides the order. With stable set, ties keep (seq)
+// order.
 func (o *ordered) window(start, end int, rng *rand.Rand, stable bool) []Event {
 	if start >= end {
 		return nil
@@ -325,7 +340,7 @@ func (s *Server) Select(sel adminapi.Selection) []Event {
 	s.applyRetention(f)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	o := s.selectOrdered(f, false)
+	o := s.selectOrdered(f, false, false)
 	out := make([]Event, o.n)
 	for p := range o.n {
 		out[p] = *o.at(p)

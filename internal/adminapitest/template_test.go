@@ -17,8 +17,8 @@ func TestPageTemplatesAnswerLikeTheEngine(t *testing.T) {
 		Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)})
 	events[0].Data = nil
 	events[1].IPAddress, events[1].UserAgent, events[1].ClientID = "", "<b>&amp;\u2028\xff\x00\"\\", "é"
-	fast := New(t, WithEvents(events, users), WithStableTies())
-	slow := New(t, WithEvents(events, users), WithStableTies())
+	fast := New(t, WithEvents(events, users), WithTies(TiesStable))
+	slow := New(t, WithEvents(events, users), WithTies(TiesStable))
 	slow.noTemplates = true
 	for _, i := range []int{2, 3, len(events) - 1, len(events) - 3} { // users that are gone: null
 		fast.DeleteUser(events[i].UserID)

@@ -173,11 +173,16 @@ func exitCode(ctx context.Context, err error) int {
 var errInterrupted = errors.New("interrupted")
 
 // errorLine is the message a user sees: the error's own text, which wraps
-// its causes on one line. The text never holds a secret; the transports
-// redact tokens before they reach an error.
+// its causes on one line; with --verbose, an error's Detail follows (the
+// windows a failed drain read). The text never holds a secret; the
+// transports redact tokens before they reach an error.
 func errorLine(err error, verbose bool) string {
 	if errors.Is(err, errInterrupted) || errors.Is(err, context.Canceled) {
 		return "interrupted"
+	}
+	var d interface{ Detail() string }
+	if verbose && errors.As(err, &d) {
+		return err.Error() + "\n" + d.Detail()
 	}
 	return err.Error()
 }

@@ -61,7 +61,7 @@ func bigStandIn(t testing.TB) *adminapitest.Server {
 		if err != nil {
 			panic(fmt.Sprintf("listen: %v", err))
 		}
-		bigServer = adminapitest.NewUnstarted(adminapitest.WithEvents(bigEvents, bigUsers))
+		bigServer = adminapitest.NewUnstarted(adminapitest.WithEvents(bigEvents, bigUsers), adminapitest.WithTies(adminapitest.TiesReshuffled))
 		bigServer.Start(ln) // lives as long as the test binary
 	})
 	if len(bigEvents) != bigTotal {

@@ -30,24 +30,42 @@
 // or more and time cannot split it; when it fills at least half the page,
 // reading it again with what follows would waste most of the next request.
 // Either way the walker drains [t, t+1s) apart, seeded with the events of t
-// the page already holds, and walks on from t+1s. A drain reads pages of
-// [t, t+1s) at offsets 0, 100, 200, ... with totalCount, dedupes by ID and
-// keeps re-reading until it has seen totalCount distinct events. The API
-// reshuffles ties on every read, so every read of a full page is as good as
-// a random sample, and n events need about (n/100)·ln(2n) reads in all; once
-// the count is known a round reads every offset not yet read plus enough
-// samples to find what is missing nine times in ten, so a drain takes three
-// or four round trips. Past
-// 3·ceil(n/100)·ceil(ln(2n))+10 reads the walk fails with *adminapi.APIError
-// rather than return a partial second. A count that grows between reads (an
-// event written late) is followed; one that shrinks restarts the drain (a
-// few times at most); a round's count is the largest it saw, since its reads
-// run at once. Drains run alongside the walk, which reads at most a few
-// pages ahead and emits them after the drained second, so a burst costs
-// little wall time. Memory holds the current page, those
-// few pages ahead and the drained seconds, never the IDs of the whole walk.
-// Descending walks are the mirror image (t is the second of the oldest
-// event, hi moves down).
+// the page already holds, and walks on from t+1s.
+//
+// # Draining a busy second
+//
+// A drain may rely on two facts only: a page whose window holds every
+// matching event is complete, and totalCount is right. The order of the
+// events of one second is the database's: the real server keeps one order
+// at every offset when nothing is filtered, but sorts a filtered query with
+// PostgreSQL's bounded heap, which returns the same page for the same query
+// and never returns some rows at offsets 0, 100, 200, ...; other plans may
+// reshuffle ties on every request or fix them per window. So a drain varies
+// what it asks:
+//
+//  1. Tile: pages at offsets 0, 99, 198, ... with totalCount. Pages that
+//     overlap by one row cover the row a bounded heap skips, so a stable
+//     or PostgreSQL order is complete after about n/99 reads.
+//  2. Split: a part still incomplete that spans several activity types is
+//     counted per type in one request (aliases of auditLogs); types of at
+//     most a page are packed into parts of at most a page and read whole,
+//     which is complete by the first fact, whatever the order.
+//  3. Sample: a part of one type with more than a page is read through
+//     windows (offset, page size) never asked before, until its count is
+//     reached; every fresh window of a reshuffling or per-window order is
+//     a new random sample.
+//
+// Past 3·ceil(n/100)·ceil(ln(2n))+10 requests the walk fails with an
+// *adminapi.APIError naming the second and the filter, rather than return
+// a partial second; with --verbose it lists the windows read. A count that
+// grows between reads (an event written late) is followed; one that
+// shrinks restarts the drain (a few times at most); a round's count is the
+// largest it saw, since its reads run at once. Drains run alongside the
+// walk, which reads at most a few pages ahead and emits them after the
+// drained second, so a burst costs little wall time. Memory holds the
+// current page, those few pages ahead and the drained seconds, never the
+// IDs of the whole walk. Descending walks are the mirror image (t is the
+// second of the oldest event, hi moves down).
 //
 // Within one second events are emitted ordered by ID (ascending, or descending
 // for descending walks), so the same data always yields the same output,

@@ -56,7 +56,7 @@ func TestStandIn(t *testing.T) {
 	full, users := dataset()
 	fx := &fixture{full: full, users: users, lean: slices.Clone(full)}
 	lean(fx.lean)
-	fx.srv, fx.client = standIn(t, fx.lean, users)
+	fx.srv, fx.client = standIn(t, fx.lean, users, adminapitest.WithTies(adminapitest.TiesReshuffled))
 	for _, tt := range []struct {
 		name string
 		test func(*testing.T, *fixture)

@@ -56,11 +56,6 @@ func Walk(ctx context.Context, src Source, o WalkOptions, emit func(*auditlog.Ev
 var errStop = errors.New("stop")
 
 const (
-	// maxDrainRestarts bounds how often one second's drain starts over
-	// because its totalCount changed.
-	maxDrainRestarts = 4
-	// maxDrainParallel is how many pages of one second a drain reads at once.
-	maxDrainParallel = 8
 	// maxAhead is how many pages the walk reads beyond a second still being
 	// drained before it waits for the drain.
 	maxAhead = 8

@@ -48,7 +48,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	latency := fs.Duration("latency", 0, "added latency per request")
 	offsetCost := fs.Duration("offset-cost", 0, "added latency per row of offset")
 	retrieval := fs.Int("retrieval-days", 0, "limit retrieval to this many days (0: no limit)")
-	stable := fs.Bool("stable-ties", false, "return events of the same second in a stable order")
+	ties := fs.String("ties", "postgres", "order of events that share a second: postgres (like a real server), reshuffled, per-window or stable")
+	seedTies := fs.Uint64("ties-seed", 0, "seed of the tie orders (0: random)")
 	project := fs.String("project", adminapitest.DefaultProjectID, "project ID (JWT audience)")
 	keyOut := fs.String("key-out", "", "write the private key (PKCS#8 PEM, mode 0600) here (default: a temporary file removed on exit)")
 	if err := fs.Parse(args); err != nil {
@@ -70,8 +71,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		adminapitest.WithRetrievalDays(*retrieval),
 		adminapitest.WithEvents(evs, us),
 	}
-	if *stable {
-		opts = append(opts, adminapitest.WithStableTies())
+	order, err := adminapitest.ParseTies(*ties)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, adminapitest.WithTies(order))
+	if *seedTies != 0 {
+		opts = append(opts, adminapitest.WithSeed(*seedTies))
 	}
 	s := adminapitest.NewUnstarted(opts...)
 	n := len(evs)
