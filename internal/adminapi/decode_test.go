@@ -15,7 +15,7 @@ import (
 
 // pageBody builds an AuditLogPage answer of n events whose data objects are
 // about 1.2 KB each, shaped like the real server's (keys in order, a user
-// snapshot, a context).
+// snapshot with a name in Chinese, a context).
 func pageBody(n int) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"data":{"auditLogs":{"edges":[`)
@@ -27,7 +27,7 @@ func pageBody(n int) []byte {
 		id := fmt.Sprintf("0193a5f2-7c1e-7d3a-9b4e-%012d", i)
 		user := fmt.Sprintf("9f1c2d3e-4b5a-6789-abcd-%012d", i%37)
 		created := start.Add(time.Duration(i/3) * time.Second)
-		data := fmt.Sprintf(`{"context":{"app_id":"myapp","audit_context":{"http_url":"https://myapp.authgear.cloud/oauth2/authorize?client_id=portal&redirect_uri=https%%3A%%2F%%2Fexample.com%%2Fcallback&state=%d"},"client_id":"a1b2c3d4e5f6","geo_location_code":"HK","ip_address":"203.0.113.%d","language":"en","preferred_languages":["en","zh-HK"],"timestamp":%d,"triggered_by":"user","user_agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15","user_id":%q},"id":%q,"payload":{"session":{"acr":"","amr":["pwd","otp"],"created_at":"2026-11-25T09:59:58Z","id":"sess-%d","last_accessed_at":"2026-11-25T10:00:00Z","type":"idp"},"user":{"created_at":"2025-01-02T03:04:05Z","id":%q,"is_anonymous":false,"is_deactivated":false,"is_disabled":false,"is_verified":true,"last_login_at":"2026-11-25T10:00:00Z","standard_attributes":{"email":"user%d@example.com","email_verified":true,"family_name":"Chan","given_name":"Tai Man","name":"Chan Tai Man","updated_at":1732528800}}},"seq":%d,"type":"user.authenticated"}`,
+		data := fmt.Sprintf(`{"context":{"app_id":"myapp","audit_context":{"http_url":"https://myapp.authgear.cloud/oauth2/authorize?client_id=portal&redirect_uri=https%%3A%%2F%%2Fexample.com%%2Fcallback&state=%d"},"client_id":"a1b2c3d4e5f6","geo_location_code":"HK","ip_address":"203.0.113.%d","language":"en","preferred_languages":["en","zh-HK"],"timestamp":%d,"triggered_by":"user","user_agent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15","user_id":%q},"id":%q,"payload":{"session":{"acr":"","amr":["pwd","otp"],"created_at":"2026-11-25T09:59:58Z","id":"sess-%d","last_accessed_at":"2026-11-25T10:00:00Z","type":"idp"},"user":{"created_at":"2025-01-02T03:04:05Z","id":%q,"is_anonymous":false,"is_deactivated":false,"is_disabled":false,"is_verified":true,"last_login_at":"2026-11-25T10:00:00Z","standard_attributes":{"email":"user%d@example.com","email_verified":true,"family_name":"陳","given_name":"大文","name":"陳大文 Chan Tai Man","updated_at":1732528800}}},"seq":%d,"type":"user.authenticated"}`,
 			i, i%250, created.Unix(), user, id, i, user, i%37, 4711+i)
 		node := fmt.Sprintf(`{"cursor":%q,"node":{"id":%q,"createdAt":%q,"activityType":"USER_AUTHENTICATED","ipAddress":"203.0.113.%d","userAgent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)","clientID":"a1b2c3d4e5f6","data":%s}}`,
 			encodeOffsetCursor(i), auditlog.EventNodeID(id), created.Format(time.RFC3339), i%250, data)
@@ -65,7 +65,7 @@ func decodePageWith(c *Client, body []byte, unmarshal func([]byte, any) error) (
 	if res.dataNull || data.AuditLogs == nil {
 		return nil, fmt.Errorf("no auditLogs")
 	}
-	return convertPage(c, data.AuditLogs.Edges, plainEdge, data.AuditLogs.PageInfo.EndCursor, data.AuditLogs.PageInfo.HasNextPage, "", nil), nil
+	return c.convertPage(data.AuditLogs, ""), nil
 }
 
 func TestDecodePage(t *testing.T) {
@@ -207,7 +207,7 @@ func FuzzDecodePage(f *testing.F) {
 // TestDecodeStartsFromZero: what a failed attempt decoded does not survive
 // into the next attempt's answer.
 func TestDecodeStartsFromZero(t *testing.T) {
-	var data AuditLogPageCountedResponse
+	var data AuditLogPageResponse
 	resp := &graphql.Response{Data: &data}
 	if _, err := decodeResponse([]byte(`{"errors":[{"message":"temporarily unavailable"}],"data":{"auditLogs":{"totalCount":7,"edges":[],"pageInfo":{"hasNextPage":false}}}}`), resp); err != nil {
 		t.Fatal(err)

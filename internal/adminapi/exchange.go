@@ -45,7 +45,7 @@ type failure struct {
 // opDescription names what a generated operation does, for error messages.
 func opDescription(opName string) string {
 	switch opName {
-	case "AuditLogPage", "AuditLogPageCounted":
+	case "AuditLogPage":
 		return "fetch audit logs"
 	case "AuditLogCounts":
 		return "count audit logs"

@@ -279,8 +279,9 @@ var AllAuditLogActivityType = []AuditLogActivityType{
 
 // AuditLogPageAuditLogsAuditLogConnection includes the requested fields of the GraphQL type AuditLogConnection.
 type AuditLogPageAuditLogsAuditLogConnection struct {
-	Edges    []*AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge `json:"edges"`
-	PageInfo AuditLogPageAuditLogsAuditLogConnectionPageInfo             `json:"pageInfo"`
+	Edges      []*AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge `json:"edges"`
+	PageInfo   AuditLogPageAuditLogsAuditLogConnectionPageInfo             `json:"pageInfo"`
+	TotalCount *int                                                        `json:"totalCount"`
 }
 
 // GetEdges returns AuditLogPageAuditLogsAuditLogConnection.Edges, and is useful for accessing the field via an interface.
@@ -292,6 +293,9 @@ func (v *AuditLogPageAuditLogsAuditLogConnection) GetEdges() []*AuditLogPageAudi
 func (v *AuditLogPageAuditLogsAuditLogConnection) GetPageInfo() AuditLogPageAuditLogsAuditLogConnectionPageInfo {
 	return v.PageInfo
 }
+
+// GetTotalCount returns AuditLogPageAuditLogsAuditLogConnection.TotalCount, and is useful for accessing the field via an interface.
+func (v *AuditLogPageAuditLogsAuditLogConnection) GetTotalCount() *int { return v.TotalCount }
 
 // AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge includes the requested fields of the GraphQL type AuditLogEdge.
 type AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge struct {
@@ -366,114 +370,6 @@ func (v *AuditLogPageAuditLogsAuditLogConnectionPageInfo) GetHasNextPage() bool 
 
 // GetEndCursor returns AuditLogPageAuditLogsAuditLogConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
 func (v *AuditLogPageAuditLogsAuditLogConnectionPageInfo) GetEndCursor() *string { return v.EndCursor }
-
-// AuditLogPageCountedAuditLogsAuditLogConnection includes the requested fields of the GraphQL type AuditLogConnection.
-type AuditLogPageCountedAuditLogsAuditLogConnection struct {
-	Edges      []*AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge `json:"edges"`
-	PageInfo   AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo             `json:"pageInfo"`
-	TotalCount *int                                                               `json:"totalCount"`
-}
-
-// GetEdges returns AuditLogPageCountedAuditLogsAuditLogConnection.Edges, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnection) GetEdges() []*AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge {
-	return v.Edges
-}
-
-// GetPageInfo returns AuditLogPageCountedAuditLogsAuditLogConnection.PageInfo, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnection) GetPageInfo() AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo {
-	return v.PageInfo
-}
-
-// GetTotalCount returns AuditLogPageCountedAuditLogsAuditLogConnection.TotalCount, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnection) GetTotalCount() *int { return v.TotalCount }
-
-// AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge includes the requested fields of the GraphQL type AuditLogEdge.
-type AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge struct {
-	Cursor string                                                                       `json:"cursor"`
-	Node   *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog `json:"node"`
-}
-
-// GetCursor returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge.Cursor, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge) GetCursor() string {
-	return v.Cursor
-}
-
-// GetNode returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge.Node, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge) GetNode() *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog {
-	return v.Node
-}
-
-// AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog includes the requested fields of the GraphQL type AuditLog.
-type AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog struct {
-	Id           string               `json:"id"`
-	CreatedAt    time.Time            `json:"createdAt"`
-	ActivityType AuditLogActivityType `json:"activityType"`
-	IpAddress    *string              `json:"ipAddress"`
-	UserAgent    *string              `json:"userAgent"`
-	ClientID     *string              `json:"clientID"`
-	Data         *json.RawMessage     `json:"data"`
-}
-
-// GetId returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog.Id, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog) GetId() string {
-	return v.Id
-}
-
-// GetCreatedAt returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog.CreatedAt, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog) GetCreatedAt() time.Time {
-	return v.CreatedAt
-}
-
-// GetActivityType returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog.ActivityType, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog) GetActivityType() AuditLogActivityType {
-	return v.ActivityType
-}
-
-// GetIpAddress returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog.IpAddress, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog) GetIpAddress() *string {
-	return v.IpAddress
-}
-
-// GetUserAgent returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog.UserAgent, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog) GetUserAgent() *string {
-	return v.UserAgent
-}
-
-// GetClientID returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog.ClientID, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog) GetClientID() *string {
-	return v.ClientID
-}
-
-// GetData returns AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog.Data, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdgeNodeAuditLog) GetData() *json.RawMessage {
-	return v.Data
-}
-
-// AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
-type AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor"`
-}
-
-// GetHasNextPage returns AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo) GetHasNextPage() bool {
-	return v.HasNextPage
-}
-
-// GetEndCursor returns AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedAuditLogsAuditLogConnectionPageInfo) GetEndCursor() *string {
-	return v.EndCursor
-}
-
-// AuditLogPageCountedResponse is returned by AuditLogPageCounted on success.
-type AuditLogPageCountedResponse struct {
-	AuditLogs *AuditLogPageCountedAuditLogsAuditLogConnection `json:"auditLogs"`
-}
-
-// GetAuditLogs returns AuditLogPageCountedResponse.AuditLogs, and is useful for accessing the field via an interface.
-func (v *AuditLogPageCountedResponse) GetAuditLogs() *AuditLogPageCountedAuditLogsAuditLogConnection {
-	return v.AuditLogs
-}
 
 // AuditLogPageResponse is returned by AuditLogPage on success.
 type AuditLogPageResponse struct {
@@ -710,48 +606,6 @@ func (v *UsersByStandardAttributeResponse) GetGetUsersByStandardAttribute() []Us
 	return v.GetUsersByStandardAttribute
 }
 
-// __AuditLogPageCountedInput is used internally by genqlient
-type __AuditLogPageCountedInput struct {
-	First          *int                   `json:"first,omitempty"`
-	After          *string                `json:"after,omitempty"`
-	ActivityTypes  []AuditLogActivityType `json:"activityTypes,omitempty"`
-	UserIDs        []string               `json:"userIDs,omitempty"`
-	EmailAddresses []string               `json:"emailAddresses,omitempty"`
-	PhoneNumbers   []string               `json:"phoneNumbers,omitempty"`
-	RangeFrom      *time.Time             `json:"rangeFrom,omitempty"`
-	RangeTo        *time.Time             `json:"rangeTo,omitempty"`
-	SortDirection  *SortDirection         `json:"sortDirection,omitempty"`
-}
-
-// GetFirst returns __AuditLogPageCountedInput.First, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetFirst() *int { return v.First }
-
-// GetAfter returns __AuditLogPageCountedInput.After, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetAfter() *string { return v.After }
-
-// GetActivityTypes returns __AuditLogPageCountedInput.ActivityTypes, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetActivityTypes() []AuditLogActivityType {
-	return v.ActivityTypes
-}
-
-// GetUserIDs returns __AuditLogPageCountedInput.UserIDs, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetUserIDs() []string { return v.UserIDs }
-
-// GetEmailAddresses returns __AuditLogPageCountedInput.EmailAddresses, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetEmailAddresses() []string { return v.EmailAddresses }
-
-// GetPhoneNumbers returns __AuditLogPageCountedInput.PhoneNumbers, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetPhoneNumbers() []string { return v.PhoneNumbers }
-
-// GetRangeFrom returns __AuditLogPageCountedInput.RangeFrom, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetRangeFrom() *time.Time { return v.RangeFrom }
-
-// GetRangeTo returns __AuditLogPageCountedInput.RangeTo, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetRangeTo() *time.Time { return v.RangeTo }
-
-// GetSortDirection returns __AuditLogPageCountedInput.SortDirection, and is useful for accessing the field via an interface.
-func (v *__AuditLogPageCountedInput) GetSortDirection() *SortDirection { return v.SortDirection }
-
 // __AuditLogPageInput is used internally by genqlient
 type __AuditLogPageInput struct {
 	First          *int                   `json:"first,omitempty"`
@@ -763,6 +617,7 @@ type __AuditLogPageInput struct {
 	RangeFrom      *time.Time             `json:"rangeFrom,omitempty"`
 	RangeTo        *time.Time             `json:"rangeTo,omitempty"`
 	SortDirection  *SortDirection         `json:"sortDirection,omitempty"`
+	WithTotal      bool                   `json:"withTotal"`
 }
 
 // GetFirst returns __AuditLogPageInput.First, and is useful for accessing the field via an interface.
@@ -792,6 +647,9 @@ func (v *__AuditLogPageInput) GetRangeTo() *time.Time { return v.RangeTo }
 // GetSortDirection returns __AuditLogPageInput.SortDirection, and is useful for accessing the field via an interface.
 func (v *__AuditLogPageInput) GetSortDirection() *SortDirection { return v.SortDirection }
 
+// GetWithTotal returns __AuditLogPageInput.WithTotal, and is useful for accessing the field via an interface.
+func (v *__AuditLogPageInput) GetWithTotal() bool { return v.WithTotal }
+
 // __GetAuditLogInput is used internally by genqlient
 type __GetAuditLogInput struct {
 	Id string `json:"id"`
@@ -814,7 +672,7 @@ func (v *__UsersByStandardAttributeInput) GetAttributeValue() string { return v.
 
 // The query executed by AuditLogPage.
 const AuditLogPage_Operation = `
-query AuditLogPage ($first: Int, $after: String, $activityTypes: [AuditLogActivityType!], $userIDs: [ID!], $emailAddresses: [String!], $phoneNumbers: [String!], $rangeFrom: DateTime, $rangeTo: DateTime, $sortDirection: SortDirection) {
+query AuditLogPage ($first: Int, $after: String, $activityTypes: [AuditLogActivityType!], $userIDs: [ID!], $emailAddresses: [String!], $phoneNumbers: [String!], $rangeFrom: DateTime, $rangeTo: DateTime, $sortDirection: SortDirection, $withTotal: Boolean!) {
 	auditLogs(first: $first, after: $after, activityTypes: $activityTypes, userIDs: $userIDs, emailAddresses: $emailAddresses, phoneNumbers: $phoneNumbers, rangeFrom: $rangeFrom, rangeTo: $rangeTo, sortDirection: $sortDirection) {
 		edges {
 			cursor
@@ -832,12 +690,15 @@ query AuditLogPage ($first: Int, $after: String, $activityTypes: [AuditLogActivi
 			hasNextPage
 			endCursor
 		}
+		totalCount @include(if: $withTotal)
 	}
 }
 `
 
-// One page of events, without totalCount (a count(*) over the whole range on
-// every page would be expensive for a large export).
+// One page of events. totalCount (a count(*) over the whole range) only
+// when withTotal says: on every page of a large export it would be
+// expensive; a drain needs it to prove that every event of a second was seen.
+// Arguments left nil are left out of the request rather than sent as null.
 func AuditLogPage(
 	ctx_ context.Context,
 	client_ graphql.Client,
@@ -850,6 +711,7 @@ func AuditLogPage(
 	rangeFrom *time.Time,
 	rangeTo *time.Time,
 	sortDirection *SortDirection,
+	withTotal bool,
 ) (data_ *AuditLogPageResponse, err_ error) {
 	req_ := &graphql.Request{
 		OpName: "AuditLogPage",
@@ -864,78 +726,11 @@ func AuditLogPage(
 			RangeFrom:      rangeFrom,
 			RangeTo:        rangeTo,
 			SortDirection:  sortDirection,
+			WithTotal:      withTotal,
 		},
 	}
 
 	data_ = &AuditLogPageResponse{}
-	resp_ := &graphql.Response{Data: data_}
-
-	err_ = client_.MakeRequest(
-		ctx_,
-		req_,
-		resp_,
-	)
-
-	return data_, err_
-}
-
-// The query executed by AuditLogPageCounted.
-const AuditLogPageCounted_Operation = `
-query AuditLogPageCounted ($first: Int, $after: String, $activityTypes: [AuditLogActivityType!], $userIDs: [ID!], $emailAddresses: [String!], $phoneNumbers: [String!], $rangeFrom: DateTime, $rangeTo: DateTime, $sortDirection: SortDirection) {
-	auditLogs(first: $first, after: $after, activityTypes: $activityTypes, userIDs: $userIDs, emailAddresses: $emailAddresses, phoneNumbers: $phoneNumbers, rangeFrom: $rangeFrom, rangeTo: $rangeTo, sortDirection: $sortDirection) {
-		edges {
-			cursor
-			node {
-				id
-				createdAt
-				activityType
-				ipAddress
-				userAgent
-				clientID
-				data
-			}
-		}
-		pageInfo {
-			hasNextPage
-			endCursor
-		}
-		totalCount
-	}
-}
-`
-
-// One page of events with totalCount: used to drain a second that holds more
-// than one page, where the count proves that every event was seen.
-func AuditLogPageCounted(
-	ctx_ context.Context,
-	client_ graphql.Client,
-	first *int,
-	after *string,
-	activityTypes []AuditLogActivityType,
-	userIDs []string,
-	emailAddresses []string,
-	phoneNumbers []string,
-	rangeFrom *time.Time,
-	rangeTo *time.Time,
-	sortDirection *SortDirection,
-) (data_ *AuditLogPageCountedResponse, err_ error) {
-	req_ := &graphql.Request{
-		OpName: "AuditLogPageCounted",
-		Query:  AuditLogPageCounted_Operation,
-		Variables: &__AuditLogPageCountedInput{
-			First:          first,
-			After:          after,
-			ActivityTypes:  activityTypes,
-			UserIDs:        userIDs,
-			EmailAddresses: emailAddresses,
-			PhoneNumbers:   phoneNumbers,
-			RangeFrom:      rangeFrom,
-			RangeTo:        rangeTo,
-			SortDirection:  sortDirection,
-		},
-	}
-
-	data_ = &AuditLogPageCountedResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -16,7 +16,7 @@ import (
 // emptyData stands in for an event whose data is null.
 var emptyData = json.RawMessage(`{}`)
 
-// pageVars are the variables shared by AuditLogPage and AuditLogPageCounted.
+// pageVars are the variables of AuditLogPage.
 type pageVars struct {
 	first          *int
 	after          *string
@@ -97,23 +97,8 @@ type eventNode interface {
 // Page fetches one page of events.
 func (c *Client) Page(ctx context.Context, q PageQuery) (*Page, error) {
 	v := q.vars()
-	if q.WithTotal {
-		resp, err := AuditLogPageCounted(ctx, c.gql, v.first, v.after, v.activityTypes, v.userIDs,
-			v.emailAddresses, v.phoneNumbers, v.rangeFrom, v.rangeTo, v.sortDirection)
-		if err != nil {
-			return nil, err
-		}
-		conn := resp.AuditLogs
-		if conn == nil {
-			return nil, noField("fetch audit logs", "auditLogs")
-		}
-		if conn.TotalCount == nil {
-			return nil, noField("fetch audit logs", "totalCount")
-		}
-		return convertPage(c, conn.Edges, countedEdge, conn.PageInfo.EndCursor, conn.PageInfo.HasNextPage, q.After, conn.TotalCount), nil
-	}
 	resp, err := AuditLogPage(ctx, c.gql, v.first, v.after, v.activityTypes, v.userIDs,
-		v.emailAddresses, v.phoneNumbers, v.rangeFrom, v.rangeTo, v.sortDirection)
+		v.emailAddresses, v.phoneNumbers, v.rangeFrom, v.rangeTo, v.sortDirection, q.WithTotal)
 	if err != nil {
 		return nil, err
 	}
@@ -121,54 +106,42 @@ func (c *Client) Page(ctx context.Context, q PageQuery) (*Page, error) {
 	if conn == nil {
 		return nil, noField("fetch audit logs", "auditLogs")
 	}
-	return convertPage(c, conn.Edges, plainEdge, conn.PageInfo.EndCursor, conn.PageInfo.HasNextPage, q.After, nil), nil
-}
-
-func plainEdge(e *AuditLogPageAuditLogsAuditLogConnectionEdgesAuditLogEdge) (string, eventNode) {
-	if e.Node == nil {
-		return e.Cursor, nil
+	if q.WithTotal && conn.TotalCount == nil {
+		return nil, noField("fetch audit logs", "totalCount")
 	}
-	return e.Cursor, e.Node
+	return c.convertPage(conn, q.After), nil
 }
 
-func countedEdge(e *AuditLogPageCountedAuditLogsAuditLogConnectionEdgesAuditLogEdge) (string, eventNode) {
-	if e.Node == nil {
-		return e.Cursor, nil
-	}
-	return e.Cursor, e.Node
-}
-
-// convertPage turns the edges of either page query into a Page. A null edge
-// or node is skipped with a warning but counted in Edges, so the walker
-// still sees a full page.
-func convertPage[E any](c *Client, edges []*E, edge func(*E) (string, eventNode), endCursor *string, hasNext bool, after string, total *int) *Page {
+// convertPage turns a page answer into a Page. A null edge or node is
+// skipped with a warning but counted in Edges, so the walker still sees a
+// full page.
+func (c *Client) convertPage(conn *AuditLogPageAuditLogsAuditLogConnection, after string) *Page {
 	page := &Page{
-		Events:      make([]auditlog.Event, 0, len(edges)),
-		Edges:       len(edges),
-		EndCursor:   deref(endCursor),
-		HasNextPage: hasNext,
+		Events:      make([]auditlog.Event, 0, len(conn.Edges)),
+		Edges:       len(conn.Edges),
+		EndCursor:   deref(conn.PageInfo.EndCursor),
+		HasNextPage: conn.PageInfo.HasNextPage,
 		TotalCount:  -1,
 	}
-	if total != nil {
-		page.TotalCount = *total
+	if conn.TotalCount != nil {
+		page.TotalCount = *conn.TotalCount
 	}
 	prev := after
-	for _, e := range edges {
+	for _, e := range conn.Edges {
 		if e == nil {
 			c.warn(fmt.Sprintf("the Admin API sent a null edge at %s: skipped", c.sanitize(edgeAfter(prev), 120)))
 			continue
 		}
-		cursor, node := edge(e)
-		if node == nil {
-			where := "cursor " + cursor
-			if cursor == "" {
+		if e.Node == nil {
+			where := "cursor " + e.Cursor
+			if e.Cursor == "" {
 				where = edgeAfter(prev)
 			}
 			c.warn(fmt.Sprintf("the Admin API sent an empty event at %s: skipped", c.sanitize(where, 120)))
 		} else {
-			page.Events = append(page.Events, c.toEvent(node))
+			page.Events = append(page.Events, c.toEvent(e.Node))
 		}
-		prev = cursor
+		prev = e.Cursor
 	}
 	return page
 }

@@ -4,6 +4,7 @@
 //
 //	go run ./internal/tools/benchexport                 # all measurements
 //	go run ./internal/tools/benchexport -cpu=false      # only the latency comparison
+//	go run ./internal/tools/benchexport -baseline ../old  # also another checkout's CLI
 //
 // It reports, side by side in one run (machines are shared and noisy, so
 // ratios matter more than absolute figures):
@@ -13,6 +14,10 @@
 //   - with -latency per request on the stand-in, the wall time of
 //     --parallel 1 and --parallel 8 against paging with cursors the way the
 //     portal does, and how many events the cursor paging doubled or missed.
+//
+// With -baseline, the CLI built from another checkout (an earlier commit)
+// runs interleaved with this one in every measurement, so a change is
+// judged by ratios taken side by side on one machine at one time.
 package main
 
 import (
@@ -52,6 +57,20 @@ type config struct {
 	speed         bool
 	repeat        int
 	work          string
+	baseline      string
+}
+
+// contender is a CLI binary being measured.
+type contender struct {
+	name string // "" for this checkout's
+	bin  string
+}
+
+func (c contender) label(s string) string {
+	if c.name == "" {
+		return s
+	}
+	return c.name + " " + s
 }
 
 func run() error {
@@ -65,6 +84,7 @@ func run() error {
 	flag.IntVar(&cfg.latencyEvents, "latency-events", 20000, "events for the latency comparison")
 	flag.DurationVar(&cfg.latency, "latency", 30*time.Millisecond, "stand-in latency per request for the comparison")
 	flag.IntVar(&cfg.repeat, "repeat", 3, "runs of each contender in the comparison (the median counts)")
+	flag.StringVar(&cfg.baseline, "baseline", "", "another checkout whose CLI runs beside this one (e.g. a worktree of an earlier commit)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -91,13 +111,23 @@ func run() error {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 		}
 	}
+	clis := []contender{{bin: cliBin}}
+	if cfg.baseline != "" {
+		bin := filepath.Join(work, "authgear-audit-baseline")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/authgear-audit")
+		build.Dir = cfg.baseline
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build in %s: %v\n%s", cfg.baseline, err, out)
+		}
+		clis = append(clis, contender{name: "baseline", bin: bin})
+	}
 	if cfg.cpu {
-		if err := measureCPU(cfg, cliBin, standinBin); err != nil {
+		if err := measureCPU(cfg, clis, standinBin); err != nil {
 			return err
 		}
 	}
 	if cfg.speed {
-		if err := measureSpeed(cfg, cliBin, standinBin); err != nil {
+		if err := measureSpeed(cfg, clis, standinBin); err != nil {
 			return err
 		}
 	}
@@ -189,36 +219,41 @@ func runExport(bin string, s *standin, out string, args ...string) (*exportRun, 
 	return r, nil
 }
 
-func measureCPU(cfg config, cliBin, standinBin string) error {
+func measureCPU(cfg config, clis []contender, standinBin string) error {
 	fmt.Println("\n== jsonl export, stand-in in its own process, no latency")
-	fmt.Printf("%-10s %-9s %8s %9s %14s %10s %9s %12s\n", "events", "parallel", "wall", "cpu", "events/cpu-s", "max RSS", "requests", "req/ceil(N/100)")
+	fmt.Printf("%-10s %-18s %8s %9s %14s %10s %9s %12s\n", "events", "parallel", "wall", "cpu", "events/cpu-s", "max RSS", "requests", "req/ceil(N/100)")
 	for _, n := range cfg.sizes {
 		s, err := startStandin(standinBin, "-events", strconv.Itoa(n), "-days", "30")
 		if err != nil {
 			return err
 		}
 		for _, par := range []string{"1", "4"} {
-			out := filepath.Join(cfg.work, "export.jsonl")
-			r, err := runExport(cliBin, s, out, "--parallel", par)
-			if err != nil {
-				s.stop()
-				return err
+			for _, c := range clis {
+				out := filepath.Join(cfg.work, "export.jsonl")
+				r, err := runExport(c.bin, s, out, "--parallel", par)
+				if err != nil {
+					s.stop()
+					return err
+				}
+				_ = os.Remove(out)
+				fmt.Printf("%-10d %-18s %8s %9s %14.0f %8.1fMiB %9d %12.3f\n", r.events, c.label(par),
+					r.wall.Round(10*time.Millisecond), r.cpu.Round(10*time.Millisecond),
+					float64(r.events)/r.cpu.Seconds(), float64(r.maxRSS)/(1<<20), r.requests,
+					float64(r.requests)/math.Ceil(float64(r.events)/100))
 			}
-			_ = os.Remove(out)
-			fmt.Printf("%-10d %-9s %8s %9s %14.0f %8.1fMiB %9d %12.3f\n", r.events, par,
-				r.wall.Round(10*time.Millisecond), r.cpu.Round(10*time.Millisecond),
-				float64(r.events)/r.cpu.Seconds(), float64(r.maxRSS)/(1<<20), r.requests,
-				float64(r.requests)/math.Ceil(float64(r.events)/100))
 		}
 		s.stop()
 	}
 	return nil
 }
 
-func measureSpeed(cfg config, cliBin, standinBin string) error {
+func measureSpeed(cfg config, clis []contender, standinBin string) error {
 	fmt.Printf("\n== wall time with %s per request, %d events (5 seconds of 250 events each), median of %d runs each\n",
 		cfg.latency, cfg.latencyEvents, cfg.repeat)
-	s, err := startStandin(standinBin, "-events", strconv.Itoa(cfg.latencyEvents), "-days", "30", "-latency", cfg.latency.String())
+	// Ties reshuffled on every request: a real server's cursor walk of 200,000
+	// events doubled and missed hundreds (deep offsets change its plan), and
+	// an unfiltered index order would hide that from the comparison.
+	s, err := startStandin(standinBin, "-events", strconv.Itoa(cfg.latencyEvents), "-days", "30", "-latency", cfg.latency.String(), "-ties", "reshuffled")
 	if err != nil {
 		return err
 	}
@@ -239,15 +274,17 @@ func measureSpeed(cfg config, cliBin, standinBin string) error {
 		walls["cursor"] = append(walls["cursor"], c.wall)
 		cp = c
 		for _, par := range []string{"1", "8"} {
-			r, err := runExport(cliBin, s, out, "--parallel", par)
-			if err != nil {
-				return err
-			}
-			walls[par] = append(walls[par], r.wall)
-			results[par] = r
-			if par == "8" {
-				if exact, err = readIDs(out); err != nil {
+			for _, c := range clis {
+				r, err := runExport(c.bin, s, out, "--parallel", par)
+				if err != nil {
 					return err
+				}
+				walls[c.label(par)] = append(walls[c.label(par)], r.wall)
+				results[c.label(par)] = r
+				if c.name == "" && par == "8" {
+					if exact, err = readIDs(out); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -262,9 +299,12 @@ func measureSpeed(cfg config, cliBin, standinBin string) error {
 	fmt.Printf("%-34s %9s %9s %8s   %s\n", "", "wall", "requests", "speed-up", "all runs")
 	fmt.Printf("%-34s %9s %9d %8s   %s\n", "cursor paging, newest first", base.Round(10*time.Millisecond), cp.requests, "1.00x", fmtWalls(walls["cursor"]))
 	for _, par := range []string{"1", "8"} {
-		m := median(walls[par])
-		fmt.Printf("%-34s %9s %9d %7.2fx   %s\n", "export --parallel "+par, m.Round(10*time.Millisecond), results[par].requests,
-			base.Seconds()/m.Seconds(), fmtWalls(walls[par]))
+		for _, c := range clis {
+			k := c.label(par)
+			m := median(walls[k])
+			fmt.Printf("%-34s %9s %9d %7.2fx   %s\n", c.label("export --parallel "+par), m.Round(10*time.Millisecond), results[k].requests,
+				base.Seconds()/m.Seconds(), fmtWalls(walls[k]))
+		}
 	}
 	fmt.Printf("\nexport: %d events, each exactly once (--parallel 1 and 8 agree: %v)\n", len(exact), results["1"].events == len(exact))
 	fmt.Printf("cursor paging: %d distinct events, %d returned twice, %d missed\n", len(cp.seen), cp.dups, missing)
