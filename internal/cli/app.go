@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
 // Streams are the process's standard streams and what is known about them.
@@ -152,6 +153,7 @@ func exitCode(ctx context.Context, err error) int {
 		usage  *UsageError
 		creds  *adminapi.CredentialsError
 		api    *adminapi.APIError
+		target *safefile.TargetError
 	)
 	switch {
 	case errors.As(err, &silent):
@@ -164,7 +166,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitCredentials
 	case errors.As(err, &api):
 		return ExitAPI
-	case isFlagError(err):
+	case isFlagError(err), errors.As(err, &target):
 		return ExitUsage
 	}
 	return ExitFailure

@@ -20,6 +20,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
 func init() { commands = append(commands, newExportCmd) }
@@ -49,6 +50,9 @@ type exportOptions struct {
 	NoGzip    bool   // --out-dir files without .gz
 	StatePath string
 	SpoolDir  string
+	// outThrough says that --out is written in place (a device, a FIFO,
+	// /dev/stdout), not beside itself: shards then spool elsewhere.
+	outThrough bool
 
 	Parallel int
 	Lag      time.Duration
@@ -75,7 +79,10 @@ the format follows the file's extension unless -o says otherwise. A name
 ending in .gz is compressed. A file is written under a temporary name beside
 it, synced and renamed only when complete: a reader never sees half a file,
 and an interrupted run leaves the previous file untouched. Files are created
-with mode 0600 (--file-mode to change it).
+with mode 0600 (--file-mode to change it). What is not a regular file is
+never replaced: a device or a FIFO (/dev/null, a named pipe) and /dev/stdout
+are written straight through; a symbolic link stays a link, and the file it
+points to is replaced atomically; a directory is refused.
 
 The end of the range: --until defaults to now, floored to a whole second,
 minus --lag (5s). Events of the last few seconds may still be being written
@@ -185,6 +192,13 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		return usageError(errors.New("--no-gzip applies to --out-dir; with --out, name the file without .gz"))
 	}
 	toFile := o.OutDir == "" && o.OutPath != "-"
+	if toFile {
+		through, err := safefile.Check(o.OutPath)
+		if err != nil {
+			return usageError(fmt.Errorf("--out: %w", err))
+		}
+		o.outThrough = through
+	}
 	switch {
 	case fl.Changed("output"):
 		o.Format = strings.ToLower(strings.TrimSpace(format))
@@ -496,7 +510,7 @@ func (r *exportRun) spoolDir() string {
 		return r.SpoolDir
 	case r.OutDir != "":
 		return r.OutDir
-	case r.OutPath != "-":
+	case r.OutPath != "-" && !r.outThrough:
 		return filepath.Dir(r.OutPath)
 	}
 	return os.TempDir()

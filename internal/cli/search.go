@@ -73,7 +73,9 @@ the search, and the API's own retention bounds it.
 Output (-o): table on a terminal, jsonl when stdout is a pipe; with --out FILE
 the format follows the file's extension (.jsonl, .json, .csv, each optionally
 .gz) unless -o says otherwise. The file is written to a temporary name and
-renamed when complete. --columns chooses the columns of table and csv output:
+renamed when complete; a device, a FIFO or /dev/stdout is written straight
+through, a symbolic link stays a link (the file it points to is replaced),
+and a directory is refused. --columns chooses the columns of table and csv output:
 names or dotted paths into the event, such as data.context.geo_location_code.
 
 --input FILE searches an export (jsonl or csv, .gz too) with the same filters
@@ -183,6 +185,11 @@ func registerOutputFlags(cmd *cobra.Command, format *string, o *outputFlags) {
 func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, ff *filterFlags, o *outputFlags) (outputFlags, error) {
 	res := *o
 	toFile := outPath != "" && outPath != "-"
+	if toFile {
+		if _, err := safefile.Check(outPath); err != nil {
+			return res, usageError(fmt.Errorf("--out: %w", err))
+		}
+	}
 	switch {
 	case formatSet:
 		res.Format = strings.ToLower(strings.TrimSpace(format))
