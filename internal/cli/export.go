@@ -103,8 +103,9 @@ range as pending, then writes it, then records it as done: a run killed at any
 point is followed by one that redoes exactly that range under the same file
 name before it goes on, so every event lands in exactly one file. A state for
 other filters, endpoint or project is refused. A lock (FILE.lock) stops a
-second run while one is going; the system releases it when the process ends,
-however it ends. With --state and --out - the state advances only after the
+second run while one is going, and a lock inside an --out-dir stops a run
+with another state file from writing there at the same time; the system
+releases both when the process ends, however it ends. With --state and --out - the state advances only after the
 whole stream was written and closed without error: when the exit status is
 not 0, discard what was printed; the next run sends that range again.
 
@@ -187,6 +188,9 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		}
 		if o.StatePath == "" {
 			return usageError(errors.New("--out-dir needs --state FILE: the state records where the next run starts"))
+		}
+		if fi, err := os.Stat(o.OutDir); err == nil && !fi.IsDir() {
+			return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", o.OutDir))
 		}
 	} else if o.NoGzip {
 		return usageError(errors.New("--no-gzip applies to --out-dir; with --out, name the file without .gz"))
@@ -303,12 +307,20 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 		if r.state, err = export.LoadState(o.StatePath); err != nil {
 			return err
 		}
-		r.removeStaleTemps()
+		r.removeStaleStateTemps()
 	}
 	if o.OutDir != "" {
+		// The directory is locked too: two runs with different state
+		// files must not write into it, nor clean up each other's files.
 		if err := os.MkdirAll(o.OutDir, 0o700); err != nil {
 			return fmt.Errorf("create --out-dir %s: %w", o.OutDir, err)
 		}
+		lock, err := export.AcquireDirLock(o.OutDir, r.start)
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
+		r.removeStaleDirTemps()
 		if r.manifest, err = export.LoadManifest(o.OutDir); err != nil {
 			return err
 		}
@@ -392,19 +404,23 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	return nil
 }
 
-// removeStaleTemps removes what killed runs left behind: they cannot clean
-// up after SIGKILL. Called with the lock held, when no one else writes there.
-func (r *exportRun) removeStaleTemps() {
+// removeStaleStateTemps removes the temporary state files that killed runs
+// left behind: they cannot clean up after SIGKILL. Called with the state's
+// lock held, when no one else writes them.
+func (r *exportRun) removeStaleStateTemps() {
 	dir, base := filepath.Split(r.StatePath)
 	if dir == "" {
 		dir = "."
 	}
 	export.RemoveStaleTemps(dir, "."+base+".")
-	if r.OutDir != "" {
-		export.RemoveStaleTemps(r.OutDir, ".audit-", "."+export.ManifestName+".")
-		if r.spoolDir() == r.OutDir {
-			removeStaleSpools(r.OutDir)
-		}
+}
+
+// removeStaleDirTemps removes what killed runs left in the --out-dir.
+// Called with the directory's lock held, when no one else writes there.
+func (r *exportRun) removeStaleDirTemps() {
+	export.RemoveStaleTemps(r.OutDir, ".audit-", "."+export.ManifestName+".")
+	if r.spoolDir() == r.OutDir {
+		removeStaleSpools(r.OutDir)
 	}
 }
 
