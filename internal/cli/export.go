@@ -95,8 +95,9 @@ Without --since (and without a state), the export starts at the oldest event
 the API still holds. Authgear drops audit logs after 90 to 180 days without
 a word; export on a schedule so nothing ages out first.
 
-Incremental runs for cron: --state FILE records the endpoint, project and
-filters, and where the last run ended. The first run starts at --since (or
+Incremental runs for cron: --state FILE (its folder is created, mode 0700,
+when missing) records the endpoint, project and filters, and where the last
+run ended. The first run starts at --since (or
 the oldest event); every later run starts exactly where the previous one
 ended (omit --since, or keep the first run's value). A run first records its
 range as pending, then writes it, then records it as done: a run killed at any
@@ -299,6 +300,11 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 
 	// Lock before anything else, so an overlapping cron run leaves at once.
 	if o.StatePath != "" {
+		// A state in a folder that does not exist yet gets it, as
+		// --out-dir does: the lock file goes there first.
+		if err := os.MkdirAll(filepath.Dir(o.StatePath), 0o700); err != nil {
+			return fmt.Errorf("create the folder of --state %s: %w", o.StatePath, err)
+		}
 		lock, err := export.AcquireLock(o.StatePath, r.start)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -78,4 +79,34 @@ func TestExportOutDirLocked(t *testing.T) {
 		t.Fatalf("first run: exit %d: %s", code, errb1)
 	}
 	checkOutDir(t, out, start, until)
+}
+
+// A --state in a folder that does not exist yet gets the folder (0700), as
+// --out-dir does, whether the export goes to a directory or to stdout.
+func TestExportStateFolderCreated(t *testing.T) {
+	s, start := stateServer(t, 62)
+	until := start.Add(24 * time.Hour)
+	for _, dest := range []string{"out-dir", "stdout"} {
+		t.Run(dest, func(t *testing.T) {
+			dir := t.TempDir()
+			state := filepath.Join(dir, "var", "lib", "audit", "state.json")
+			args := []string{"export", "--state", state, "--since", rfc(start), "--until", rfc(until)}
+			if dest == "out-dir" {
+				args = append(args, "--out-dir", filepath.Join(dir, "archive"))
+			}
+			code, _, errb := runExportCmd(t, s, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			st, err := export.LoadState(state)
+			if err != nil || st == nil || !st.LastEnd.Equal(until) {
+				t.Fatalf("state %+v, %v", st, err)
+			}
+			if runtime.GOOS != "windows" {
+				if fi, err := os.Stat(filepath.Dir(state)); err != nil || fi.Mode().Perm() != 0o700 {
+					t.Errorf("state folder: %v, %v; want mode 0700", fi.Mode(), err)
+				}
+			}
+		})
+	}
 }
