@@ -110,3 +110,61 @@ func TestExportStateFolderCreated(t *testing.T) {
 		})
 	}
 }
+
+// A fresh archive passes its own verify, online and offline, whatever the
+// form of --since: every bound sent to the API and stored in the state, the
+// manifest and the file names is a whole second, even when --since counts
+// back from a clock reading with a fraction of a second.
+func TestExportFreshArchiveVerifies(t *testing.T) {
+	s, _ := stateServer(t, 63)
+	tests := []struct {
+		name  string
+		since []string
+	}{
+		{"relative", []string{"--since", "90d"}},
+		{"absolute", []string{"--since", "2026-11-01"}},
+		{"absolute with a fraction", []string{"--since", "2026-11-01T00:00:00.5Z"}},
+		{"absent", nil},
+	}
+	whole := func(what string, ts ...time.Time) {
+		t.Helper()
+		for _, x := range ts {
+			if x.Nanosecond() != 0 {
+				t.Errorf("%s holds %s, not a whole second", what, x.Format(time.RFC3339Nano))
+			}
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "archive")
+			args := append([]string{"--verbose", "export", "--state", state, "--out-dir", out, "--no-count"}, tt.since...)
+			code, _, errb := runExportCmd(t, s, args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			for _, f := range strings.Fields(errb.String()) {
+				f = strings.Trim(f, "{}")
+				if k, v, ok := strings.Cut(f, ":"); ok && (k == "rangeFrom" || k == "rangeTo") && strings.Contains(v, ".") {
+					t.Errorf("sent %s", f)
+				}
+			}
+			st, err := export.LoadState(state)
+			if err != nil || st == nil {
+				t.Fatalf("state: %v", err)
+			}
+			whole("the state", st.Start, st.LastEnd)
+			m, err := export.LoadManifest(out)
+			if err != nil || m == nil || len(m.Files) != 1 {
+				t.Fatalf("manifest %+v: %v", m, err)
+			}
+			whole("the manifest", m.Files[0].From, m.Files[0].To)
+			for _, v := range [][]string{{"verify", out}, {"verify", "--offline", out}} {
+				code, vout, verr := runExportCmd(t, s, v...)
+				if code != 0 || !strings.Contains(vout.String(), "ok: complete and clean") {
+					t.Errorf("%v: exit %d\n%s%s", v, code, vout, verr)
+				}
+			}
+		})
+	}
+}

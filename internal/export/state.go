@@ -108,7 +108,7 @@ type Range struct {
 }
 
 func (r Range) String() string {
-	return fmt.Sprintf("[%s, %s)", r.From.UTC().Format(time.RFC3339), r.To.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("[%s, %s)", fmtTime(r.From), fmtTime(r.To))
 }
 
 // Empty reports whether the range holds no second.
@@ -263,7 +263,9 @@ func (e *SinceError) Error() string {
 	return msg + ": omit --since to continue exactly where the last run ended, or use a new state file to export another range"
 }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// fmtTime is RFC 3339 in UTC, with a fraction of a second only when there
+// is one (a bound written by an earlier version).
+func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Plan is what one run does: first redo a pending range, then export the
 // new range, either of which may be absent.
@@ -296,14 +298,23 @@ func PlanRun(path string, st *State, since, until time.Time) (Plan, error) {
 		} else {
 			next = st.LastEnd
 		}
-		if !since.IsZero() && !since.Equal(cont) && !since.Equal(st.Start) {
+		if !since.IsZero() && !sameSecond(since, cont) && !sameSecond(since, st.Start) {
 			return Plan{}, &SinceError{Path: path, Since: since, Next: cont, Start: st.Start}
 		}
 	}
+	// Bounds are whole seconds. A state written by an earlier version may
+	// hold a fraction; the second it rounds up to selects the same events.
+	next = auditlog.CeilSecond(next)
 	if !next.IsZero() && next.Before(until) {
 		p.Next = &Range{From: next.UTC(), To: until.UTC()}
 	}
 	return p, nil
+}
+
+// sameSecond reports whether two bounds select the same events: createdAt
+// is whole seconds, so a bound with a fraction is the next whole second.
+func sameSecond(a, b time.Time) bool {
+	return auditlog.CeilSecond(a).Equal(auditlog.CeilSecond(b))
 }
 
 // Resume is where the state continues: the pending range's start if there

@@ -320,3 +320,50 @@ func TestReportWriteTo(t *testing.T) {
 		t.Error("groupDigits")
 	}
 }
+
+// An archive of an earlier version may list bounds with a fraction of a
+// second (a relative --since), named by the second they fall in: verify
+// takes them for the whole seconds they select, and the next run of its
+// state starts at a whole second that tiles with them.
+func TestVerifyDirFractionalBounds(t *testing.T) {
+	srv, client := newVerifyServer(t)
+	dir := t.TempDir()
+	cut := vStart.Add(36*time.Hour + 209147100*time.Nanosecond)
+	m := &Manifest{Project: srv.ProjectID()}
+	for _, r := range []Range{{vStart, cut}, {cut, vEnd}} {
+		name := FileName(r, ".jsonl")
+		df, err := CreateDataFile(filepath.Join(dir, name), 0, output.Options{Format: "jsonl"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range srv.Select(adminapi.Selection{From: r.From, To: r.To}) {
+			rec := e.Record()
+			if err := df.Write(&rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := df.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Put(Entry(f, r, vEnd))
+	}
+	if err := m.Save(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, counter := range []Counter{nil, client} {
+		rep, err := VerifyDir(t.Context(), dir, m, VerifyOptions{Counter: counter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			var b strings.Builder
+			rep.WriteTo(&b)
+			t.Errorf("online %v:\n%s", counter != nil, b.String())
+		}
+	}
+	p, err := PlanRun("s.json", &State{Start: vStart, LastEnd: cut}, time.Time{}, vEnd.Add(time.Hour))
+	if err != nil || p.Next == nil || !p.Next.From.Equal(cut.Truncate(time.Second).Add(time.Second)) {
+		t.Errorf("PlanRun after a fractional end = %+v, %v; want the next whole second", p.Next, err)
+	}
+}
