@@ -103,7 +103,9 @@ ended (omit --since, or keep the first run's value). A run first records its
 range as pending, then writes it, then records it as done: a run killed at any
 point is followed by one that redoes exactly that range under the same file
 name before it goes on, so every event lands in exactly one file. A state for
-other filters, endpoint or project is refused. A lock (FILE.lock) stops a
+other filters, endpoint or project is refused, and so is one that wrote to
+another --out-dir, or to --out files when this run has an --out-dir (or the
+other way round): the events before it ended are there. A lock (FILE.lock) stops a
 second run while one is going, and a lock inside an --out-dir stops a run
 with another state file from writing there at the same time; the system
 releases both when the process ends, however it ends. With --state and --out - the state advances only after the
@@ -299,38 +301,11 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	}
 
 	// Lock before anything else, so an overlapping cron run leaves at once.
-	if o.StatePath != "" {
-		// A state in a folder that does not exist yet gets it, as
-		// --out-dir does: the lock file goes there first.
-		if err := os.MkdirAll(filepath.Dir(o.StatePath), 0o700); err != nil {
-			return fmt.Errorf("create the folder of --state %s: %w", o.StatePath, err)
-		}
-		lock, err := export.AcquireLock(o.StatePath, r.start)
-		if err != nil {
-			return err
-		}
-		defer lock.Release()
-		if r.state, err = export.LoadState(o.StatePath); err != nil {
-			return err
-		}
-		r.removeStaleStateTemps()
+	unlock, err := r.lockState()
+	if err != nil {
+		return err
 	}
-	if o.OutDir != "" {
-		// The directory is locked too: two runs with different state
-		// files must not write into it, nor clean up each other's files.
-		if err := os.MkdirAll(o.OutDir, 0o700); err != nil {
-			return fmt.Errorf("create --out-dir %s: %w", o.OutDir, err)
-		}
-		lock, err := export.AcquireDirLock(o.OutDir, r.start)
-		if err != nil {
-			return err
-		}
-		defer lock.Release()
-		r.removeStaleDirTemps()
-		if r.manifest, err = export.LoadManifest(o.OutDir); err != nil {
-			return err
-		}
-	}
+	defer unlock()
 
 	c, err := a.client(ctx)
 	if err != nil {
@@ -341,12 +316,21 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	r.identity = export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter)}
+	dest, err := export.DestinationOf(o.OutDir, o.OutPath)
+	if err != nil {
+		return err
+	}
+	r.identity = export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest}
 	if r.state != nil {
 		if err := r.state.Check(o.StatePath, r.identity); err != nil {
 			return usageError(err)
 		}
 	}
+	unlockDir, err := r.openOutDir()
+	if err != nil {
+		return err
+	}
+	defer unlockDir()
 	if err := r.checkManifest(); err != nil {
 		return err
 	}
@@ -408,6 +392,51 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	r.prog.Stop()
 	r.summary()
 	return nil
+}
+
+// lockState takes the lock of --state (creating its folder, as --out-dir
+// is created), reads the state and removes what killed runs left beside
+// it. Without --state it does nothing.
+func (r *exportRun) lockState() (unlock func(), err error) {
+	if r.StatePath == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(r.StatePath), 0o700); err != nil {
+		return nil, fmt.Errorf("create the folder of --state %s: %w", r.StatePath, err)
+	}
+	lock, err := export.AcquireLock(r.StatePath, r.start)
+	if err != nil {
+		return nil, err
+	}
+	if r.state, err = export.LoadState(r.StatePath); err != nil {
+		lock.Release()
+		return nil, err
+	}
+	r.removeStaleStateTemps()
+	return func() { lock.Release() }, nil
+}
+
+// openOutDir creates the --out-dir when missing and locks it for the whole
+// run: two runs with different state files must not write into it, nor
+// take each other's temporary files for leftovers. Then it removes those
+// leftovers and reads the manifest. Without --out-dir it does nothing.
+func (r *exportRun) openOutDir() (unlock func(), err error) {
+	if r.OutDir == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(r.OutDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create --out-dir %s: %w", r.OutDir, err)
+	}
+	lock, err := export.AcquireDirLock(r.OutDir, r.start)
+	if err != nil {
+		return nil, err
+	}
+	r.removeStaleDirTemps()
+	if r.manifest, err = export.LoadManifest(r.OutDir); err != nil {
+		lock.Release()
+		return nil, err
+	}
+	return func() { lock.Release() }, nil
 }
 
 // removeStaleStateTemps removes the temporary state files that killed runs
@@ -551,11 +580,7 @@ func (r *exportRun) runJob(ctx context.Context, j exportJob) error {
 		before = st.Pending
 		st.Endpoint, st.Project, st.Filter = r.identity.Endpoint, r.identity.Project, r.identity.Filter
 		st.Format, st.Compression = j.format, j.compression()
-		if r.OutDir != "" {
-			if abs, err := filepath.Abs(r.OutDir); err == nil {
-				st.OutDir = abs
-			}
-		}
+		st.OutDir, st.Out = r.identity.Dest.Dir, r.identity.Dest.Out
 		if st.Start.IsZero() {
 			st.Start = j.rng.From
 		}

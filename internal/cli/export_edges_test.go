@@ -168,3 +168,61 @@ func TestExportFreshArchiveVerifies(t *testing.T) {
 		})
 	}
 }
+
+// A state file is tied to its destination: one that wrote a file is
+// refused for an --out-dir and the other way round, naming both, and so is
+// another --out-dir; a new --out file each run is fine. A state of an
+// earlier version, which does not say, takes its next destination and
+// records it.
+func TestExportStateDestination(t *testing.T) {
+	s, start := stateServer(t, 64)
+	dir := t.TempDir()
+	day := func(n int) string { return rfc(start.Add(time.Duration(n) * 24 * time.Hour)) }
+	state := filepath.Join(dir, "s.json")
+	file1, file2 := filepath.Join(dir, "1.jsonl"), filepath.Join(dir, "2.jsonl")
+	archA, archB := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	run := func(args ...string) (int, string) {
+		t.Helper()
+		code, _, errb := runExportCmd(t, s, append([]string{"export"}, args...)...)
+		return code, errb.String()
+	}
+	if code, msg := run("--state", state, "--out", file1, "--since", day(0), "--until", day(1)); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, msg)
+	}
+	before, _ := os.ReadFile(state)
+	if code, msg := run("--state", state, "--out-dir", archA, "--until", day(2)); code != ExitUsage ||
+		!strings.Contains(msg, "it was used with --out "+file1+", now with --out-dir "+archA) {
+		t.Errorf("file, then --out-dir: exit %d: %s", code, msg)
+	}
+	if after, _ := os.ReadFile(state); string(after) != string(before) {
+		t.Errorf("the refused run changed the state")
+	}
+	if _, err := os.Stat(archA); err == nil {
+		t.Errorf("the refused run made %s", archA)
+	}
+	if code, msg := run("--state", state, "--out", file2, "--until", day(2)); code != 0 {
+		t.Errorf("another --out file: exit %d: %s", code, msg)
+	}
+
+	dirState := filepath.Join(dir, "d.json")
+	if code, msg := run("--state", dirState, "--out-dir", archA, "--since", day(0), "--until", day(1)); code != 0 {
+		t.Fatalf("first --out-dir run: exit %d: %s", code, msg)
+	}
+	for _, args := range [][]string{{"--out-dir", archB}, {"--out", file1}, {}} {
+		code, msg := run(append([]string{"--state", dirState, "--until", day(2)}, args...)...)
+		if code != ExitUsage || !strings.Contains(msg, "it was used with --out-dir "+archA+", now with ") {
+			t.Errorf("%v: exit %d: %s", args, code, msg)
+		}
+	}
+
+	// A state that does not record its destination.
+	st, _ := export.LoadState(state)
+	st.OutDir, st.Out = "", ""
+	st.Save(state, time.Now())
+	if code, msg := run("--state", state, "--out-dir", archB, "--until", day(3)); code != 0 {
+		t.Fatalf("state without a destination: exit %d: %s", code, msg)
+	}
+	if st, _ := export.LoadState(state); st.OutDir != archB {
+		t.Errorf("destination not recorded: outDir %q, out %q", st.OutDir, st.Out)
+	}
+}
