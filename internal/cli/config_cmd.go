@@ -162,7 +162,7 @@ func (a *App) configAdd(name string, makeDefault, force bool) error {
 	if err != nil {
 		return configError(err)
 	}
-	if f.DefaultProfile == "" || f.Profiles[f.DefaultProfile] == nil {
+	if _, ok := f.Lookup(f.DefaultProfile); f.DefaultProfile == "" || !ok {
 		// The first profile (or one added while the default is gone)
 		// becomes the default: otherwise it would not be used at all.
 		makeDefault = true
@@ -171,7 +171,7 @@ func (a *App) configAdd(name string, makeDefault, force bool) error {
 		return configError(err)
 	}
 	verb := "added"
-	if f.Profiles[name] != nil {
+	if _, ok := f.Lookup(name); ok {
 		verb = "replaced"
 	}
 	a.notice("%s profile %q in %s", verb, name, path)
@@ -206,7 +206,7 @@ func newConfigListCmd(a *App) *cobra.Command {
 			var rows []profileRow
 			for _, n := range f.Names() {
 				p := f.Profiles[n]
-				rows = append(rows, profileRow{Name: n, Default: n == f.DefaultProfile,
+				rows = append(rows, profileRow{Name: n, Default: f.IsDefault(n),
 					Project: fmt.Sprint(orEmpty(p[config.KeyProject])), Endpoint: fmt.Sprint(orEmpty(p[config.KeyEndpoint]))})
 			}
 			if format == "json" {
