@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -135,6 +136,9 @@ func (a *App) run(ctx context.Context, args []string) int {
 	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return ExitOK
 	}
+	if isUnknownCommand(err) {
+		err = &UsageError{Err: errors.New(strings.TrimRight(err.Error(), "\n"))}
+	}
 	code := exitCode(ctx, err)
 	var silent *SilentError
 	if !errors.As(err, &silent) {
@@ -207,10 +211,12 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 2 bad usage, 3 credentials refused, 4 the API kept failing, 130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// Flag errors, unknown commands and wrong argument counts are usage errors.
-		Args: cobra.NoArgs,
+		// No Args: cobra then checks the first argument against the
+		// subcommands before parsing flags, and an unknown one is an
+		// error with suggestions (see run).
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err: err} })
+	root.SetHelpCommand(newHelpCmd())
 	addGlobalFlags(root, &a.Global)
 	a.conn = &connState{flags: root.PersistentFlags()}
 	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(a))

@@ -19,11 +19,10 @@ accepts the credentials. A failure says what went wrong: the configuration
 or is not the Admin API (exit 4).`
 
 func newAuthCmd(a *App) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "auth",
 		Short: "Check the Admin API credentials",
-		Args:  cobra.NoArgs,
-	}
+	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",
 		Short: "Prove that the credentials work with one cheap query",

@@ -19,7 +19,7 @@ import (
 func init() { commands = append(commands, newConfigCmd) }
 
 func newConfigCmd(a *App) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "config",
 		Short: "Create, list and inspect connection profiles",
 		Long: `Profiles in the config file name a project, an Admin API key ID and the path
@@ -31,8 +31,7 @@ defaults.
 The config file is --config, else AUTHGEAR_AUDIT_CONFIG, else
 $XDG_CONFIG_HOME/authgear-audit/config.yaml, else
 ~/.config/authgear-audit/config.yaml.`,
-		Args: cobra.NoArgs,
-	}
+	})
 	cmd.AddCommand(newConfigAddCmd(a), newConfigListCmd(a), newConfigShowCmd(a),
 		newConfigUseCmd(a), newConfigRemoveCmd(a), newConfigPathCmd(a))
 	return cmd
