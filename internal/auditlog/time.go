@@ -61,6 +61,18 @@ func CeilSecond(t time.Time) time.Time {
 	return t
 }
 
+// IsDay reports whether expr names a whole day: a date (2026-11-28), today
+// or yesterday. As an end (ParseTime with end set) it means the end of
+// that day, the midnight after it.
+func IsDay(expr string) bool {
+	s := strings.ToLower(strings.TrimSpace(expr))
+	if s == "today" || s == "yesterday" {
+		return true
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
 // timeFormError is the reason given when no form fits.
 type timeFormError struct{}
 

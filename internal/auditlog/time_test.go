@@ -215,3 +215,14 @@ func TestParseZoneErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestIsDay(t *testing.T) {
+	for expr, want := range map[string]bool{
+		"2026-11-28": true, " 2026-11-28 ": true, "today": true, "Yesterday": true,
+		"2026-11-28T00:00:00Z": false, "2026-11-28T10:00": false, "now": false, "7d": false, "2026-13-01": false,
+	} {
+		if got := auditlog.IsDay(expr); got != want {
+			t.Errorf("IsDay(%q) = %v, want %v", expr, got, want)
+		}
+	}
+}
