@@ -142,7 +142,7 @@ func (a *App) run(ctx context.Context, args []string) int {
 	code := exitCode(ctx, err)
 	var silent *SilentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(a.IO.Err, "authgear-audit: %s\n", errorLine(err, a.Global.Verbose))
+		fmt.Fprintf(a.IO.Err, "authgear-audit: %s\n", a.credentialsLine(err, errorLine(err, a.Global.Verbose)))
 		if code == ExitUsage && !a.Global.Quiet {
 			fmt.Fprintln(a.IO.Err, "Run 'authgear-audit --help' for usage.")
 		}

@@ -125,6 +125,22 @@ func TestAuthCheck(t *testing.T) {
 			stderr: []string{"authgear-audit: the Admin API refused the credentials: check the project ID, key ID and key file"},
 		},
 		{
+			name:   "refused token from --token",
+			args:   args(conn, "--token", "not-a-token", "auth", "check"),
+			code:   ExitCredentials,
+			stdout: []string{"endpoint: " + s.Endpoint(), "project:  " + s.ProjectID(), "key ID:   token", "token:    from --token"},
+			stderr: []string{"warning: --token is visible to other users in ps; prefer --token-file or AUTHGEAR_AUDIT_TOKEN",
+				"authgear-audit: the Admin API refused the token from --token: check the token: it must be an Admin API token for this project, signed with a key the project still has, and not expired"},
+		},
+		{
+			name:   "refused token from the environment",
+			args:   args(conn, "auth", "check"),
+			env:    map[string]string{"AUTHGEAR_AUDIT_TOKEN": "not-a-token"},
+			code:   ExitCredentials,
+			stdout: []string{"endpoint: " + s.Endpoint(), "project:  " + s.ProjectID(), "key ID:   token", "token:    from AUTHGEAR_AUDIT_TOKEN"},
+			stderr: []string{"authgear-audit: the Admin API refused the token from AUTHGEAR_AUDIT_TOKEN: check the token: it must be an Admin API token for this project, signed with a key the project still has, and not expired"},
+		},
+		{
 			name: "not a GraphQL endpoint",
 			args: []string{"--endpoint", html.URL + "/_api/admin/graphql", "--project", "p", "--key-id", "k", "--key-file", keyFile,
 				"--max-retries", "0", "auth", "check"},
