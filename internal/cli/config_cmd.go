@@ -409,10 +409,28 @@ func newConfigRemoveCmd(a *App) *cobra.Command {
 			}
 			a.notice("removed profile %q from %s", args[0], path)
 			if wasDefault {
-				a.notice("it was the default profile; choose another with `authgear-audit config use NAME`")
+				a.noticeNoDefault(path)
 			}
 			return nil
 		},
+	}
+}
+
+// noticeNoDefault says, after the default profile was removed, that there
+// is no default now and which profiles are left to choose from.
+func (a *App) noticeNoDefault(path string) {
+	f, err := config.Load(path, false, nil)
+	if err != nil {
+		return
+	}
+	names := f.Names()
+	switch n, hasDefault := f.Lookup("default"); {
+	case len(names) == 0:
+		a.notice("it was the default profile; there are no profiles left: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`")
+	case hasDefault:
+		a.notice("it was the default profile; there is no default_profile now, so commands use the profile named %q; the profiles left are: %s", n, strings.Join(names, ", "))
+	default:
+		a.notice("it was the default profile; there is no default profile now: give --profile, or choose one with `authgear-audit config use NAME`; the profiles left are: %s", strings.Join(names, ", "))
 	}
 }
 

@@ -47,3 +47,38 @@ func TestConfigProfileCase(t *testing.T) {
 		}
 	})
 }
+
+// Removing the default profile says that there is none now, and lists the
+// profiles left to choose from.
+func TestConfigRemoveDefault(t *testing.T) {
+	tests := []struct {
+		name, content, remove, want string
+	}{
+		{"others left", "default_profile: staging\nprofiles:\n  prod: {project: a}\n  staging: {project: b}\n  dev: {project: c}\n", "staging",
+			"it was the default profile; there is no default profile now: give --profile, or choose one with `authgear-audit config use NAME`; the profiles left are: dev, prod"},
+		{"a profile named default left", "default_profile: prod\nprofiles:\n  prod: {project: a}\n  default: {project: b}\n", "prod",
+			`it was the default profile; there is no default_profile now, so commands use the profile named "default"; the profiles left are: default`},
+		{"none left", "default_profile: prod\nprofiles:\n  prod: {project: a}\n", "prod",
+			"it was the default profile; there are no profiles left: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`"},
+		{"not the default", "default_profile: prod\nprofiles:\n  prod: {project: a}\n  dev: {project: b}\n", "dev", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, path := configEnv(t, tt.content, nil)
+			app, _, errb := newTestApp(t, env)
+			if code := runApp(t, app, "config", "remove", tt.remove); code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			lines := stderrLines(errb)
+			if lines[0] != `removed profile "`+tt.remove+`" from `+path {
+				t.Errorf("first line %q", lines[0])
+			}
+			switch {
+			case tt.want == "" && len(lines) != 1:
+				t.Errorf("stderr: %s", errb)
+			case tt.want != "" && (len(lines) != 2 || lines[1] != tt.want):
+				t.Errorf("stderr:\n%s\nwant second line:\n%s", errb, tt.want)
+			}
+		})
+	}
+}
