@@ -331,6 +331,9 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		s   *sink
 	)
 	if o.Input != "" {
+		if _, err := checkInput(o.Input, false); err != nil {
+			return err
+		}
 		s, err = openSink(a, o.OutPath, o.Output, false)
 		if err != nil {
 			return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -93,9 +92,9 @@ complete and clean; 1 when a problem was found.`,
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	a := o.App
 	a.streaming()
-	fi, err := os.Stat(o.Input)
+	fi, err := checkInput(o.Input, true)
 	if err != nil {
-		return usageError(fmt.Errorf("--input: %w", err))
+		return err
 	}
 	vo := export.VerifyOptions{Parallel: o.Parallel}
 	var manifest *export.Manifest
