@@ -132,11 +132,13 @@ func (a *App) run(ctx context.Context, args []string) int {
 	root.SetIn(a.IO.In)
 	root.SetOut(a.IO.Out)
 	root.SetErr(a.IO.Err)
-	err := root.ExecuteContext(ctx)
+	ran, err := root.ExecuteContextC(ctx)
 	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return ExitOK
 	}
-	if isUnknownCommand(err) {
+	var usage *UsageError
+	if isUnknownCommand(err) && !errors.As(err, &usage) {
+		// cobra's own, from the root: a plain error.
 		err = &UsageError{Err: errors.New(strings.TrimRight(err.Error(), "\n"))}
 	}
 	code := exitCode(ctx, err)
@@ -144,7 +146,9 @@ func (a *App) run(ctx context.Context, args []string) int {
 	if !errors.As(err, &silent) {
 		fmt.Fprintf(a.IO.Err, "authgear-audit: %s\n", a.credentialsLine(err, errorLine(err, a.Global.Verbose)))
 		if code == ExitUsage && !a.Global.Quiet {
-			fmt.Fprintln(a.IO.Err, "Run 'authgear-audit --help' for usage.")
+			if hint := usageHint(ran, err); hint != "" {
+				fmt.Fprintln(a.IO.Err, hint)
+			}
 		}
 	}
 	return code

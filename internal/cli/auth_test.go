@@ -157,26 +157,26 @@ func TestAuthCheck(t *testing.T) {
 			name:   "missing key file",
 			args:   args(conn, "--key-id", "k", "--key-file", filepath.Join(dir, "nope.pem"), "auth", "check"),
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: key file " + filepath.Join(dir, "nope.pem") + " does not exist: check --key-file", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: key file " + filepath.Join(dir, "nope.pem") + " does not exist: check --key-file"},
 		},
 		{
 			name:   "EC key file",
 			args:   args(conn, "--key-id", "k", "--key-file", ecKey, "auth", "check"),
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: key file " + ecKey + " holds an ECDSA key; the Admin API needs the project's RSA key (RS256)", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: key file " + ecKey + " holds an ECDSA key; the Admin API needs the project's RSA key (RS256)"},
 		},
 		{
 			name:   "missing project",
 			args:   []string{"--key-id", "k", "--key-file", keyFile, "auth", "check"},
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: no project: pass --project, set AUTHGEAR_AUDIT_PROJECT, or add it to a profile (authgear-audit config add)", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: no project: pass --project, set AUTHGEAR_AUDIT_PROJECT, or add it to a profile (authgear-audit config add)"},
 		},
 		{
 			name:   "empty token on stdin",
 			args:   args(conn, "--token-file", "-", "auth", "check"),
 			stdin:  "  \n",
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: no token in stdin (--token-file): it is empty", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: no token in stdin (--token-file): it is empty"},
 		},
 	}
 	for _, tt := range tests {

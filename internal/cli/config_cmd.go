@@ -41,7 +41,7 @@ $XDG_CONFIG_HOME/authgear-audit/config.yaml, else
 func (a *App) configPath() (string, error) {
 	path, _ := config.Locate(a.Global.ConfigPath, a.getenv)
 	if path == "" {
-		return "", usageError(errors.New("no config file location: set HOME or XDG_CONFIG_HOME, or pass --config"))
+		return "", settingsError(errors.New("no config file location: set HOME or XDG_CONFIG_HOME, or pass --config"))
 	}
 	return path, nil
 }

@@ -29,7 +29,7 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 	if s := cmd.SuggestionsFor(name); len(s) > 0 {
 		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
 	}
-	return &UsageError{Err: errors.New(msg)}
+	return &UsageError{Err: errors.New(msg), For: cmd.CommandPath()}
 }
 
 // isUnknownCommand recognises cobra's own unknown-command error, which it
@@ -76,7 +76,7 @@ Simply type authgear-audit help [path to command] for full details.`,
 			cmd, rest, err := c.Root().Find(args)
 			switch {
 			case err != nil && isUnknownCommand(err):
-				return &UsageError{Err: errors.New(strings.TrimRight(err.Error(), "\n"))}
+				return &UsageError{Err: errors.New(strings.TrimRight(err.Error(), "\n")), For: c.Root().CommandPath()}
 			case err != nil:
 				return err
 			case len(rest) > 0:
@@ -87,4 +87,24 @@ Simply type authgear-audit help [path to command] for full details.`,
 			return cmd.Help()
 		},
 	}
+}
+
+// usageHint is the line after a usage error that says where to read about
+// the command: "Run 'authgear-audit search --help' for usage.", or "" for
+// a problem in the settings, where --help would not help.
+func usageHint(ran *cobra.Command, err error) string {
+	path := "authgear-audit"
+	if ran != nil {
+		path = ran.CommandPath()
+	}
+	var u *UsageError
+	if errors.As(err, &u) {
+		if u.Settings {
+			return ""
+		}
+		if u.For != "" {
+			path = u.For
+		}
+	}
+	return "Run '" + path + " --help' for usage."
 }

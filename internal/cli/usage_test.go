@@ -56,3 +56,48 @@ func TestUnknownCommands(t *testing.T) {
 		})
 	}
 }
+
+// The hint after a usage error names the command to read about, and is
+// left out where --help would not help: a problem in the settings (a key
+// file, a config file, no project), and with --quiet.
+func TestUsageHint(t *testing.T) {
+	missingKey := t.TempDir() + "/missing.pem"
+	tests := []struct {
+		args []string
+		hint string // "" = none
+	}{
+		{[]string{"search", "--limit", "-1"}, "Run 'authgear-audit search --help' for usage."},
+		{[]string{"ls", "--sort", "sideways"}, "Run 'authgear-audit search --help' for usage."},
+		{[]string{"export", "--parallel", "0"}, "Run 'authgear-audit export --help' for usage."},
+		{[]string{"count", "--bogus"}, "Run 'authgear-audit count --help' for usage."},
+		{[]string{"get"}, "Run 'authgear-audit get --help' for usage."},
+		{[]string{"config", "bogus"}, "Run 'authgear-audit config --help' for usage."},
+		{[]string{"help", "config", "bogus"}, "Run 'authgear-audit config --help' for usage."},
+		{[]string{"help", "serch"}, "Run 'authgear-audit --help' for usage."},
+		{[]string{"serch"}, "Run 'authgear-audit --help' for usage."},
+		{[]string{"--bogus"}, "Run 'authgear-audit --help' for usage."},
+		{[]string{"search", "--project", "p", "--key-id", "k", "--key-file", missingKey}, ""},
+		{[]string{"search", "--key-id", "k", "--key-file", missingKey}, ""},
+		{[]string{"--quiet", "search", "--limit", "-1"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			app, _, errb := newTestApp(t, nil)
+			if code := runApp(t, app, tt.args...); code != ExitUsage {
+				t.Fatalf("exit %d, want 2: %s", code, errb)
+			}
+			hints := 0
+			for _, l := range stderrLines(errb) {
+				if strings.HasPrefix(l, "Run '") {
+					hints++
+					if l != tt.hint {
+						t.Errorf("hint %q, want %q", l, tt.hint)
+					}
+				}
+			}
+			if want := map[bool]int{true: 0, false: 1}[tt.hint == ""]; hints != want {
+				t.Errorf("%d hints, want %d:\n%s", hints, want, errb)
+			}
+		})
+	}
+}
