@@ -108,8 +108,16 @@ type Range struct {
 	To   time.Time `json:"to"`
 }
 
+// String is "[2026-11-25T10:00:00Z, 2026-11-26T00:00:00Z)"; a side that
+// is not set is "open".
 func (r Range) String() string {
-	return fmt.Sprintf("[%s, %s)", fmtTime(r.From), fmtTime(r.To))
+	side := func(t time.Time) string {
+		if t.IsZero() {
+			return "open"
+		}
+		return fmtTime(t)
+	}
+	return fmt.Sprintf("[%s, %s)", side(r.From), side(r.To))
 }
 
 // Empty reports whether the range holds no second.
