@@ -238,7 +238,7 @@ func addGlobalFlags(root *cobra.Command, g *GlobalOptions) {
 	f := root.PersistentFlags()
 	f.BoolVarP(&g.Verbose, "verbose", "v", false, "log each request on stderr (secrets redacted)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "no progress and no notices on stderr")
-	f.BoolVar(&g.NoColor, "no-color", false, "never use colour (also NO_COLOR)")
+	f.BoolVar(&g.NoColor, "no-color", false, "never use colour (also NO_COLOR; TERM=dumb: no colour and no progress line)")
 	f.StringVar(&g.Endpoint, "endpoint", "", "Admin API GraphQL endpoint (default https://<project>.authgear.cloud/_api/admin/graphql)")
 	f.StringVar(&g.Project, "project", "", "project (app) ID, the token's audience")
 	f.StringVar(&g.KeyID, "key-id", "", "Admin API key ID")

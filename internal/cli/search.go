@@ -239,10 +239,11 @@ func (o outputFlags) options(a *App, toStdout bool) output.Options {
 	return opts
 }
 
-// colorOut reports whether stdout may get colours: a terminal, no NO_COLOR
-// (https://no-color.org: set and not empty) and no --no-color.
+// colorOut reports whether stdout may get colours: a terminal that is not
+// TERM=dumb, no NO_COLOR (https://no-color.org: set and not empty) and no
+// --no-color.
 func (a *App) colorOut() bool {
-	return a.IO.OutTTY && a.Getenv("NO_COLOR") == "" && !a.Global.NoColor
+	return a.IO.OutTTY && a.getenv("NO_COLOR") == "" && !a.Global.NoColor && !a.dumbTerminal()
 }
 
 // termWidth is the width of the terminal on stdout, else $COLUMNS, else 120.
