@@ -226,3 +226,24 @@ func TestExportStateDestination(t *testing.T) {
 		t.Errorf("destination not recorded: outDir %q, out %q", st.OutDir, st.Out)
 	}
 }
+
+// export | head -1 is a failure (exit 1), unlike search | head: the reader
+// did not get every event, and with --state the state does not advance.
+func TestExportBrokenPipe(t *testing.T) {
+	s, start := stateServer(t, 66)
+	state := filepath.Join(t.TempDir(), "s.json")
+	for _, args := range [][]string{
+		{"export", "--since", rfc(start)},
+		{"export", "--since", rfc(start), "--state", state},
+	} {
+		app, _, errb := newAPITestApp(t, nil)
+		app.IO.Out = &epipeWriter{room: 4 << 10}
+		code := runApp(t, app, append(connArgs(t, s), args...)...)
+		if code != ExitFailure || !strings.Contains(errb.String(), "write to stdout: the reader closed the pipe before the export was complete") {
+			t.Errorf("%v: exit %d, want 1: %s", args, code, errb)
+		}
+	}
+	if st, _ := export.LoadState(state); st != nil && !st.LastEnd.IsZero() {
+		t.Errorf("the state advanced to %s after a cut-short export", rfc(st.LastEnd))
+	}
+}
