@@ -43,6 +43,9 @@ func FuzzParseTime(f *testing.F) {
 			}
 			return
 		}
+		if got.Nanosecond() != 0 {
+			t.Fatalf("ParseTime(%q) = %v, not a whole second", expr, got)
+		}
 		if got.Location() != time.UTC {
 			t.Fatalf("ParseTime(%q) = %v, not UTC", expr, got)
 		}

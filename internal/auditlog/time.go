@@ -29,7 +29,9 @@ const timeHint = "use RFC 3339 (2026-11-25T10:00:00Z), a date (2026-11-25), an a
 //   - now; today and yesterday (midnight in loc; with end set, the midnight
 //     that ends that day).
 //
-// A nil loc means UTC. The year must lie between 1970 and 9999.
+// A nil loc means UTC. The year must lie between 1970 and 9999. The result
+// is a whole second (see CeilSecond): an age counted back from a clock
+// reading, or fractional seconds as written, are rounded up.
 func ParseTime(expr string, now time.Time, loc *time.Location, end bool) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -39,10 +41,36 @@ func ParseTime(expr string, now time.Time, loc *time.Location, end bool) (time.T
 	if err != nil {
 		return time.Time{}, fmt.Errorf("invalid time %q: %w", expr, err)
 	}
+	t = CeilSecond(t)
 	if y := t.UTC().Year(); y < 1970 || y > 9999 {
 		return time.Time{}, fmt.Errorf("invalid time %q: the year must be between 1970 and 9999", expr)
 	}
 	return t.UTC(), nil
+}
+
+// CeilSecond rounds t up to a whole second. createdAt has one-second
+// resolution, so the rounded time selects exactly the events that t does,
+// both as an inclusive start (createdAt >= t) and as an exclusive end
+// (createdAt < t); and a whole second is what the API should be sent and
+// what a state file, a manifest and a file name can hold without a
+// disagreement between them.
+func CeilSecond(t time.Time) time.Time {
+	if w := t.Truncate(time.Second); !w.Equal(t) {
+		return w.Add(time.Second)
+	}
+	return t
+}
+
+// IsDay reports whether expr names a whole day: a date (2026-11-28), today
+// or yesterday. As an end (ParseTime with end set) it means the end of
+// that day, the midnight after it.
+func IsDay(expr string) bool {
+	s := strings.ToLower(strings.TrimSpace(expr))
+	if s == "today" || s == "yesterday" {
+		return true
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
 }
 
 // timeFormError is the reason given when no form fits.

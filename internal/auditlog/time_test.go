@@ -36,14 +36,14 @@ func TestParseTime(t *testing.T) {
 		{"2026-11-25T10:00:00Z", nil, false, utc("2026-11-25T10:00:00Z")},
 		{"2026-11-25T10:00:00Z", hk, true, utc("2026-11-25T10:00:00Z")},
 		{"2026-11-25T18:00:00+08:00", nil, false, utc("2026-11-25T10:00:00Z")},
-		{"2026-11-25T10:00:00.25-05:00", nil, false, utc("2026-11-25T15:00:00.25Z")},
+		{"2026-11-25T10:00:00.25-05:00", nil, false, utc("2026-11-25T15:00:01Z")},
 		{"2026-11-25t10:00:00z", nil, false, utc("2026-11-25T10:00:00Z")},
 		{"2026-11-25 10:00:00Z", nil, false, utc("2026-11-25T10:00:00Z")},
 		{"  2026-11-25T10:00:00Z  ", nil, false, utc("2026-11-25T10:00:00Z")},
 		{"2026-11-25T10:00", nil, false, utc("2026-11-25T10:00:00Z")},
 		{"2026-11-25T10:00", hk, false, utc("2026-11-25T02:00:00Z")},
 		{"2026-11-25 10:00:00", hk, true, utc("2026-11-25T02:00:00Z")},
-		{"2026-11-25T10:00:00.5", nil, false, utc("2026-11-25T10:00:00.5Z")},
+		{"2026-11-25T10:00:00.5", nil, false, utc("2026-11-25T10:00:01Z")},
 		{"2026-11-01", nil, false, utc("2026-11-01T00:00:00Z")},
 		{"2026-11-01", nil, true, utc("2026-11-02T00:00:00Z")},
 		{"2026-11-01", hk, false, utc("2026-10-31T16:00:00Z")},
@@ -62,7 +62,7 @@ func TestParseTime(t *testing.T) {
 		{"1d12h", nil, false, utc("2026-11-23T22:30:00Z")},
 		{"1.5h", nil, false, utc("2026-11-25T09:00:00Z")},
 		{"45s", nil, false, utc("2026-11-25T10:29:15Z")},
-		{"1500ms", nil, false, utc("2026-11-25T10:29:58.5Z")},
+		{"1500ms", nil, false, utc("2026-11-25T10:29:59Z")},
 		{"now", nil, false, now},
 		{"NOW", hk, true, now},
 		{"today", nil, false, utc("2026-11-25T00:00:00Z")},
@@ -82,6 +82,32 @@ func TestParseTime(t *testing.T) {
 		}
 		if !got.Equal(tt.want) || got.Location() != time.UTC {
 			t.Errorf("ParseTime(%q, %v, end=%v) = %v, want %v", tt.expr, tt.loc, tt.end, got, tt.want)
+		}
+	}
+}
+
+// A clock reading has a fraction of a second; every time parsed from it is
+// rounded up to a whole second, which selects the same events (createdAt
+// is whole seconds) and is what the API, the state and file names hold.
+func TestParseTimeWholeSeconds(t *testing.T) {
+	now := time.Date(2026, 11, 28, 7, 23, 21, 209147100, time.UTC)
+	tests := []struct {
+		expr string
+		end  bool
+		want time.Time
+	}{
+		{"90d", false, time.Date(2026, 8, 30, 7, 23, 22, 0, time.UTC)},
+		{"90d", true, time.Date(2026, 8, 30, 7, 23, 22, 0, time.UTC)},
+		{"1.5s", false, time.Date(2026, 11, 28, 7, 23, 20, 0, time.UTC)},
+		{"now", true, time.Date(2026, 11, 28, 7, 23, 22, 0, time.UTC)},
+		{"today", false, time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)},
+		{"2026-11-28T07:00:00.000000001Z", false, time.Date(2026, 11, 28, 7, 0, 1, 0, time.UTC)},
+		{"2026-11-28T07:00:00.999Z", true, time.Date(2026, 11, 28, 7, 0, 1, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		got, err := auditlog.ParseTime(tt.expr, now, nil, tt.end)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("ParseTime(%q, end=%v) = %v, %v; want %v", tt.expr, tt.end, got, err, tt.want)
 		}
 	}
 }
@@ -186,6 +212,17 @@ func TestParseZoneErrors(t *testing.T) {
 		}
 		if err.Error() != tt.want {
 			t.Errorf("ParseZone(%q)\n got %s\nwant %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestIsDay(t *testing.T) {
+	for expr, want := range map[string]bool{
+		"2026-11-28": true, " 2026-11-28 ": true, "today": true, "Yesterday": true,
+		"2026-11-28T00:00:00Z": false, "2026-11-28T10:00": false, "now": false, "7d": false, "2026-13-01": false,
+	} {
+		if got := auditlog.IsDay(expr); got != want {
+			t.Errorf("IsDay(%q) = %v, want %v", expr, got, want)
 		}
 	}
 }

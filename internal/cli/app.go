@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
 // Streams are the process's standard streams and what is known about them.
@@ -130,16 +132,23 @@ func (a *App) run(ctx context.Context, args []string) int {
 	root.SetIn(a.IO.In)
 	root.SetOut(a.IO.Out)
 	root.SetErr(a.IO.Err)
-	err := root.ExecuteContext(ctx)
+	ran, err := root.ExecuteContextC(ctx)
 	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return ExitOK
+	}
+	var usage *UsageError
+	if isUnknownCommand(err) && !errors.As(err, &usage) {
+		// cobra's own, from the root: a plain error.
+		err = &UsageError{Err: errors.New(strings.TrimRight(err.Error(), "\n"))}
 	}
 	code := exitCode(ctx, err)
 	var silent *SilentError
 	if !errors.As(err, &silent) {
-		fmt.Fprintf(a.IO.Err, "authgear-audit: %s\n", errorLine(err, a.Global.Verbose))
+		fmt.Fprintf(a.IO.Err, "authgear-audit: %s\n", a.credentialsLine(err, errorLine(err, a.Global.Verbose)))
 		if code == ExitUsage && !a.Global.Quiet {
-			fmt.Fprintln(a.IO.Err, "Run 'authgear-audit --help' for usage.")
+			if hint := usageHint(ran, err); hint != "" {
+				fmt.Fprintln(a.IO.Err, hint)
+			}
 		}
 	}
 	return code
@@ -152,6 +161,7 @@ func exitCode(ctx context.Context, err error) int {
 		usage  *UsageError
 		creds  *adminapi.CredentialsError
 		api    *adminapi.APIError
+		target *safefile.TargetError
 	)
 	switch {
 	case errors.As(err, &silent):
@@ -164,7 +174,7 @@ func exitCode(ctx context.Context, err error) int {
 		return ExitCredentials
 	case errors.As(err, &api):
 		return ExitAPI
-	case isFlagError(err):
+	case isFlagError(err), errors.As(err, &target):
 		return ExitUsage
 	}
 	return ExitFailure
@@ -210,10 +220,12 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 2 bad usage, 3 credentials refused, 4 the API kept failing, 130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// Flag errors, unknown commands and wrong argument counts are usage errors.
-		Args: cobra.NoArgs,
+		// No Args: cobra then checks the first argument against the
+		// subcommands before parsing flags, and an unknown one is an
+		// error with suggestions (see run).
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err: err} })
+	root.SetHelpCommand(newHelpCmd())
 	addGlobalFlags(root, &a.Global)
 	a.conn = &connState{flags: root.PersistentFlags()}
 	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(a))
@@ -231,7 +243,7 @@ func addGlobalFlags(root *cobra.Command, g *GlobalOptions) {
 	f := root.PersistentFlags()
 	f.BoolVarP(&g.Verbose, "verbose", "v", false, "log each request on stderr (secrets redacted)")
 	f.BoolVarP(&g.Quiet, "quiet", "q", false, "no progress and no notices on stderr")
-	f.BoolVar(&g.NoColor, "no-color", false, "never use colour (also NO_COLOR)")
+	f.BoolVar(&g.NoColor, "no-color", false, "never use colour (also NO_COLOR; TERM=dumb: no colour and no progress line)")
 	f.StringVar(&g.Endpoint, "endpoint", "", "Admin API GraphQL endpoint (default https://<project>.authgear.cloud/_api/admin/graphql)")
 	f.StringVar(&g.Project, "project", "", "project (app) ID, the token's audience")
 	f.StringVar(&g.KeyID, "key-id", "", "Admin API key ID")

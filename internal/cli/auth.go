@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/config"
 )
 
@@ -19,11 +22,10 @@ accepts the credentials. A failure says what went wrong: the configuration
 or is not the Admin API (exit 4).`
 
 func newAuthCmd(a *App) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "auth",
 		Short: "Check the Admin API credentials",
-		Args:  cobra.NoArgs,
-	}
+	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "check",
 		Short: "Prove that the credentials work with one cheap query",
@@ -61,16 +63,7 @@ func (a *App) authCheck(cmd *cobra.Command) error {
 	fmt.Fprintf(tw, "project:\t%s\n", project)
 	if conn.Token != "" {
 		fmt.Fprintf(tw, "key ID:\ttoken\n")
-		from := "--token"
-		switch {
-		case conn.TokenFile == "-":
-			from = "stdin"
-		case conn.TokenFile != "":
-			from = conn.TokenFile
-		case conn.Source(config.KeyToken) == config.SourceEnv:
-			from = config.EnvName(config.KeyToken)
-		}
-		fmt.Fprintf(tw, "token:\tfrom %s\n", from)
+		fmt.Fprintf(tw, "token:\tfrom %s\n", tokenSource(&conn))
 	} else {
 		fmt.Fprintf(tw, "key ID:\t%s\n", orNotSet(conn.KeyID))
 		fmt.Fprintf(tw, "key file:\t%s\n", orNotSet(conn.KeyFile))
@@ -92,6 +85,34 @@ func (a *App) authCheck(cmd *cobra.Command) error {
 	}
 	_, err = fmt.Fprintf(a.IO.Out, "ok: the Admin API accepted the credentials (%d ms)\n", res.Latency.Round(time.Millisecond).Milliseconds())
 	return err
+}
+
+// tokenSource says where a ready token came from: --token, stdin, a token
+// file or the environment.
+func tokenSource(conn *config.Connection) string {
+	switch {
+	case conn.TokenFile == "-":
+		return "stdin"
+	case conn.TokenFile != "":
+		return conn.TokenFile
+	case conn.Source(config.KeyToken) == config.SourceEnv:
+		return config.EnvName(config.KeyToken)
+	}
+	return "--token"
+}
+
+// credentialsLine words a refusal of the credentials for what was used:
+// with a ready token, the key ID and key file played no part, so the
+// message points at the token instead.
+func (a *App) credentialsLine(err error, line string) string {
+	var creds *adminapi.CredentialsError
+	conn := a.connState().conn
+	if !errors.As(err, &creds) || conn == nil || conn.Token == "" {
+		return line
+	}
+	keyed := (&adminapi.CredentialsError{}).Error()
+	token := fmt.Sprintf("the Admin API refused the token from %s: check the token: it must be an Admin API token for this project, signed with a key the project still has, and not expired", tokenSource(conn))
+	return strings.Replace(line, keyed, token, 1)
 }
 
 func orNotSet(s string) string {

@@ -125,6 +125,22 @@ func TestAuthCheck(t *testing.T) {
 			stderr: []string{"authgear-audit: the Admin API refused the credentials: check the project ID, key ID and key file"},
 		},
 		{
+			name:   "refused token from --token",
+			args:   args(conn, "--token", "not-a-token", "auth", "check"),
+			code:   ExitCredentials,
+			stdout: []string{"endpoint: " + s.Endpoint(), "project:  " + s.ProjectID(), "key ID:   token", "token:    from --token"},
+			stderr: []string{"warning: --token is visible to other users in ps; prefer --token-file or AUTHGEAR_AUDIT_TOKEN",
+				"authgear-audit: the Admin API refused the token from --token: check the token: it must be an Admin API token for this project, signed with a key the project still has, and not expired"},
+		},
+		{
+			name:   "refused token from the environment",
+			args:   args(conn, "auth", "check"),
+			env:    map[string]string{"AUTHGEAR_AUDIT_TOKEN": "not-a-token"},
+			code:   ExitCredentials,
+			stdout: []string{"endpoint: " + s.Endpoint(), "project:  " + s.ProjectID(), "key ID:   token", "token:    from AUTHGEAR_AUDIT_TOKEN"},
+			stderr: []string{"authgear-audit: the Admin API refused the token from AUTHGEAR_AUDIT_TOKEN: check the token: it must be an Admin API token for this project, signed with a key the project still has, and not expired"},
+		},
+		{
 			name: "not a GraphQL endpoint",
 			args: []string{"--endpoint", html.URL + "/_api/admin/graphql", "--project", "p", "--key-id", "k", "--key-file", keyFile,
 				"--max-retries", "0", "auth", "check"},
@@ -141,26 +157,26 @@ func TestAuthCheck(t *testing.T) {
 			name:   "missing key file",
 			args:   args(conn, "--key-id", "k", "--key-file", filepath.Join(dir, "nope.pem"), "auth", "check"),
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: key file " + filepath.Join(dir, "nope.pem") + " does not exist: check --key-file", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: key file " + filepath.Join(dir, "nope.pem") + " does not exist: check --key-file"},
 		},
 		{
 			name:   "EC key file",
 			args:   args(conn, "--key-id", "k", "--key-file", ecKey, "auth", "check"),
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: key file " + ecKey + " holds an ECDSA key; the Admin API needs the project's RSA key (RS256)", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: key file " + ecKey + " holds an ECDSA key; the Admin API needs the project's RSA key (RS256)"},
 		},
 		{
 			name:   "missing project",
 			args:   []string{"--key-id", "k", "--key-file", keyFile, "auth", "check"},
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: no project: pass --project, set AUTHGEAR_AUDIT_PROJECT, or add it to a profile (authgear-audit config add)", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: no project: pass --project, set AUTHGEAR_AUDIT_PROJECT, or add it to a profile (authgear-audit config add)"},
 		},
 		{
 			name:   "empty token on stdin",
 			args:   args(conn, "--token-file", "-", "auth", "check"),
 			stdin:  "  \n",
 			code:   ExitUsage,
-			stderr: []string{"authgear-audit: no token in stdin (--token-file): it is empty", "Run 'authgear-audit --help' for usage."},
+			stderr: []string{"authgear-audit: no token in stdin (--token-file): it is empty"},
 		},
 	}
 	for _, tt := range tests {

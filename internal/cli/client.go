@@ -85,7 +85,7 @@ func (a *App) connection() (config.Connection, error) {
 		return config.Connection{}, err
 	}
 	if conn.Project == "" && (conn.Token == "" || conn.Endpoint == "") {
-		return config.Connection{}, usageError(errNoProject)
+		return config.Connection{}, settingsError(errNoProject)
 	}
 	return *conn, nil
 }
@@ -103,7 +103,7 @@ func (a *App) client(ctx context.Context) (*adminapi.Client, error) {
 	}
 	c, err := adminapi.New(a.clientOptions(conn))
 	if err != nil {
-		return nil, usageError(err)
+		return nil, settingsError(err)
 	}
 	return c, nil
 }
@@ -197,10 +197,11 @@ func (a *App) getenv(key string) string {
 }
 
 // configError makes a problem with the user's configuration a usage error
-// (exit 2); other errors (an unreadable file) stay failures.
+// in the settings (exit 2); other errors (an unreadable file) stay
+// failures.
 func configError(err error) error {
 	if err != nil && config.IsUserError(err) {
-		return usageError(err)
+		return settingsError(err)
 	}
 	return err
 }

@@ -19,7 +19,7 @@ import (
 func init() { commands = append(commands, newConfigCmd) }
 
 func newConfigCmd(a *App) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCommand(&cobra.Command{
 		Use:   "config",
 		Short: "Create, list and inspect connection profiles",
 		Long: `Profiles in the config file name a project, an Admin API key ID and the path
@@ -31,8 +31,7 @@ defaults.
 The config file is --config, else AUTHGEAR_AUDIT_CONFIG, else
 $XDG_CONFIG_HOME/authgear-audit/config.yaml, else
 ~/.config/authgear-audit/config.yaml.`,
-		Args: cobra.NoArgs,
-	}
+	})
 	cmd.AddCommand(newConfigAddCmd(a), newConfigListCmd(a), newConfigShowCmd(a),
 		newConfigUseCmd(a), newConfigRemoveCmd(a), newConfigPathCmd(a))
 	return cmd
@@ -42,7 +41,7 @@ $XDG_CONFIG_HOME/authgear-audit/config.yaml, else
 func (a *App) configPath() (string, error) {
 	path, _ := config.Locate(a.Global.ConfigPath, a.getenv)
 	if path == "" {
-		return "", usageError(errors.New("no config file location: set HOME or XDG_CONFIG_HOME, or pass --config"))
+		return "", settingsError(errors.New("no config file location: set HOME or XDG_CONFIG_HOME, or pass --config"))
 	}
 	return path, nil
 }
@@ -162,7 +161,7 @@ func (a *App) configAdd(name string, makeDefault, force bool) error {
 	if err != nil {
 		return configError(err)
 	}
-	if f.DefaultProfile == "" || f.Profiles[f.DefaultProfile] == nil {
+	if _, ok := f.Lookup(f.DefaultProfile); f.DefaultProfile == "" || !ok {
 		// The first profile (or one added while the default is gone)
 		// becomes the default: otherwise it would not be used at all.
 		makeDefault = true
@@ -171,7 +170,7 @@ func (a *App) configAdd(name string, makeDefault, force bool) error {
 		return configError(err)
 	}
 	verb := "added"
-	if f.Profiles[name] != nil {
+	if _, ok := f.Lookup(name); ok {
 		verb = "replaced"
 	}
 	a.notice("%s profile %q in %s", verb, name, path)
@@ -206,7 +205,7 @@ func newConfigListCmd(a *App) *cobra.Command {
 			var rows []profileRow
 			for _, n := range f.Names() {
 				p := f.Profiles[n]
-				rows = append(rows, profileRow{Name: n, Default: n == f.DefaultProfile,
+				rows = append(rows, profileRow{Name: n, Default: f.IsDefault(n),
 					Project: fmt.Sprint(orEmpty(p[config.KeyProject])), Endpoint: fmt.Sprint(orEmpty(p[config.KeyEndpoint]))})
 			}
 			if format == "json" {
@@ -256,122 +255,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-type settingRow struct {
-	Key    string `json:"key"`
-	Value  string `json:"value"`
-	Source string `json:"source"`
-}
-
-func newConfigShowCmd(a *App) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "show [NAME]",
-		Short: "Show the resolved connection settings and where each comes from",
-		Long: `Show the connection settings as a command would use them, each with its
-source: flag, env (AUTHGEAR_AUDIT_*), profile, or default. With NAME, as if
---profile NAME were given. A token is never shown, only whether one is set.`,
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completeProfiles(a),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usageError(fmt.Errorf("invalid -o %q: want table or json", format))
-			}
-			if len(args) == 1 {
-				if a.Global.Profile != "" && a.Global.Profile != args[0] {
-					return usageError(fmt.Errorf("config show %s and --profile %s disagree: give one", args[0], a.Global.Profile))
-				}
-				a.Global.Profile = args[0]
-			}
-			conn, err := a.settings()
-			if err != nil {
-				return err
-			}
-			return a.showSettings(conn, format)
-		},
-	}
-	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
-	return cmd
-}
-
-func (a *App) showSettings(c *config.Connection, format string) error {
-	file := c.File
-	if file == "" {
-		if p, _ := config.Locate(a.Global.ConfigPath, a.getenv); p != "" {
-			file = p + " (not found)"
-		} else {
-			file = "(none)"
-		}
-	}
-	profile := c.Profile
-	switch {
-	case profile == "":
-		profile = "(none)"
-	case c.ProfileSource == config.SourceFlag:
-		profile += " (--profile)"
-	case c.ProfileSource == config.SourceEnv:
-		profile += " (" + config.EnvName("profile") + ")"
-	case c.ProfileSource == config.SourceProfile:
-		profile += " (default_profile)"
-	case c.ProfileSource == config.SourceDefault:
-		profile += ` (the profile named "default")`
-	}
-	values := map[string]string{
-		config.KeyEndpoint:     c.Endpoint,
-		config.KeyProject:      c.Project,
-		config.KeyKeyID:        c.KeyID,
-		config.KeyKeyFile:      c.KeyFile,
-		config.KeyTokenFile:    c.TokenFile,
-		config.KeyCAFile:       c.CAFile,
-		config.KeyInsecureHTTP: fmt.Sprint(c.InsecureHTTP),
-		config.KeyTimeout:      c.Timeout.String(),
-		config.KeyMaxRetries:   fmt.Sprint(c.MaxRetries),
-		config.KeyRate:         fmt.Sprint(c.Rate),
-	}
-	if c.Token != "" {
-		values[config.KeyToken] = "(set, hidden)"
-	}
-	var rows []settingRow
-	for _, k := range config.Keys() {
-		src := c.Source(k)
-		v := values[k]
-		if src == config.SourceNone {
-			v = "(not set)"
-		}
-		rows = append(rows, settingRow{Key: k, Value: v, Source: a.describeSource(k, src, c.Profile)})
-	}
-	if format == "json" {
-		return writeJSON(a.IO.Out, struct {
-			File     string       `json:"file"`
-			Profile  string       `json:"profile"`
-			Settings []settingRow `json:"settings"`
-		}{file, c.Profile, rows})
-	}
-	tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "config file:\t%s\n", file)
-	fmt.Fprintf(tw, "profile:\t%s\n\n", profile)
-	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Key, r.Value, r.Source)
-	}
-	return tw.Flush()
-}
-
-// describeSource says where a setting came from, with the flag, variable or
-// profile: "env (AUTHGEAR_AUDIT_TIMEOUT)".
-func (a *App) describeSource(key string, src config.Source, profile string) string {
-	switch src {
-	case config.SourceFlag:
-		return "flag (--" + config.FlagName(key) + ")"
-	case config.SourceEnv:
-		return "env (" + config.EnvName(key) + ")"
-	case config.SourceProfile:
-		return "profile (" + profile + ")"
-	case config.SourceDefault:
-		return "default"
-	}
-	return ""
-}
-
 func newConfigUseCmd(a *App) *cobra.Command {
 	return &cobra.Command{
 		Use:               "use NAME",
@@ -410,10 +293,28 @@ func newConfigRemoveCmd(a *App) *cobra.Command {
 			}
 			a.notice("removed profile %q from %s", args[0], path)
 			if wasDefault {
-				a.notice("it was the default profile; choose another with `authgear-audit config use NAME`")
+				a.noticeNoDefault(path)
 			}
 			return nil
 		},
+	}
+}
+
+// noticeNoDefault says, after the default profile was removed, that there
+// is no default now and which profiles are left to choose from.
+func (a *App) noticeNoDefault(path string) {
+	f, err := config.Load(path, false, nil)
+	if err != nil {
+		return
+	}
+	names := f.Names()
+	switch n, hasDefault := f.Lookup("default"); {
+	case len(names) == 0:
+		a.notice("it was the default profile; there are no profiles left: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`")
+	case hasDefault:
+		a.notice("it was the default profile; there is no default_profile now, so commands use the profile named %q; the profiles left are: %s", n, strings.Join(names, ", "))
+	default:
+		a.notice("it was the default profile; there is no default profile now: give --profile, or choose one with `authgear-audit config use NAME`; the profiles left are: %s", strings.Join(names, ", "))
 	}
 }
 

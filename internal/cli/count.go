@@ -143,6 +143,9 @@ func runCount(ctx context.Context, o *countOptions) error {
 		err  error
 	)
 	if o.Input != "" {
+		if _, err := checkInput(o.Input, false); err != nil {
+			return err
+		}
 		rows, err = countFile(ctx, o)
 	} else {
 		rows, err = countAPI(ctx, o)

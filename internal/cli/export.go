@@ -20,6 +20,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
 func init() { commands = append(commands, newExportCmd) }
@@ -49,6 +50,9 @@ type exportOptions struct {
 	NoGzip    bool   // --out-dir files without .gz
 	StatePath string
 	SpoolDir  string
+	// outThrough says that --out is written in place (a device, a FIFO,
+	// /dev/stdout), not beside itself: shards then spool elsewhere.
+	outThrough bool
 
 	Parallel int
 	Lag      time.Duration
@@ -75,7 +79,10 @@ the format follows the file's extension unless -o says otherwise. A name
 ending in .gz is compressed. A file is written under a temporary name beside
 it, synced and renamed only when complete: a reader never sees half a file,
 and an interrupted run leaves the previous file untouched. Files are created
-with mode 0600 (--file-mode to change it).
+with mode 0600 (--file-mode to change it). What is not a regular file is
+never replaced: a device or a FIFO (/dev/null, a named pipe) and /dev/stdout
+are written straight through; a symbolic link stays a link, and the file it
+points to is replaced atomically; a directory is refused.
 
 The end of the range: --until defaults to now, floored to a whole second,
 minus --lag (5s). Events of the last few seconds may still be being written
@@ -88,16 +95,20 @@ Without --since (and without a state), the export starts at the oldest event
 the API still holds. Authgear drops audit logs after 90 to 180 days without
 a word; export on a schedule so nothing ages out first.
 
-Incremental runs for cron: --state FILE records the endpoint, project and
-filters, and where the last run ended. The first run starts at --since (or
+Incremental runs for cron: --state FILE (its folder is created, mode 0700,
+when missing) records the endpoint, project and filters, and where the last
+run ended. The first run starts at --since (or
 the oldest event); every later run starts exactly where the previous one
 ended (omit --since, or keep the first run's value). A run first records its
 range as pending, then writes it, then records it as done: a run killed at any
 point is followed by one that redoes exactly that range under the same file
 name before it goes on, so every event lands in exactly one file. A state for
-other filters, endpoint or project is refused. A lock (FILE.lock) stops a
-second run while one is going; the system releases it when the process ends,
-however it ends. With --state and --out - the state advances only after the
+other filters, endpoint or project is refused, and so is one that wrote to
+another --out-dir, or to --out files when this run has an --out-dir (or the
+other way round): the events before it ended are there. A lock (FILE.lock) stops a
+second run while one is going, and a lock inside an --out-dir stops a run
+with another state file from writing there at the same time; the system
+releases both when the process ends, however it ends. With --state and --out - the state advances only after the
 whole stream was written and closed without error: when the exit status is
 not 0, discard what was printed; the next run sends that range again.
 
@@ -181,10 +192,20 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		if o.StatePath == "" {
 			return usageError(errors.New("--out-dir needs --state FILE: the state records where the next run starts"))
 		}
+		if fi, err := os.Stat(o.OutDir); err == nil && !fi.IsDir() {
+			return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", o.OutDir))
+		}
 	} else if o.NoGzip {
 		return usageError(errors.New("--no-gzip applies to --out-dir; with --out, name the file without .gz"))
 	}
 	toFile := o.OutDir == "" && o.OutPath != "-"
+	if toFile {
+		through, err := safefile.Check(o.OutPath)
+		if err != nil {
+			return usageError(fmt.Errorf("--out: %w", err))
+		}
+		o.outThrough = through
+	}
 	switch {
 	case fl.Changed("output"):
 		o.Format = strings.ToLower(strings.TrimSpace(format))
@@ -280,25 +301,11 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	}
 
 	// Lock before anything else, so an overlapping cron run leaves at once.
-	if o.StatePath != "" {
-		lock, err := export.AcquireLock(o.StatePath, r.start)
-		if err != nil {
-			return err
-		}
-		defer lock.Release()
-		if r.state, err = export.LoadState(o.StatePath); err != nil {
-			return err
-		}
-		r.removeStaleTemps()
+	unlock, err := r.lockState()
+	if err != nil {
+		return err
 	}
-	if o.OutDir != "" {
-		if err := os.MkdirAll(o.OutDir, 0o700); err != nil {
-			return fmt.Errorf("create --out-dir %s: %w", o.OutDir, err)
-		}
-		if r.manifest, err = export.LoadManifest(o.OutDir); err != nil {
-			return err
-		}
-	}
+	defer unlock()
 
 	c, err := a.client(ctx)
 	if err != nil {
@@ -309,12 +316,21 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	r.identity = export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter)}
+	dest, err := export.DestinationOf(o.OutDir, o.OutPath)
+	if err != nil {
+		return err
+	}
+	r.identity = export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest}
 	if r.state != nil {
 		if err := r.state.Check(o.StatePath, r.identity); err != nil {
 			return usageError(err)
 		}
 	}
+	unlockDir, err := r.openOutDir()
+	if err != nil {
+		return err
+	}
+	defer unlockDir()
 	if err := r.checkManifest(); err != nil {
 		return err
 	}
@@ -375,55 +391,6 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	}
 	r.prog.Stop()
 	r.summary()
-	return nil
-}
-
-// removeStaleTemps removes what killed runs left behind: they cannot clean
-// up after SIGKILL. Called with the lock held, when no one else writes there.
-func (r *exportRun) removeStaleTemps() {
-	dir, base := filepath.Split(r.StatePath)
-	if dir == "" {
-		dir = "."
-	}
-	export.RemoveStaleTemps(dir, "."+base+".")
-	if r.OutDir != "" {
-		export.RemoveStaleTemps(r.OutDir, ".audit-", "."+export.ManifestName+".")
-		if r.spoolDir() == r.OutDir {
-			removeStaleSpools(r.OutDir)
-		}
-	}
-}
-
-// removeStaleSpools removes the shard spool files of killed runs.
-func removeStaleSpools(dir string) {
-	des, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	for _, de := range des {
-		if strings.HasPrefix(de.Name(), "authgear-audit-spool-") && de.Type().IsRegular() {
-			os.Remove(filepath.Join(dir, de.Name()))
-		}
-	}
-}
-
-// checkManifest refuses an --out-dir that holds another export.
-func (r *exportRun) checkManifest() error {
-	m := r.manifest
-	if m == nil || len(m.Files) == 0 {
-		return nil
-	}
-	var diffs []string
-	if m.Project != "" && m.Project != r.identity.Project {
-		diffs = append(diffs, fmt.Sprintf("project %q, not %q", m.Project, r.identity.Project))
-	}
-	if !m.Filter.Equal(r.identity.Filter) {
-		diffs = append(diffs, "other --activity or --user filters")
-	}
-	if len(diffs) > 0 {
-		return usageError(fmt.Errorf("--out-dir %s holds an export with %s: use another directory (and state file) for this export",
-			r.OutDir, strings.Join(diffs, " and ")))
-	}
 	return nil
 }
 
@@ -496,7 +463,7 @@ func (r *exportRun) spoolDir() string {
 		return r.SpoolDir
 	case r.OutDir != "":
 		return r.OutDir
-	case r.OutPath != "-":
+	case r.OutPath != "-" && !r.outThrough:
 		return filepath.Dir(r.OutPath)
 	}
 	return os.TempDir()
@@ -515,11 +482,7 @@ func (r *exportRun) runJob(ctx context.Context, j exportJob) error {
 		before = st.Pending
 		st.Endpoint, st.Project, st.Filter = r.identity.Endpoint, r.identity.Project, r.identity.Filter
 		st.Format, st.Compression = j.format, j.compression()
-		if r.OutDir != "" {
-			if abs, err := filepath.Abs(r.OutDir); err == nil {
-				st.OutDir = abs
-			}
-		}
+		st.OutDir, st.Out = r.identity.Dest.Dir, r.identity.Dest.Out
 		if st.Start.IsZero() {
 			st.Start = j.rng.From
 		}

@@ -583,6 +583,10 @@ func TestExportInterrupted(t *testing.T) {
 func TestExportBadUsage(t *testing.T) {
 	s, _ := stateServer(t, 48)
 	dir := t.TempDir()
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -596,6 +600,7 @@ func TestExportBadUsage(t *testing.T) {
 		{"table", []string{"-o", "table"}, "export writes jsonl, csv, json"},
 		{"unknown extension", []string{"--out", filepath.Join(dir, "x.txt")}, "cannot tell the format"},
 		{"out-dir without state", []string{"--out-dir", dir}, "--out-dir needs --state"},
+		{"out-dir is a file", []string{"--out-dir", notDir, "--state", filepath.Join(dir, "s")}, "--out-dir: " + notDir + " is not a directory"},
 		{"out and out-dir", []string{"--out-dir", dir, "--state", filepath.Join(dir, "s"), "--out", "x.jsonl"}, "exclude each other"},
 		{"no-gzip without out-dir", []string{"--no-gzip"}, "--no-gzip applies to --out-dir"},
 		{"columns with jsonl", []string{"--columns", "id"}, "--columns"},

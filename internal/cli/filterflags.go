@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -81,8 +82,7 @@ func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
 		out.Until = t
 	}
 	if !out.Since.IsZero() && !out.Until.IsZero() && !out.Since.Before(out.Until) {
-		return out, usageError(fmt.Errorf("--since %s is not before --until %s",
-			out.Since.UTC().Format(time.RFC3339), out.Until.UTC().Format(time.RFC3339)))
+		return out, usageError(f.emptyRangeError(out.Since, out.Until))
 	}
 	for _, s := range f.users {
 		u, err := auditlog.ParseUser(s)
@@ -92,6 +92,27 @@ func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
 		out.Users = append(out.Users, u)
 	}
 	return out, nil
+}
+
+// emptyRangeError says that --since is not before --until in the words the
+// user typed, with the times they stand for where those differ, and why a
+// bare date in --until is later than it looks.
+func (f *filterFlags) emptyRangeError(since, until time.Time) error {
+	typed := func(expr string, t time.Time) string {
+		expr = strings.TrimSpace(expr)
+		if r := t.UTC().Format(time.RFC3339); r != expr {
+			return fmt.Sprintf("%s (%s)", expr, r)
+		}
+		return expr
+	}
+	msg := fmt.Sprintf("--since %s is not before --until %s", typed(f.since, since), typed(f.until, until))
+	if auditlog.IsDay(f.until) {
+		msg += fmt.Sprintf(": a bare date in --until means the end of that day, so --until %s includes all of %s; give an --until after --since",
+			strings.TrimSpace(f.until), strings.TrimSpace(f.until))
+	} else {
+		msg += ": give an --until after --since"
+	}
+	return errors.New(msg)
 }
 
 // timeFlagError names the flag and the value, unless the parser's message

@@ -72,7 +72,17 @@ func TestFilterFlags(t *testing.T) {
 		{
 			name:    "since after until",
 			args:    []string{"--since", "2026-11-25", "--until", "2026-11-24T00:00:00Z"},
-			wantErr: "--since 2026-11-25T00:00:00Z is not before --until 2026-11-24T00:00:00Z",
+			wantErr: "--since 2026-11-25 (2026-11-25T00:00:00Z) is not before --until 2026-11-24T00:00:00Z: give an --until after --since",
+		},
+		{
+			name:    "since after a bare until date",
+			args:    []string{"--since", "2026-11-29", "--until", "2026-11-28"},
+			wantErr: "--since 2026-11-29 (2026-11-29T00:00:00Z) is not before --until 2026-11-28 (2026-11-29T00:00:00Z): a bare date in --until means the end of that day",
+		},
+		{
+			name:    "until yesterday",
+			args:    []string{"--since", "today", "--until", "yesterday"},
+			wantErr: "--since today (2026-11-25T00:00:00Z) is not before --until yesterday (2026-11-25T00:00:00Z): a bare date in --until means the end of that day",
 		},
 		{
 			name:    "since equal to until",

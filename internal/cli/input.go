@@ -5,7 +5,10 @@ import (
 	"container/heap"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"sort"
 
@@ -15,6 +18,22 @@ import (
 
 // Searching an earlier export (--input): the same filters as the API, applied
 // locally with Filter.Match, and no API access at all.
+
+// checkInput refuses an --input that is not there, or that is a directory
+// where a file is needed (dirOK false): bad usage, found before anything
+// is written, the same in search, count and verify.
+func checkInput(path string, dirOK bool) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usageError(fmt.Errorf("--input %s: no such file", path))
+	case err != nil:
+		return nil, usageError(fmt.Errorf("--input: %w", err))
+	case fi.IsDir() && !dirOK:
+		return nil, usageError(fmt.Errorf("--input %s is a directory: give an export file (jsonl or csv, .gz too)", path))
+	}
+	return fi, nil
+}
 
 // errStopReading ends a read of an input file early (the limit is reached).
 var errStopReading = errors.New("stop reading")

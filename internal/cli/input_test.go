@@ -195,7 +195,7 @@ func TestSearchInputErrors(t *testing.T) {
 		{"corrupt line", []string{"--input", corrupt}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
 		{"corrupt line, newest first with a limit", []string{"--input", corrupt, "--limit", "1"}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
 		{"corrupt line, count", []string{"--input", corrupt}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
-		{"missing file", []string{"--input", missing}, "authgear-audit: open input file: open " + missing + ": no such file or directory", ExitFailure},
+		{"missing file", []string{"--input", missing}, "authgear-audit: --input " + missing + ": no such file", ExitUsage},
 		{"follow", []string{"--input", corrupt, "--follow"}, "authgear-audit: --follow watches the API for new events: it does not apply to --input", ExitUsage},
 	}
 	for _, tt := range tests {
@@ -331,4 +331,41 @@ func TestSearchSampleExport(t *testing.T) {
 			t.Errorf("%d lines, want a header and 100 rows:\n%s", len(rows), out)
 		}
 	})
+}
+
+// A missing --input, or a directory where a file is needed, is bad usage
+// in every command that reads one, found before any output.
+func TestInputMissing(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.jsonl")
+	out := filepath.Join(dir, "out.jsonl")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"search", "--input", missing, "--out", out}, "--input " + missing + ": no such file"},
+		{[]string{"count", "--input", missing}, "--input " + missing + ": no such file"},
+		{[]string{"verify", "--input", missing}, "--input " + missing + ": no such file"},
+		{[]string{"verify", "--offline", missing}, "--input " + missing + ": no such file"},
+		{[]string{"search", "--input", dir}, "--input " + dir + " is a directory: give an export file (jsonl or csv, .gz too)"},
+		{[]string{"count", "--input", dir, "--by", "day"}, "--input " + dir + " is a directory: give an export file (jsonl or csv, .gz too)"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:2], " "), func(t *testing.T) {
+			app, stdout, errb := newTestApp(t, nil)
+			code := runApp(t, app, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want 2: %s", code, errb)
+			}
+			if lines := stderrLines(errb); len(lines) == 0 || lines[0] != "authgear-audit: "+tt.want {
+				t.Errorf("stderr = %q, want first %q", lines, "authgear-audit: "+tt.want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout: %q", stdout)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s written", out)
+			}
+		})
+	}
 }

@@ -44,7 +44,7 @@ type progress struct {
 // startProgress starts a spinner labelled label on stderr, or returns nil
 // (a no-op) unless stderr is a terminal file and --quiet is off.
 func (a *App) startProgress(label string) *progress {
-	if a.Global.Quiet || !a.IO.ErrTTY || a.IO.ErrFile == nil {
+	if a.Global.Quiet || !a.IO.ErrTTY || a.IO.ErrFile == nil || a.dumbTerminal() {
 		return nil
 	}
 	p := &progress{label: label, now: a.now, start: a.now()}
@@ -58,6 +58,10 @@ func (a *App) startProgress(label string) *progress {
 	frames := spinner.CharSets[14]
 	tick := 0
 	p.spin = spinner.New([]string{""}, progressTick, spinner.WithWriterFile(a.IO.ErrFile))
+	// The library still wraps its (empty) character in a colour, white and
+	// reset, whatever NO_COLOR says: the writer drops colour sequences and
+	// keeps the ones that erase the line.
+	p.spin.Writer = &noColorWriter{w: a.IO.ErrFile}
 	// A hidden cursor would stay hidden if the process died before Stop.
 	p.spin.HideCursor = false
 	p.spin.PreUpdate = func(s *spinner.Spinner) {
@@ -68,6 +72,46 @@ func (a *App) startProgress(label string) *progress {
 	}
 	p.spin.Start()
 	return p
+}
+
+// dumbTerminal reports TERM=dumb: a terminal that understands no escape
+// sequences, so no colour and no spinner.
+func (a *App) dumbTerminal() bool { return a.getenv("TERM") == "dumb" }
+
+// noColorWriter drops SGR sequences (ESC [ ... m: colours and attributes)
+// from what passes through it; other sequences (erasing a line) pass. A
+// sequence may be split between writes.
+type noColorWriter struct {
+	w   io.Writer
+	seq []byte // an escape sequence begun and not yet ended
+}
+
+func (n *noColorWriter) Write(p []byte) (int, error) {
+	out := make([]byte, 0, len(p))
+	for _, c := range p {
+		switch {
+		case len(n.seq) == 0 && c == 0x1b:
+			n.seq = append(n.seq, c)
+		case len(n.seq) == 0:
+			out = append(out, c)
+		case len(n.seq) == 1 && c != '[':
+			// Not a CSI sequence: pass it on.
+			out = append(append(out, n.seq...), c)
+			n.seq = n.seq[:0]
+		case len(n.seq) == 1 || c >= 0x20 && c <= 0x3f:
+			n.seq = append(n.seq, c) // '[', parameters and intermediates
+		default:
+			// The final byte: m ends a colour, which is dropped.
+			if c != 'm' {
+				out = append(append(out, n.seq...), c)
+			}
+			n.seq = n.seq[:0]
+		}
+	}
+	if _, err := n.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Update records the latest numbers; the spinner shows them on its next

@@ -73,7 +73,9 @@ the search, and the API's own retention bounds it.
 Output (-o): table on a terminal, jsonl when stdout is a pipe; with --out FILE
 the format follows the file's extension (.jsonl, .json, .csv, each optionally
 .gz) unless -o says otherwise. The file is written to a temporary name and
-renamed when complete. --columns chooses the columns of table and csv output:
+renamed when complete; a device, a FIFO or /dev/stdout is written straight
+through, a symbolic link stays a link (the file it points to is replaced),
+and a directory is refused. --columns chooses the columns of table and csv output:
 names or dotted paths into the event, such as data.context.geo_location_code.
 
 --input FILE searches an export (jsonl or csv, .gz too) with the same filters
@@ -183,6 +185,11 @@ func registerOutputFlags(cmd *cobra.Command, format *string, o *outputFlags) {
 func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, ff *filterFlags, o *outputFlags) (outputFlags, error) {
 	res := *o
 	toFile := outPath != "" && outPath != "-"
+	if toFile {
+		if _, err := safefile.Check(outPath); err != nil {
+			return res, usageError(fmt.Errorf("--out: %w", err))
+		}
+	}
 	switch {
 	case formatSet:
 		res.Format = strings.ToLower(strings.TrimSpace(format))
@@ -232,10 +239,11 @@ func (o outputFlags) options(a *App, toStdout bool) output.Options {
 	return opts
 }
 
-// colorOut reports whether stdout may get colours: a terminal, no NO_COLOR
-// (https://no-color.org: set and not empty) and no --no-color.
+// colorOut reports whether stdout may get colours: a terminal that is not
+// TERM=dumb, no NO_COLOR (https://no-color.org: set and not empty) and no
+// --no-color.
 func (a *App) colorOut() bool {
-	return a.IO.OutTTY && a.Getenv("NO_COLOR") == "" && !a.Global.NoColor
+	return a.IO.OutTTY && a.getenv("NO_COLOR") == "" && !a.Global.NoColor && !a.dumbTerminal()
 }
 
 // termWidth is the width of the terminal on stdout, else $COLUMNS, else 120.
@@ -324,6 +332,9 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		s   *sink
 	)
 	if o.Input != "" {
+		if _, err := checkInput(o.Input, false); err != nil {
+			return err
+		}
 		s, err = openSink(a, o.OutPath, o.Output, false)
 		if err != nil {
 			return err

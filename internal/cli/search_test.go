@@ -316,9 +316,10 @@ func TestSearchBadInput(t *testing.T) {
 		{"bad time", []string{"--until", "last tuesday"},
 			`--until: invalid time "last tuesday": ` + parseTimeReason(t, "last tuesday"), ExitUsage},
 		{"since after until", []string{"--since", "2026-11-25", "--until", "2026-11-24"},
-			"--since 2026-11-25T00:00:00Z is not before --until 2026-11-25T00:00:00Z", ExitUsage},
+			"--since 2026-11-25 (2026-11-25T00:00:00Z) is not before --until 2026-11-24 (2026-11-25T00:00:00Z): " +
+				"a bare date in --until means the end of that day, so --until 2026-11-24 includes all of 2026-11-24; give an --until after --since", ExitUsage},
 		{"since after until by age", []string{"--since", "1d", "--until", "2d"},
-			"--since 2026-11-14T12:00:00Z is not before --until 2026-11-13T12:00:00Z", ExitUsage},
+			"--since 1d (2026-11-14T12:00:00Z) is not before --until 2d (2026-11-13T12:00:00Z): give an --until after --since", ExitUsage},
 		{"bad zone", []string{"--tz", "Mars/Base"},
 			`--tz: unknown time zone "Mars/Base": use an IANA name such as Asia/Hong_Kong, or UTC`, ExitUsage},
 		{"bad user", []string{"--user", "12345678"},

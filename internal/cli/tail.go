@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,7 +43,10 @@ func newTailCmd(a *App) *cobra.Command {
 		Use:   "tail",
 		Short: "Print new audit events as they arrive",
 		Long: `Print the last few events (-n), then every new event as it arrives, oldest
-first, until interrupted. Ctrl-C is the normal way to stop and exits 0.
+first, until interrupted. Ctrl-C is the normal way to stop and exits 0. In a
+pipe whose reader has gone (tail | head -1), tail ends with 0 within about a
+second, even while no new event arrives (not on Windows, where it learns at
+its next write).
 
 The API is asked for new events every --interval. Events younger than --lag
 are left for the next poll, since the server may still be writing events of
@@ -122,15 +126,25 @@ func runTail(ctx context.Context, o *tailOptions) error {
 	if err != nil {
 		return err
 	}
-	err = fetch.Follow(ctx, c, fetch.FollowOptions{
+	// `tail | head -1`: when head has gone, stop, even if no new event
+	// comes to fail on the closed pipe.
+	follow, stop := context.WithCancel(ctx)
+	defer stop()
+	var readerGone atomic.Bool
+	watchReader(follow, a.IO.Out, func() {
+		readerGone.Store(true)
+		stop()
+	})
+	err = fetch.Follow(follow, c, fetch.FollowOptions{
 		Selection: sel,
 		Interval:  o.Interval,
 		Lag:       o.Lag,
 		Backlog:   o.Backlog,
 		Now:       a.Now,
 	}, s.w.Write)
-	// Interrupting is how tail ends: that is success, not failure.
-	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+	// Interrupting is how tail ends, and so is a reader that has gone:
+	// that is success, not failure.
+	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	return s.finish(err)

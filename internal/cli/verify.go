@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -46,14 +45,19 @@ manifest's unless --activity or --user are given, and the manifest is checked
 too: every file present with the size, SHA-256 and event count it lists, and
 ranges that tile the time line without gaps or overlaps. For a file, the range
 is --since/--until, or else the file's own first and last second, and the
-filters are those of the flags.
+filters are those of the flags. A file may be oldest first (as export writes
+it) or newest first (as search writes it): its order is taken from its
+first events and checked throughout.
 
---offline checks a directory without the API: the manifest, checksums, counts
-and ranges. Use it for archives older than Authgear's retention (90 to 180
-days): the API cannot count events it has dropped, and says nothing.
+--offline checks without the API. For a directory that is the manifest,
+checksums, counts and ranges: use it for archives older than Authgear's
+retention (90 to 180 days), as the API cannot count events it has dropped,
+and says nothing. A lone file offline has no manifest to count against: the
+report says it is clean but that its completeness was not checked.
 
-The report goes to stdout. The exit status is 0 only when the export is
-complete and clean; 1 when a problem was found.`,
+The report goes to stdout. The exit status is 0 when no problem was found
+(complete and clean, or clean where completeness could not be checked, as
+the report says); 1 when a problem was found.`,
 		Example: `  authgear-audit verify /var/lib/audit
   authgear-audit verify --offline /var/lib/audit
   authgear-audit verify --input november.jsonl.gz --since 2026-11-01 --until 2026-12-01`,
@@ -93,9 +97,9 @@ complete and clean; 1 when a problem was found.`,
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	a := o.App
 	a.streaming()
-	fi, err := os.Stat(o.Input)
+	fi, err := checkInput(o.Input, true)
 	if err != nil {
-		return usageError(fmt.Errorf("--input: %w", err))
+		return err
 	}
 	vo := export.VerifyOptions{Parallel: o.Parallel}
 	var manifest *export.Manifest

@@ -286,17 +286,14 @@ func SelectProfile(f *File, flag string, getenv func(string) string) (string, So
 		name, src, from = f.DefaultProfile, SourceProfile, "default_profile"
 	}
 	if name == "" {
-		if _, ok := f.Profiles["default"]; ok {
-			return "default", SourceDefault, nil
+		if n, ok := f.Lookup("default"); ok {
+			return n, SourceDefault, nil
 		}
 		return "", SourceNone, nil
 	}
-	if _, ok := f.Profiles[name]; ok {
-		return name, src, nil
-	}
 	// viper reads keys case-insensitively: accept the name in any case.
-	if _, ok := f.Profiles[strings.ToLower(name)]; ok {
-		return strings.ToLower(name), src, nil
+	if n, ok := f.Lookup(name); ok {
+		return n, src, nil
 	}
 	switch {
 	case !f.Exists && f.Path != "":

@@ -246,6 +246,7 @@ func TestLoadErrors(t *testing.T) {
 		{"profiles not a map", "profiles: [a, b]\n", "profiles must be a mapping"},
 		{"profile not a map", "profiles:\n  prod: yes\n", "profiles.prod must be a mapping"},
 		{"default_profile not a name", "default_profile: [a]\n", "default_profile must be a profile name"},
+		{"names that differ only in case", "profiles:\n  Prod: {project: a}\n  prod: {project: b}\n", `profiles "Prod" and "prod" differ only in case`},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -403,5 +404,20 @@ func TestResolveToken(t *testing.T) {
 				t.Errorf("both credentials kept: %+v", c)
 			}
 		})
+	}
+}
+
+func TestLoadKeepsProfileNames(t *testing.T) {
+	f, _ := load(t, "default_profile: Prod\nprofiles:\n  Prod:\n    Project: a\n  staging-EU: {}\n")
+	if got := f.Names(); !reflect.DeepEqual(got, []string{"Prod", "staging-EU"}) {
+		t.Errorf("names %q", got)
+	}
+	if f.Profiles["Prod"]["project"] != "a" || !f.IsDefault("Prod") || !f.IsDefault("prod") || f.IsDefault("staging-EU") {
+		t.Errorf("profiles %v, default %q", f.Profiles, f.DefaultProfile)
+	}
+	for _, name := range []string{"Prod", "prod", "PROD"} {
+		if got, ok := f.Lookup(name); !ok || got != "Prod" {
+			t.Errorf("Lookup(%q) = %q, %v", name, got, ok)
+		}
 	}
 }

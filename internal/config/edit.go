@@ -92,7 +92,7 @@ func RemoveProfile(path, name string) (wasDefault bool, err error) {
 		profiles, _ := mappingValue(root, "profiles", false, path)
 		i := keyIndex(profiles, name)
 		profiles.Content = append(profiles.Content[:i], profiles.Content[i+2:]...)
-		if j := keyIndex(root, "default_profile"); j >= 0 && root.Content[j+1].Value == name {
+		if j := keyIndex(root, "default_profile"); j >= 0 && strings.EqualFold(root.Content[j+1].Value, name) {
 			root.Content = append(root.Content[:j], root.Content[j+2:]...)
 			wasDefault = true
 		}
@@ -151,6 +151,13 @@ func edit(path string, fn func(root *yaml.Node) error) error {
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return errorf("config file %s: the top level must be a mapping (default_profile, profiles)", path)
+	}
+	// Names that differ only in case make "which profile" ambiguous:
+	// refuse to edit rather than change the wrong one.
+	if i := keyIndex(root, "profiles"); i >= 0 && root.Content[i+1].Kind == yaml.MappingNode {
+		if _, err := caseUniqueNames(path, root.Content[i+1]); err != nil {
+			return err
+		}
 	}
 	if err := fn(root); err != nil {
 		return err

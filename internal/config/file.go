@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // EnvPrefix starts the name of every environment variable we read.
@@ -111,6 +112,26 @@ type File struct {
 	Profiles map[string]map[string]any
 }
 
+// Lookup finds a profile by name: as written, else in another case (the
+// file is read without case, as viper reads it, and Load refuses names
+// that differ only in case). It returns the name as the file writes it.
+func (f *File) Lookup(name string) (string, bool) {
+	if _, ok := f.Profiles[name]; ok {
+		return name, true
+	}
+	for n := range f.Profiles {
+		if strings.EqualFold(n, name) {
+			return n, true
+		}
+	}
+	return "", false
+}
+
+// IsDefault reports whether name is the file's default profile.
+func (f *File) IsDefault(name string) bool {
+	return f.DefaultProfile != "" && strings.EqualFold(name, f.DefaultProfile)
+}
+
 // Names are the profile names, sorted.
 func (f *File) Names() []string {
 	names := make([]string, 0, len(f.Profiles))
@@ -168,7 +189,16 @@ func Load(path string, explicit bool, warn func(string)) (*File, error) {
 	switch profiles := v.Get("profiles").(type) {
 	case nil:
 	case map[string]any:
+		// viper lowercases keys; the names come back as the file writes
+		// them, and two that differ only in case would have been merged.
+		written, err := profileNames(path, data)
+		if err != nil {
+			return nil, err
+		}
 		for name, raw := range profiles {
+			if w, ok := written[name]; ok {
+				name = w
+			}
 			settings, err := profileSettings(path, base, name, raw, warn)
 			if err != nil {
 				return nil, err
@@ -179,6 +209,41 @@ func Load(path string, explicit bool, warn func(string)) (*File, error) {
 		return nil, errorf("config file %s: profiles must be a mapping of profile names to settings", path)
 	}
 	return f, nil
+}
+
+// profileNames maps the lowercased name of each profile to the name as the
+// file writes it. Names that differ only in case are an error naming both:
+// they are one profile to a reader that ignores case, and one of them would
+// be lost without a word.
+func profileNames(path string, data []byte) (map[string]string, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
+		return nil, nil // viper read it; nothing more to learn
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	i := keyIndex(root, "profiles")
+	if i < 0 || root.Content[i+1].Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	return caseUniqueNames(path, root.Content[i+1])
+}
+
+// caseUniqueNames maps the lowercased keys of a mapping node to the keys as
+// written, refusing two that differ only in case.
+func caseUniqueNames(path string, m *yaml.Node) (map[string]string, error) {
+	names := map[string]string{}
+	for j := 0; j+1 < len(m.Content); j += 2 {
+		name := m.Content[j].Value
+		low := strings.ToLower(name)
+		if prev, dup := names[low]; dup {
+			return nil, errorf("config file %s: profiles %q and %q differ only in case, and profile names are read without case: rename or remove one of them", path, prev, name)
+		}
+		names[low] = name
+	}
+	return names, nil
 }
 
 // yamlError is a YAML parser's error on one line: "line 3: did not find

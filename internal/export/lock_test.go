@@ -43,3 +43,30 @@ func TestLock(t *testing.T) {
 		t.Errorf("lock file removed: %v", err)
 	}
 }
+
+func TestDirLock(t *testing.T) {
+	dir := t.TempDir()
+	now := ts("2026-11-25T10:00:00Z")
+	l, err := AcquireDirLock(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	_, err = AcquireDirLock(dir, now)
+	var le *LockedError
+	if !errors.As(err, &le) {
+		t.Fatalf("second AcquireDirLock = %v, want *LockedError", err)
+	}
+	for _, want := range []string{filepath.Join(dir, DirLockName), fmt.Sprintf("pid %d", os.Getpid()), "writes to --out-dir " + dir} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	}
+	// The lock file is neither a data file nor a temporary file.
+	if IsDataFile(DirLockName) {
+		t.Errorf("%s taken for a data file", DirLockName)
+	}
+	if removed, _ := RemoveStaleTemps(dir, ".audit-", "."+ManifestName+"."); len(removed) != 0 {
+		t.Errorf("clean-up removed %q", removed)
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -107,8 +108,16 @@ type Range struct {
 	To   time.Time `json:"to"`
 }
 
+// String is "[2026-11-25T10:00:00Z, 2026-11-26T00:00:00Z)"; a side that
+// is not set is "open".
 func (r Range) String() string {
-	return fmt.Sprintf("[%s, %s)", r.From.UTC().Format(time.RFC3339), r.To.UTC().Format(time.RFC3339))
+	side := func(t time.Time) string {
+		if t.IsZero() {
+			return "open"
+		}
+		return fmtTime(t)
+	}
+	return fmt.Sprintf("[%s, %s)", side(r.From), side(r.To))
 }
 
 // Empty reports whether the range holds no second.
@@ -141,8 +150,12 @@ type State struct {
 	// Format and Compression of the last run's output.
 	Format      string `json:"format"`
 	Compression string `json:"compression,omitempty"`
-	// OutDir is the --out-dir of the runs, if they use one.
+	// OutDir is the --out-dir of the runs (absolute), if they use one; Out
+	// is the --out of the last run otherwise (absolute, or "-" for
+	// stdout). A state without either was written by an earlier version:
+	// its next run records its destination.
 	OutDir string `json:"outDir,omitempty"`
+	Out    string `json:"out,omitempty"`
 	// Start is where the first run started. A --since equal to it is
 	// accepted on later runs, so a cron line may keep it.
 	Start time.Time `json:"start,omitzero"`
@@ -194,12 +207,73 @@ func (s *State) Save(path string, now time.Time) error {
 	return nil
 }
 
-// Identity is what a state belongs to: the same endpoint, project and
-// filters, or another export altogether.
+// Identity is what a state belongs to: the same endpoint, project,
+// filters and destination, or another export altogether.
 type Identity struct {
 	Endpoint string
 	Project  string
 	Filter   Filter
+	Dest     Destination
+}
+
+// Destination is where the runs of a state write: one --out-dir, or files
+// and stdout (--out). Every run of an --out-dir must write there, or the
+// directory would miss the ranges written elsewhere; the runs of --out may
+// name a new file each time, each holding its own range.
+type Destination struct {
+	Dir string // --out-dir, absolute; "" for --out
+	Out string // --out, absolute, or "-" for stdout; "" for --out-dir
+}
+
+// DestinationOf is the destination of a run with --out-dir dir (or "")
+// and --out out.
+func DestinationOf(dir, out string) (Destination, error) {
+	abs := func(p string) (string, error) {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return "", fmt.Errorf("resolve %s: %w", p, err)
+		}
+		return a, nil
+	}
+	var err error
+	var d Destination
+	switch {
+	case dir != "":
+		d.Dir, err = abs(dir)
+	case out == "-":
+		d.Out = out
+	default:
+		d.Out, err = abs(out)
+	}
+	return d, err
+}
+
+func (d Destination) String() string {
+	switch {
+	case d.Dir != "":
+		return "--out-dir " + d.Dir
+	case d.Out == "-":
+		return "stdout"
+	}
+	return "--out " + d.Out
+}
+
+// Destination is where the state's runs wrote; zero when the state does
+// not say (an earlier version wrote it).
+func (s *State) Destination() Destination { return Destination{Dir: s.OutDir, Out: s.Out} }
+
+// destinationDiff describes a change of destination that would leave a
+// gap: into or out of an --out-dir, or from one --out-dir to another.
+func destinationDiff(was, now Destination) string {
+	switch {
+	case was == Destination{}:
+		return "" // not recorded: taken as it comes, and recorded
+	case was.Dir == "" && now.Dir == "":
+		return "" // one file or stdout per run
+	case filepath.Clean(was.Dir) == filepath.Clean(now.Dir):
+		return ""
+	}
+	return fmt.Sprintf("it was used with %s, now with %s (the events before it ended are there, not here)", was, now)
 }
 
 // MismatchError says that a state file belongs to another export.
@@ -209,7 +283,7 @@ type MismatchError struct {
 }
 
 func (e *MismatchError) Error() string {
-	return fmt.Sprintf("state file %s belongs to a different export: %s; run with the same endpoint, project and filters, or use a new state file (and a new --out-dir) for this one",
+	return fmt.Sprintf("state file %s belongs to a different export: %s; run with the same endpoint, project, filters and destination, or use a new state file (and a new --out-dir) for this one",
 		e.Path, strings.Join(e.Diffs, "; "))
 }
 
@@ -227,6 +301,9 @@ func (s *State) Check(path string, id Identity) error {
 		diffs = append(diffs, fmt.Sprintf("project was %q, now %q", s.Project, id.Project))
 	}
 	diffs = append(diffs, filterDiffs(s.Filter, id.Filter)...)
+	if d := destinationDiff(s.Destination(), id.Dest); d != "" {
+		diffs = append(diffs, d)
+	}
 	if len(diffs) > 0 {
 		return &MismatchError{Path: path, Diffs: diffs}
 	}
@@ -263,7 +340,9 @@ func (e *SinceError) Error() string {
 	return msg + ": omit --since to continue exactly where the last run ended, or use a new state file to export another range"
 }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+// fmtTime is RFC 3339 in UTC, with a fraction of a second only when there
+// is one (a bound written by an earlier version).
+func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Plan is what one run does: first redo a pending range, then export the
 // new range, either of which may be absent.
@@ -296,14 +375,23 @@ func PlanRun(path string, st *State, since, until time.Time) (Plan, error) {
 		} else {
 			next = st.LastEnd
 		}
-		if !since.IsZero() && !since.Equal(cont) && !since.Equal(st.Start) {
+		if !since.IsZero() && !sameSecond(since, cont) && !sameSecond(since, st.Start) {
 			return Plan{}, &SinceError{Path: path, Since: since, Next: cont, Start: st.Start}
 		}
 	}
+	// Bounds are whole seconds. A state written by an earlier version may
+	// hold a fraction; the second it rounds up to selects the same events.
+	next = auditlog.CeilSecond(next)
 	if !next.IsZero() && next.Before(until) {
 		p.Next = &Range{From: next.UTC(), To: until.UTC()}
 	}
 	return p, nil
+}
+
+// sameSecond reports whether two bounds select the same events: createdAt
+// is whole seconds, so a bound with a fraction is the next whole second.
+func sameSecond(a, b time.Time) bool {
+	return auditlog.CeilSecond(a).Equal(auditlog.CeilSecond(b))
 }
 
 // Resume is where the state continues: the pending range's start if there

@@ -112,12 +112,12 @@ func TestStateCheck(t *testing.T) {
 		id   Identity
 		want []string // substrings of the error; nil = no error
 	}{
-		{"same", Identity{"https://myapp.authgear.cloud/_api/admin/graphql", "myapp", Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}}, nil},
-		{"trailing slash", Identity{"https://myapp.authgear.cloud/_api/admin/graphql/", "myapp", Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}}, nil},
-		{"project", Identity{st.Endpoint, "other", st.Filter}, []string{`project was "myapp", now "other"`}},
-		{"endpoint", Identity{"https://other.example/graphql", "myapp", st.Filter}, []string{"endpoint was"}},
-		{"activity", Identity{st.Endpoint, "myapp", Filter{}}, []string{"--activity was USER_AUTHENTICATED, now all types"}},
-		{"user and activity", Identity{st.Endpoint, "myapp", Filter{Users: []string{"id:u1"}}}, []string{"--activity was", "--user was none, now id:u1"}},
+		{"same", Identity{"https://myapp.authgear.cloud/_api/admin/graphql", "myapp", Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}, Destination{}}, nil},
+		{"trailing slash", Identity{"https://myapp.authgear.cloud/_api/admin/graphql/", "myapp", Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}, Destination{}}, nil},
+		{"project", Identity{st.Endpoint, "other", st.Filter, Destination{}}, []string{`project was "myapp", now "other"`}},
+		{"endpoint", Identity{"https://other.example/graphql", "myapp", st.Filter, Destination{}}, []string{"endpoint was"}},
+		{"activity", Identity{st.Endpoint, "myapp", Filter{}, Destination{}}, []string{"--activity was USER_AUTHENTICATED, now all types"}},
+		{"user and activity", Identity{st.Endpoint, "myapp", Filter{Users: []string{"id:u1"}}, Destination{}}, []string{"--activity was", "--user was none, now id:u1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,6 +193,43 @@ func TestPlanRun(t *testing.T) {
 				t.Errorf("next %v, want %v", p.Next, tt.next)
 			case p.Next != nil && (!p.Next.From.Equal(tt.next.From) || !p.Next.To.Equal(tt.next.To)):
 				t.Errorf("next %v, want %v", p.Next, tt.next)
+			}
+		})
+	}
+}
+
+// A state is tied to its destination: an --out-dir, or --out files and
+// stdout. A state that does not record one (an earlier version) takes any.
+func TestStateCheckDestination(t *testing.T) {
+	base := State{Endpoint: "https://e/graphql", Project: "p"}
+	dirA, dirB := Destination{Dir: "/var/audit/a"}, Destination{Dir: "/var/audit/b"}
+	file1, file2, stdout := Destination{Out: "/tmp/1.jsonl"}, Destination{Out: "/tmp/2.jsonl"}, Destination{Out: "-"}
+	tests := []struct {
+		name     string
+		was, now Destination
+		want     string // "" = accepted
+	}{
+		{"same directory", dirA, Destination{Dir: "/var/audit/a/"}, ""},
+		{"another directory", dirA, dirB, "it was used with --out-dir /var/audit/a, now with --out-dir /var/audit/b"},
+		{"directory to file", dirA, file1, "it was used with --out-dir /var/audit/a, now with --out /tmp/1.jsonl"},
+		{"directory to stdout", dirA, stdout, "now with stdout"},
+		{"file to directory", file1, dirA, "it was used with --out /tmp/1.jsonl, now with --out-dir /var/audit/a"},
+		{"stdout to directory", stdout, dirA, "it was used with stdout, now with --out-dir"},
+		{"file to another file", file1, file2, ""},
+		{"file to stdout", file1, stdout, ""},
+		{"not recorded, to a directory", Destination{}, dirA, ""},
+		{"not recorded, to a file", Destination{}, file1, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := base
+			st.OutDir, st.Out = tt.was.Dir, tt.was.Out
+			err := st.Check("s.json", Identity{Endpoint: st.Endpoint, Project: st.Project, Dest: tt.now})
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Check = %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Check = %v, want %q", err, tt.want)
 			}
 		})
 	}

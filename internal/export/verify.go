@@ -71,6 +71,12 @@ type Report struct {
 	Compared string
 	// Windows is the number of API count queries made.
 	Windows int
+	// Manifest says that the files were checked against a manifest (an
+	// --out-dir): their ranges tile and their counts are those listed.
+	Manifest bool
+	// NewestFirst says that a lone file was found in newest-first order
+	// (as search writes it) and was checked in that order.
+	NewestFirst bool
 
 	maxListed int
 	listed    map[string][]string
@@ -91,8 +97,22 @@ func (r *Report) add(kind, format string, args ...any) {
 	}
 }
 
-// OK reports whether the export is complete and clean.
+// OK reports whether no problem was found: the export is clean, and
+// complete as far as Completeness says it was checked.
 func (r *Report) OK() bool { return len(r.counts) == 0 }
+
+// Completeness says what the completeness of the export was checked
+// against: "the API", "the manifest", or "" when it could not be (a lone
+// file offline, or with no events and no range to count).
+func (r *Report) Completeness() string {
+	switch {
+	case r.Compared != "":
+		return "the " + r.Compared
+	case r.Manifest:
+		return "the manifest"
+	}
+	return ""
+}
 
 // ProblemCount is the number of problems found.
 func (r *Report) ProblemCount() int {
@@ -133,13 +153,23 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 		files = fmt.Sprintf("%d files", r.Files)
 	}
 	against := "offline: manifest checks only"
-	if r.Compared != "" {
+	switch {
+	case r.Compared != "":
 		against = fmt.Sprintf("against the %s (%d count queries)", r.Compared, r.Windows)
+	case !r.Manifest:
+		against = "no manifest: local checks only"
 	}
-	fmt.Fprintf(&b, "%s: %s, %s events, %s, %s\n", r.Input, files, groupDigits(r.Events), rng, against)
-	if r.OK() {
+	order := ""
+	if r.NewestFirst {
+		order = ", newest first"
+	}
+	fmt.Fprintf(&b, "%s: %s, %s events%s, %s, %s\n", r.Input, files, groupDigits(r.Events), order, rng, against)
+	switch {
+	case r.OK() && r.Completeness() != "":
 		b.WriteString("ok: complete and clean\n")
-	} else {
+	case r.OK():
+		b.WriteString("ok: clean (every event parsable, in order, in range, once); completeness not checked: " + r.unchecked() + "\n")
+	default:
 		fmt.Fprintf(&b, "FAILED: %d problems\n", r.ProblemCount())
 		for _, k := range r.Kinds() {
 			fmt.Fprintf(&b, "%s (%d):\n", k, r.counts[k])
@@ -153,6 +183,14 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
+}
+
+// unchecked says why completeness could not be checked.
+func (r *Report) unchecked() string {
+	if r.Range.Empty() {
+		return "no events and no range to count"
+	}
+	return "no manifest, and offline (without --offline the API counts the events of the range)"
 }
 
 // groupDigits writes n with thousands separators: 20,000.
@@ -184,6 +222,11 @@ type tally struct {
 	sec     int64
 	secSeen map[string]string // ID -> where it was first seen
 	started bool
+	// The order: oldest first, unless detect is set (a lone file) and the
+	// first change of second goes back in time (search's newest first).
+	detect  bool
+	decided bool
+	desc    bool
 }
 
 func newTally() *tally { return &tally{hours: map[int64]int64{}, secSeen: map[string]string{}} }
@@ -217,7 +260,9 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*
 		if !f.From.Before(f.To) {
 			r.add(KindTiling, "%s: empty or reversed range %s", f.Name, f.Range())
 		}
-		if rng, _, ok := ParseFileName(f.Name); ok && (!rng.From.Equal(f.From) || !rng.To.Equal(f.To)) {
+		// A name holds whole seconds; an archive of an earlier version may
+		// list bounds with a fraction, named by the second they fall in.
+		if rng, _, ok := ParseFileName(f.Name); ok && (!rng.From.Equal(f.From.Truncate(time.Second)) || !rng.To.Equal(f.To.Truncate(time.Second))) {
 			r.add(KindTiling, "%s: the name says %s, the manifest %s", f.Name, rng, f.Range())
 		}
 		inputs = append(inputs, verifyInput{path: filepath.Join(dir, f.Name), name: f.Name, entry: f})
@@ -225,6 +270,7 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*
 	for i := 1; i < len(m.Files); i++ {
 		prev, cur := m.Files[i-1], m.Files[i]
 		switch {
+		case sameSecond(cur.From, prev.To):
 		case cur.From.After(prev.To):
 			r.add(KindTiling, "gap %s between %s and %s", Range{From: prev.To, To: cur.From}, prev.Name, cur.Name)
 		case cur.From.Before(prev.To):
@@ -246,7 +292,9 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*
 			r.Range.From = minTime(r.Range.From, f.From)
 			r.Range.To = maxTime(r.Range.To, f.To)
 		}
+		r.Range = Range{From: auditlog.CeilSecond(r.Range.From), To: auditlog.CeilSecond(r.Range.To)}
 	}
+	r.Manifest = true
 	return r, verify(ctx, r, inputs, o, false)
 }
 
@@ -260,8 +308,13 @@ func VerifyFile(ctx context.Context, path string, o VerifyOptions) (*Report, err
 	return r, verify(ctx, r, []verifyInput{{path: path, name: filepath.Base(path)}}, o, true)
 }
 
+// verify reads the inputs and compares their counts with the API. A lone
+// file (derive) takes its missing range sides from its own events and may
+// be newest first; the files of a directory are oldest first.
 func verify(ctx context.Context, r *Report, inputs []verifyInput, o VerifyOptions, derive bool) error {
 	t := newTally()
+	t.detect = derive
+	defer func() { r.NewestFirst = t.desc }()
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -366,17 +419,33 @@ func (t *tally) see(r *Report, name string, n int64, e *auditlog.Event, fileRang
 		if !outside(at, fileRange) {
 			rng = all
 		}
-		r.add(KindOutside, "%s: %s at %s is outside %s", where, e.ID, fmtTime(at), rng)
+		if !rng.From.IsZero() && at.Before(rng.From) {
+			r.add(KindOutside, "%s: %s at %s is before the start of the range %s", where, e.ID, fmtTime(at), rng)
+		} else {
+			r.add(KindOutside, "%s: %s at %s is not before the end of the range %s", where, e.ID, fmtTime(at), rng)
+		}
 		return
 	}
 	sec := at.Unix()
+	if t.started && sec != t.sec && t.detect && !t.decided {
+		t.decided = true
+		t.desc = sec < t.sec
+	}
+	forward := sec > t.sec
+	if t.desc {
+		forward = sec < t.sec
+	}
 	switch {
-	case !t.started || sec > t.sec:
+	case !t.started || forward:
 		t.started = true
 		t.sec = sec
 		clear(t.secSeen)
-	case sec < t.sec:
-		r.add(KindOrder, "%s: %s at %s comes after an event at %s", where, e.ID, fmtTime(at), fmtTime(time.Unix(t.sec, 0)))
+	case sec != t.sec:
+		order := ""
+		if t.desc {
+			order = " (the file is newest first)"
+		}
+		r.add(KindOrder, "%s: %s at %s comes after an event at %s%s", where, e.ID, fmtTime(at), fmtTime(time.Unix(t.sec, 0)), order)
 	}
 	if sec == t.sec {
 		if prev, dup := t.secSeen[e.ID]; dup {

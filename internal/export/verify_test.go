@@ -305,7 +305,7 @@ func TestVerifyFile(t *testing.T) {
 func TestReportWriteTo(t *testing.T) {
 	r := newReport("d", 2)
 	r.Range = Range{From: vStart, To: vEnd}
-	r.Files, r.Events = 3, 20000
+	r.Files, r.Events, r.Manifest = 3, 20000, true
 	for i := 0; i < 5; i++ {
 		r.add(KindDuplicate, "dup %d", i)
 	}
@@ -318,5 +318,176 @@ func TestReportWriteTo(t *testing.T) {
 	}
 	if groupDigits(1234567) != "1,234,567" || groupDigits(999) != "999" || groupDigits(0) != "0" {
 		t.Error("groupDigits")
+	}
+}
+
+// An archive of an earlier version may list bounds with a fraction of a
+// second (a relative --since), named by the second they fall in: verify
+// takes them for the whole seconds they select, and the next run of its
+// state starts at a whole second that tiles with them.
+func TestVerifyDirFractionalBounds(t *testing.T) {
+	srv, client := newVerifyServer(t)
+	dir := t.TempDir()
+	cut := vStart.Add(36*time.Hour + 209147100*time.Nanosecond)
+	m := &Manifest{Project: srv.ProjectID()}
+	for _, r := range []Range{{vStart, cut}, {cut, vEnd}} {
+		name := FileName(r, ".jsonl")
+		df, err := CreateDataFile(filepath.Join(dir, name), 0, output.Options{Format: "jsonl"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range srv.Select(adminapi.Selection{From: r.From, To: r.To}) {
+			rec := e.Record()
+			if err := df.Write(&rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := df.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Put(Entry(f, r, vEnd))
+	}
+	if err := m.Save(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, counter := range []Counter{nil, client} {
+		rep, err := VerifyDir(t.Context(), dir, m, VerifyOptions{Counter: counter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK() {
+			var b strings.Builder
+			rep.WriteTo(&b)
+			t.Errorf("online %v:\n%s", counter != nil, b.String())
+		}
+	}
+	p, err := PlanRun("s.json", &State{Start: vStart, LastEnd: cut}, time.Time{}, vEnd.Add(time.Hour))
+	if err != nil || p.Next == nil || !p.Next.From.Equal(cut.Truncate(time.Second).Add(time.Second)) {
+		t.Errorf("PlanRun after a fractional end = %+v, %v; want the next whole second", p.Next, err)
+	}
+}
+
+// writeFile writes events to a lone export file in the order given.
+func writeFile(t *testing.T, path string, events []adminapitest.Event) {
+	t.Helper()
+	df, err := CreateDataFile(path, 0, output.Options{Format: "jsonl"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		r := e.Record()
+		if err := df.Write(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := df.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// reportText is the report as verify prints it.
+func reportText(r *Report) string {
+	var b strings.Builder
+	r.WriteTo(&b)
+	return b.String()
+}
+
+// verify says what it can and cannot prove of a lone file: offline it is
+// clean but its completeness is unknown; a newest-first file (as search
+// writes it) is checked in that order; an open side of a range prints as
+// open.
+func TestVerifyLoneFile(t *testing.T) {
+	srv, client := newVerifyServer(t)
+	asc := srv.Select(adminapi.Selection{From: vStart, To: vEnd})
+	desc := make([]adminapitest.Event, len(asc))
+	for i, e := range asc {
+		desc[len(asc)-1-i] = e
+	}
+	dir := t.TempDir()
+	ascPath, descPath := filepath.Join(dir, "asc.jsonl"), filepath.Join(dir, "desc.jsonl")
+	writeFile(t, ascPath, asc)
+	writeFile(t, descPath, desc)
+
+	tests := []struct {
+		name    string
+		path    string
+		opts    VerifyOptions
+		kinds   string   // problem kinds, "" = clean
+		want    []string // in the report
+		notWant []string
+	}{
+		{name: "offline", path: ascPath,
+			want:    []string{"no manifest: local checks only", "ok: clean (every event parsable, in order, in range, once); completeness not checked: no manifest, and offline"},
+			notWant: []string{"complete and clean", "newest first"}},
+		{name: "online", path: ascPath, opts: VerifyOptions{Counter: client},
+			want: []string{"against the API", "ok: complete and clean"}},
+		{name: "newest first, offline", path: descPath,
+			want: []string{"events, newest first,", "ok: clean"}},
+		{name: "newest first, online", path: descPath, opts: VerifyOptions{Counter: client},
+			want: []string{"events, newest first,", "ok: complete and clean"}},
+		{name: "open range", path: ascPath, opts: VerifyOptions{Range: Range{From: vStart.Add(time.Hour)}},
+			kinds:   KindOutside,
+			want:    []string{"is before the start of the range [2026-11-01T01:00:00Z, open)"},
+			notWant: []string{"0001-01-01"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := VerifyFile(t.Context(), tt.path, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := reportText(rep)
+			if got := strings.Join(rep.Kinds(), ", "); got != tt.kinds {
+				t.Errorf("problems [%s], want [%s]:\n%s", got, tt.kinds, text)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("report lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("report has %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+
+	// Newest first, one event out of place: found, in the file's order.
+	swapped := append([]adminapitest.Event(nil), desc...)
+	i := len(swapped) / 2
+	for swapped[i].CreatedAt.Equal(swapped[i+1].CreatedAt) {
+		i++
+	}
+	swapped[i], swapped[i+1] = swapped[i+1], swapped[i]
+	writeFile(t, descPath, swapped)
+	rep, err := VerifyFile(t.Context(), descPath, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Count(KindOrder) != 1 || !strings.Contains(reportText(rep), "(the file is newest first)") {
+		t.Errorf("one event out of place in a newest-first file:\n%s", reportText(rep))
+	}
+	if (Range{}).String() != "[open, open)" {
+		t.Errorf("Range{}.String() = %s", Range{})
+	}
+
+	// The files of a directory are export's, oldest first: a reversed one
+	// is out of order, not taken for newest first.
+	ddir, m := writeDir(t, srv, false)
+	editLines(t, filepath.Join(ddir, m.Files[1].Name), func(l []string) []string {
+		out := make([]string, len(l))
+		for i := range l {
+			out[len(l)-1-i] = l[i]
+		}
+		return out
+	})
+	rep, err = VerifyDir(t.Context(), ddir, m, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Count(KindOrder) == 0 || rep.NewestFirst {
+		t.Errorf("a reversed file in a directory:\n%s", reportText(rep))
 	}
 }

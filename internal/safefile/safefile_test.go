@@ -234,13 +234,14 @@ func TestCreateFailsInMissingDir(t *testing.T) {
 
 func TestCommitFailureRemovesTemp(t *testing.T) {
 	dir := t.TempDir()
-	// The target is a non-empty directory: the rename fails.
+	// The target becomes a non-empty directory while the file is written:
+	// the rename fails.
 	path := filepath.Join(dir, "target")
-	if err := os.MkdirAll(filepath.Join(path, "inside"), 0o700); err != nil {
-		t.Fatal(err)
-	}
 	f, err := Create(path, 0)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "inside"), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	f.Write([]byte("data"))

@@ -1,0 +1,150 @@
+//go:build linux
+
+package cli
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fatih/color"
+	"golang.org/x/sys/unix"
+
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+)
+
+// openPTY opens a pseudo-terminal and returns its two sides: what is
+// written to tty is read from master.
+func openPTY(t *testing.T) (master, tty *os.File) {
+	t.Helper()
+	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	master = os.NewFile(uintptr(fd), "/dev/ptmx")
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		master.Close()
+		t.Skipf("unlock pseudo-terminal: %v", err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		master.Close()
+		t.Skipf("pseudo-terminal number: %v", err)
+	}
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		master.Close()
+		t.Skipf("open pseudo-terminal: %v", err)
+	}
+	return master, tty
+}
+
+// sgr is a colour sequence: ESC [ parameters m.
+var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// The spinner on a real terminal writes no colour, with --no-color,
+// NO_COLOR or neither (it has no colour to show), but still erases its
+// line; with TERM=dumb there is no spinner at all.
+func TestProgressNoColorOnTerminal(t *testing.T) {
+	// The colour library decides once, from the process's stdout, which
+	// under go test is no terminal; make it decide as on a terminal.
+	was := color.NoColor
+	color.NoColor = false
+	t.Cleanup(func() { color.NoColor = was })
+
+	tests := []struct {
+		name    string
+		env     map[string]string
+		noColor bool
+	}{
+		{"--no-color", nil, true},
+		{"NO_COLOR", map[string]string{"NO_COLOR": "1"}, false},
+		{"default", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			master, tty := openPTY(t)
+			defer master.Close()
+			got := &lockedBuffer{}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				buf := make([]byte, 4096)
+				for {
+					n, err := master.Read(buf)
+					got.Write(buf[:n])
+					if err != nil {
+						return
+					}
+				}
+			}()
+			app, _, _ := newTestApp(t, tt.env)
+			app.IO.ErrTTY, app.IO.ErrFile, app.Global.NoColor = true, tty, tt.noColor
+			p := app.startProgress("exporting")
+			if p == nil {
+				t.Fatal("no spinner on a terminal")
+			}
+			p.Update(fetch.Progress{Events: 1234, Total: -1})
+			deadline := time.Now().Add(30 * time.Second)
+			for !strings.Contains(string(got.Bytes()), "exporting 1,234 events") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			p.Stop()
+			tty.Close()
+			master.Close()
+			<-done
+			out := got.Bytes()
+			if !strings.Contains(string(out), "exporting 1,234 events") {
+				t.Fatalf("the spinner drew %q", out)
+			}
+			if m := sgr.Find(out); m != nil {
+				t.Errorf("colour sequence %q in %q", m, out)
+			}
+			if !strings.Contains(string(out), "\r\x1b[K") {
+				t.Errorf("the line is not erased: %q", out)
+			}
+		})
+	}
+
+	t.Run("TERM=dumb", func(t *testing.T) {
+		master, tty := openPTY(t)
+		defer master.Close()
+		defer tty.Close()
+		app, _, _ := newTestApp(t, map[string]string{"TERM": "dumb"})
+		app.IO.ErrTTY, app.IO.ErrFile, app.IO.OutTTY = true, tty, true
+		if p := app.startProgress("exporting"); p != nil {
+			p.Stop()
+			t.Error("a spinner with TERM=dumb")
+		}
+		if app.colorOut() {
+			t.Error("colour with TERM=dumb")
+		}
+	})
+}
+
+func TestNoColorWriter(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"\r\x1b[K", "|\x1b[37m\x1b[0m exporting"}, "\r\x1b[K| exporting"},
+		{[]string{"a\x1b[1;3", "1mb\x1b", "[0mc"}, "abc"},
+		{[]string{"\x1b[F\x1b[K", "x"}, "\x1b[F\x1b[Kx"},
+		{[]string{"\x1b]0;t\a"}, "\x1b]0;t\a"},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		w := &noColorWriter{w: &b}
+		for _, s := range tt.in {
+			if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
+				t.Errorf("Write(%q) = %d, %v", s, n, err)
+			}
+		}
+		if b.String() != tt.want {
+			t.Errorf("%q -> %q, want %q", tt.in, b.String(), tt.want)
+		}
+	}
+}
