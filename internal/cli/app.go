@@ -47,7 +47,8 @@ func SystemStreams() *Streams {
 }
 
 // App is what every command shares: the streams, the environment, the clock
-// and the global flags. There is no package-level state; each run builds one.
+// and the global flags. Each run builds one: the package holds no mutable
+// state but the version stamped in at build time.
 type App struct {
 	IO     *Streams
 	Getenv func(string) string
@@ -229,15 +230,21 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 	addGlobalFlags(root, &a.Global)
 	a.conn = &connState{flags: root.PersistentFlags()}
 	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(a))
-	for _, add := range commands {
-		root.AddCommand(add(a))
-	}
+	root.AddCommand(
+		newSearchCmd(a),
+		newExportCmd(a),
+		newTailCmd(a),
+		newCountCmd(a),
+		newGetCmd(a),
+		newVerifyCmd(a),
+		newActivityTypesCmd(a),
+		newConfigCmd(a),
+		newAuthCmd(a),
+		newDoctorCmd(a),
+		newVersionCmd(a),
+	)
 	return root
 }
-
-// commands are the constructors of the subcommands; each command file adds
-// itself here from an init function, so that the files stay independent.
-var commands []func(*App) *cobra.Command
 
 func addGlobalFlags(root *cobra.Command, g *GlobalOptions) {
 	f := root.PersistentFlags()

@@ -13,8 +13,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/config"
 )
 
-func init() { commands = append(commands, newAuthCmd, newDoctorCmd) }
-
 const authCheckLong = `Resolve the connection (flags, environment, profile), print the endpoint,
 project and key in use, and make one cheap query to prove that the Admin API
 accepts the credentials. A failure says what went wrong: the configuration

@@ -16,8 +16,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/config"
 )
 
-func init() { commands = append(commands, newConfigCmd) }
-
 func newConfigCmd(a *App) *cobra.Command {
 	cmd := groupCommand(&cobra.Command{
 		Use:   "config",

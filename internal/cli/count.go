@@ -17,12 +17,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
-
-func init() { commands = append(commands, newCountCmd) }
 
 // The groupings of count --by.
 const (
@@ -232,7 +231,7 @@ func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selec
 
 // countFile counts the matching events of an export.
 func countFile(ctx context.Context, o *countOptions) ([]countRow, error) {
-	f, err := resolveFileUsers(ctx, o.Input, o.Filter)
+	f, err := archive.ResolveUsers(ctx, o.Input, o.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +242,7 @@ func countFile(ctx context.Context, o *countOptions) ([]countRow, error) {
 	}
 	m := f.Compile()
 	counts := map[string]int{}
-	err = eachInputEvent(ctx, o.Input, func(e *auditlog.Event) error {
+	err = archive.Each(ctx, o.Input, func(e *auditlog.Event) error {
 		if m.Match(e) {
 			counts[key(e)]++
 		}

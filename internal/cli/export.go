@@ -23,8 +23,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
-func init() { commands = append(commands, newExportCmd) }
-
 // Defaults of export.
 const (
 	defaultExportParallel = 4

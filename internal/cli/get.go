@@ -14,8 +14,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
-func init() { commands = append(commands, newGetCmd) }
-
 // getOptions are the inputs of get.
 type getOptions struct {
 	App    *App

@@ -163,7 +163,7 @@ func strangerRecipient(t *testing.T, events []adminapitest.Event, users []admina
 	}
 	inSnapshot := func(addr string) bool {
 		for _, e := range events {
-			if containsUserSnapshot(e.Data) && strings.Contains(string(e.Data), addr) {
+			if strings.Contains(string(e.Data), `"standard_attributes"`) && strings.Contains(string(e.Data), addr) {
 				return true
 			}
 		}

@@ -14,13 +14,12 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
-
-func init() { commands = append(commands, newSearchCmd) }
 
 // searchOptions are the inputs of search, after flag parsing.
 type searchOptions struct {
@@ -340,7 +339,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 			return err
 		}
 		emit := func(e *auditlog.Event) error { n++; return s.w.Write(e) }
-		err = searchFile(ctx, o.Input, o.Filter, o.Descending, o.Limit, emit)
+		err = archive.Search(ctx, o.Input, o.Filter, o.Descending, o.Limit, emit)
 	} else {
 		a.streaming()
 		c, cerr := a.client(ctx)

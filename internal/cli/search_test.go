@@ -18,6 +18,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
@@ -611,7 +612,7 @@ func TestSearchOutFile(t *testing.T) {
 func readBack(t *testing.T, path string) []auditlog.Event {
 	t.Helper()
 	var got []auditlog.Event
-	err := eachInputEvent(t.Context(), path, func(e *auditlog.Event) error {
+	err := archive.Each(t.Context(), path, func(e *auditlog.Event) error {
 		got = append(got, *e)
 		return nil
 	})

@@ -13,8 +13,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 )
 
-func init() { commands = append(commands, newTailCmd) }
-
 // Defaults of tail and search --follow.
 const (
 	defaultBacklog  = 10

@@ -16,8 +16,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
-func init() { commands = append(commands, newActivityTypesCmd) }
-
 // activityTypesOptions are the inputs of activity-types.
 type activityTypesOptions struct {
 	App      *App

@@ -11,8 +11,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/export"
 )
 
-func init() { commands = append(commands, newVerifyCmd) }
-
 // verifyOptions are the inputs of verify, after flag parsing.
 type verifyOptions struct {
 	App *App

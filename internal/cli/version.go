@@ -24,8 +24,6 @@ var (
 	date    string
 )
 
-func init() { commands = append(commands, newVersionCmd) }
-
 // versionInfo is what `version` prints.
 type versionInfo struct {
 	Version  string `json:"version"`
