@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,9 +25,6 @@ import (
 const (
 	defaultExportParallel = 4
 	defaultExportLag      = 5 * time.Second
-	// usualRetention is the shortest retention Authgear is known to use
-	// (older self-hosted defaults; current ones keep 180 days).
-	usualRetention = 90 * 24 * time.Hour
 )
 
 // exportOptions are the inputs of export, after flag parsing.
@@ -248,48 +243,15 @@ func parseFileMode(s string) (os.FileMode, error) {
 	return os.FileMode(n), nil
 }
 
-// exportJob is one range written to one place.
-type exportJob struct {
-	rng    export.Range
-	path   string // file path; "-" = stdout
-	name   string // as recorded in the state: base name in the out-dir, the path, or "-"
-	format string
-	inDir  bool
-}
-
-func (j exportJob) stdout() bool { return j.path == "-" }
-
-func (j exportJob) compression() string {
-	if strings.HasSuffix(j.path, ".gz") {
-		return "gzip"
-	}
-	return ""
-}
-
-// exportRun is the state of one export command.
-type exportRun struct {
-	*exportOptions
-	a      *App
-	client *adminapi.Client
-	sel    adminapi.Selection
-	start  time.Time
-
-	state    *export.State
-	manifest *export.Manifest
-	identity export.Identity
-
-	prog    *progress // nil-safe; Stop may be called more than once
-	events  int64     // written by finished jobs
-	written []string
-}
-
-func runExport(ctx context.Context, o *exportOptions) (err error) {
+// runExport runs the export protocol of internal/export: the command
+// resolves the range's end, the client and the filters, and reports.
+func runExport(ctx context.Context, o *exportOptions) error {
 	a := o.App
 	a.streaming()
-	r := &exportRun{exportOptions: o, a: a, start: a.now()}
+	start := a.now()
 
 	// The end of the range: a whole second, the lag before now.
-	until := r.start.UTC().Truncate(time.Second).Add(-o.Lag).Truncate(time.Second)
+	until := start.UTC().Truncate(time.Second).Add(-o.Lag).Truncate(time.Second)
 	if !o.Filter.Until.IsZero() {
 		if o.Filter.Until.After(until) {
 			a.notice("--until %s is later than now minus the lag: exporting until %s; later events go to the next run", fmtUTC(o.Filter.Until), fmtUTC(until))
@@ -297,19 +259,10 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 			until = o.Filter.Until.UTC()
 		}
 	}
-
-	// Lock before anything else, so an overlapping cron run leaves at once.
-	unlock, err := r.lockState()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-
 	c, err := a.client(ctx)
 	if err != nil {
 		return err
 	}
-	r.client = c
 	conn, err := a.connection()
 	if err != nil {
 		return err
@@ -318,401 +271,79 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	r.identity = export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest}
-	if r.state != nil {
-		if err := r.state.Check(o.StatePath, r.identity); err != nil {
-			return usageError(err)
-		}
+	var prog *progress // started once the ranges are planned
+	defer func() { prog.Stop() }()
+	stdout := a.IO.Out
+	if a.IO.OutTTY && a.progressShown() {
+		// The spinner and the events share the terminal: it goes first.
+		stdout = writerFunc(func(b []byte) (int, error) { prog.Stop(); return a.IO.Out.Write(b) })
 	}
-	unlockDir, err := r.openOutDir()
+	run, err := export.Open(export.Options{
+		Source: c, Filter: o.Filter, Since: o.Filter.Since, Until: until,
+		Identity:  export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest},
+		StatePath: o.StatePath, OutDir: o.OutDir, OutPath: o.OutPath, OutThrough: o.outThrough, NoGzip: o.NoGzip,
+		Output: o.outputOptions(), FileMode: o.FileMode, Stdout: stdout,
+		Parallel: o.Parallel, SpoolDir: o.SpoolDir,
+		// The count probes balance parallel shards and give the progress
+		// line its percentage. With one shard and no progress line (cron,
+		// a pipe) nobody would use them, and a count(*) over months of a
+		// busy project is not free for the server.
+		Count:  !o.NoCount && (o.Parallel > 1 || a.progressShown()),
+		Now:    a.now,
+		Notice: a.notice,
+		Warn:   a.warn,
+		Begin:  func() { prog = a.startProgress("exporting") },
+		Progress: func(p fetch.Progress) {
+			prog.Update(p)
+		},
+	})
 	if err != nil {
-		return err
+		return exportError(err)
 	}
-	defer unlockDir()
-	if err := r.checkManifest(); err != nil {
-		return err
-	}
-
+	defer run.Close()
 	sel, err := a.selection(ctx, c, o.Filter)
 	if err != nil {
 		return err
 	}
-	r.sel = sel
-
-	since := o.Filter.Since
-	fromOldest := false
-	if since.IsZero() && r.state.Resume().IsZero() {
-		oldest, ok, err := oldestEvent(ctx, c, sel, until)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			a.notice("nothing to export: no events before %s (%s)", fmtUTC(until), o.Filter.Describe())
-			if o.OutDir == "" && o.StatePath == "" {
-				// Downstream steps expect the file: write an empty one.
-				return r.writeEmpty(ctx)
-			}
-			return nil
-		}
-		since, fromOldest = oldest, true
-	}
-	plan, err := export.PlanRun(o.StatePath, r.state, since, until)
+	res, err := run.Export(ctx, sel)
+	prog.Stop()
 	if err != nil {
+		return exportError(err)
+	}
+	if len(res.Written) > 0 {
+		a.notice("%s", exportSummary(res, o.OutDir, a.now().Sub(start), c.Stats()))
+	}
+	return nil
+}
+
+// writerFunc is a function as an io.Writer.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// exportError makes what the state, the --out-dir or the plan refuse bad
+// usage (exit 2).
+func exportError(err error) error {
+	var refused *export.RefusedError
+	if errors.As(err, &refused) {
 		return usageError(err)
 	}
-	jobs, err := r.jobs(plan)
-	if err != nil {
-		return err
-	}
-	if len(jobs) == 0 {
-		if r.state != nil && !r.state.LastEnd.IsZero() {
-			a.notice("nothing new to export: the state %s already ends at %s", o.StatePath, fmtUTC(r.state.LastEnd))
-			return nil
-		}
-		a.notice("nothing to export: the range starts at %s, not before its end %s (now minus --lag)", fmtUTC(since), fmtUTC(until))
-		if o.OutDir == "" && o.StatePath == "" {
-			return r.writeEmpty(ctx)
-		}
-		return nil
-	}
-	if first := jobs[0].rng.From; !fromOldest && first.Before(r.start.Add(-usualRetention)) {
-		a.warn("the range starts at %s: Authgear drops audit logs after 90–180 days and says nothing: events before %s may be gone",
-			fmtUTC(first), r.start.Add(-usualRetention).UTC().Format("2006-01-02"))
-	}
-
-	r.prog = a.startProgress("exporting")
-	defer r.prog.Stop()
-	for _, j := range jobs {
-		if err := r.runJob(ctx, j); err != nil {
-			return err
-		}
-	}
-	r.prog.Stop()
-	r.summary()
-	return nil
-}
-
-// jobs turns the plan into the ranges to write and where.
-func (r *exportRun) jobs(p export.Plan) ([]exportJob, error) {
-	var jobs []exportJob
-	if p.Redo != nil {
-		redo := p.Redo
-		j := exportJob{rng: redo.Range(), name: redo.File, format: redo.Format, inDir: redo.InDir}
-		switch {
-		case redo.InDir != (r.OutDir != ""):
-			where := "--out " + redo.File
-			if redo.InDir {
-				where = "--out-dir (file " + redo.File + ")"
-			}
-			return nil, usageError(fmt.Errorf("state file %s has an unfinished range %s for %s: run again with the same kind of output to finish it first",
-				r.StatePath, redo.Range(), where))
-		case redo.InDir:
-			j.path = filepath.Join(r.OutDir, redo.File)
-		case redo.File == "-" || redo.File == r.OutPath:
-			// The same destination as this run: one range from the pending
-			// start to this run's end replaces whatever the killed run left.
-			j.path, j.name, j.format = r.OutPath, r.OutPath, r.Format
-			if p.Next != nil {
-				j.rng.To = p.Next.To
-			}
-			return []exportJob{j}, nil
-		default:
-			j.path = redo.File
-		}
-		if j.format == "" {
-			j.format = r.Format
-		}
-		jobs = append(jobs, j)
-	}
-	if p.Next != nil {
-		j := exportJob{rng: *p.Next, format: r.Format}
-		if r.OutDir != "" {
-			j.inDir = true
-			j.name = export.FileName(*p.Next, export.Ext(r.Format, !r.NoGzip))
-			j.path = filepath.Join(r.OutDir, j.name)
-			if r.manifest != nil {
-				if o := r.manifest.Overlapping(*p.Next, j.name); len(o) > 0 {
-					return nil, usageError(fmt.Errorf("--out-dir %s already holds %s for %s, which overlaps this run's range %s: "+
-						"this state file did not write that directory; use the state file that did",
-						r.OutDir, o[0].Name, o[0].Range(), *p.Next))
-				}
-			}
-		} else {
-			j.path, j.name = r.OutPath, r.OutPath
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs, nil
-}
-
-// spoolDir is where shards wait: --spool-dir, else the output's directory,
-// else the system's temporary directory.
-// wantCount says whether to probe the range with count queries: they
-// balance parallel shards and give the progress line its percentage. With
-// one shard and no progress line (cron, a pipe) nobody would use them, and
-// a count(*) over months of a busy project is not free for the server.
-func (r *exportRun) wantCount() bool {
-	return !r.NoCount && (r.Parallel > 1 || r.prog != nil)
-}
-
-func (r *exportRun) spoolDir() string {
-	switch {
-	case r.SpoolDir != "":
-		return r.SpoolDir
-	case r.OutDir != "":
-		return r.OutDir
-	case r.OutPath != "-" && !r.outThrough:
-		return filepath.Dir(r.OutPath)
-	}
-	return os.TempDir()
-}
-
-// runJob writes one range and records it: pending in the state before,
-// the file in the manifest and the end in the state after.
-func (r *exportRun) runJob(ctx context.Context, j exportJob) error {
-	st := r.state
-	var before *export.Pending
-	if r.StatePath != "" {
-		if st == nil {
-			st = &export.State{}
-			r.state = st
-		}
-		before = st.Pending
-		st.Endpoint, st.Project, st.Filter = r.identity.Endpoint, r.identity.Project, r.identity.Filter
-		st.Format, st.Compression = j.format, j.compression()
-		st.OutDir, st.Out = r.identity.Dest.Dir, r.identity.Dest.Out
-		if st.Start.IsZero() {
-			st.Start = j.rng.From
-		}
-		st.Pending = &export.Pending{From: j.rng.From, To: j.rng.To, File: j.name, Format: j.format,
-			Compression: j.compression(), InDir: j.inDir, StartedAt: r.start.UTC().Truncate(time.Second)}
-		if err := st.Save(r.StatePath, r.a.now()); err != nil {
-			return err
-		}
-	}
-	entry, err := r.write(ctx, j)
-	if err != nil {
-		if st != nil {
-			// Nothing reached the destination: put the state back as it was.
-			st.Pending = before
-			if serr := st.Save(r.StatePath, r.a.now()); serr != nil {
-				r.a.warn("%v", serr)
-			}
-		}
-		return err
-	}
-	if j.inDir {
-		if r.manifest == nil {
-			r.manifest = &export.Manifest{}
-		}
-		m := r.manifest
-		m.Endpoint, m.Project, m.Filter = r.identity.Endpoint, r.identity.Project, r.identity.Filter
-		m.Put(export.Entry(entry, j.rng, r.start))
-		if err := m.Save(r.OutDir, r.FileMode); err != nil {
-			return err
-		}
-	}
-	if st != nil {
-		st.LastEnd = j.rng.To
-		st.Pending = nil
-		if err := st.Save(r.StatePath, r.a.now()); err != nil {
-			return err
-		}
-	}
-	if j.stdout() {
-		r.written = append(r.written, "stdout")
-	} else {
-		r.written = append(r.written, j.path)
-	}
-	return nil
-}
-
-// write exports one range to its file or stdout. A file appears at its path
-// only when complete; on any error it is removed and the path left as it was.
-func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile, error) {
-	var (
-		ew      eventWriter
-		records fetch.Records // nil when the format has no independent records
-		commit  func() (export.ManifestFile, error)
-		abort   = func() {}
-	)
-	opts := r.outputOptions()
-	opts.Format = j.format
-	if j.stdout() {
-		out := r.a.IO.Out
-		if r.a.IO.OutTTY && r.prog != nil {
-			out = stopOnWriter{w: out, stop: r.prog.Stop}
-		}
-		w, err := output.New(out, opts)
-		if err != nil {
-			return export.ManifestFile{}, usageError(err)
-		}
-		sw := &countingWriter{w: w}
-		ew = sw
-		if rw, ok := w.(output.RecordWriter); ok {
-			records = &countingRecords{rw: rw, c: sw}
-		}
-		commit = func() (export.ManifestFile, error) {
-			if err := w.Close(); err != nil {
-				return export.ManifestFile{}, stdoutError(err)
-			}
-			if err := closeStdout(r.a.IO.Out); err != nil {
-				return export.ManifestFile{}, stdoutError(err)
-			}
-			return export.ManifestFile{Count: sw.n, Format: j.format}, nil
-		}
-	} else {
-		// Only a file in an --out-dir is listed, with its SHA-256, in
-		// the manifest.
-		df, err := export.CreateDataFile(j.path, r.FileMode, opts, j.inDir)
-		if err != nil {
-			return export.ManifestFile{}, err
-		}
-		ew, commit, abort = df, df.Commit, df.Abort
-		if fr, ok := df.Records(); ok {
-			records = fr
-		}
-	}
-	defer abort()
-
-	sel := r.sel
-	sel.From, sel.To = j.rng.From, j.rng.To
-	base := r.events
-	st, err := fetch.Export(ctx, r.client, fetch.ExportOptions{
-		Selection: sel,
-		Parallel:  r.Parallel,
-		Count:     r.wantCount(),
-		SpoolDir:  r.spoolDir(),
-		Records:   records,
-		Progress: func(p fetch.Progress) {
-			if p.Total >= 0 {
-				p.Total += base
-			}
-			p.Events += base
-			r.prog.Update(p)
-		},
-	}, ew.Write)
-	if err != nil {
-		if j.stdout() && output.IsBrokenPipe(err) {
-			return export.ManifestFile{}, stdoutError(err)
-		}
-		return export.ManifestFile{}, err
-	}
-	f, err := commit()
-	if err != nil {
-		return export.ManifestFile{}, err
-	}
-	r.events += st.Events
-	return f, nil
-}
-
-// eventWriter is a data file or stdout.
-type eventWriter interface {
-	Write(e *auditlog.Event) error
-}
-
-type countingWriter struct {
-	w output.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(e *auditlog.Event) error {
-	if err := c.w.Write(e); err != nil {
-		return err
-	}
-	c.n++
-	return nil
-}
-
-// countingRecords takes records for stdout, counted with its events.
-type countingRecords struct {
-	rw output.RecordWriter
-	c  *countingWriter
-}
-
-func (r *countingRecords) NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error) {
-	return r.rw.NewEncoder()
-}
-
-func (r *countingRecords) WriteRecord(rec []byte) error {
-	if err := r.rw.WriteRecord(rec); err != nil {
-		return err
-	}
-	r.c.n++
-	return nil
-}
-
-type stopOnWriter struct {
-	w    io.Writer
-	stop func()
-}
-
-func (s stopOnWriter) Write(b []byte) (int, error) {
-	s.stop()
-	return s.w.Write(b)
-}
-
-// stdoutError reports a failed write to stdout. A closed pipe is a failure
-// for export (the reader did not get every event), so the error does not
-// wrap EPIPE, which would end the command quietly with status 0.
-func stdoutError(err error) error {
-	if output.IsBrokenPipe(err) {
-		return errors.New("write to stdout: the reader closed the pipe before the export was complete")
-	}
-	return fmt.Errorf("write to stdout: %w", err)
-}
-
-// closeStdout syncs and closes stdout when it is a file, so that a state
-// advances only after the stream was flushed and closed without error.
-func closeStdout(w io.Writer) error {
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		return err
-	}
-	return f.Close()
-}
-
-// writeEmpty writes an empty export to --out (stdout or a file): a
-// downstream step that expects the file then finds a valid, empty one.
-func (r *exportRun) writeEmpty(ctx context.Context) error {
-	opts := r.outputOptions()
-	if r.OutPath == "-" {
-		w, err := output.New(r.a.IO.Out, opts)
-		if err != nil {
-			return usageError(err)
-		}
-		return w.Close()
-	}
-	df, err := export.CreateDataFile(r.OutPath, r.FileMode, opts, false)
-	if err != nil {
-		return err
-	}
-	defer df.Abort()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	_, err = df.Commit()
 	return err
 }
 
-// summary is the one line on stderr after a successful run:
+// exportSummary is the one line on stderr after a successful run:
 // "exported 20,000 events to audit.jsonl.gz in 4.2s (203 requests, 0 retries)".
-func (r *exportRun) summary() {
-	st := r.client.Stats()
-	where := strings.Join(r.written, " and ")
-	if r.OutDir != "" && len(r.written) > 1 {
-		where = fmt.Sprintf("%d files in %s", len(r.written), r.OutDir)
+func exportSummary(res export.Result, outDir string, took time.Duration, st adminapi.Stats) string {
+	where := strings.Join(res.Written, " and ")
+	if outDir != "" && len(res.Written) > 1 {
+		where = fmt.Sprintf("%d files in %s", len(res.Written), outDir)
 	}
 	unit := "events"
-	if r.events == 1 {
+	if res.Events == 1 {
 		unit = "event"
 	}
-	r.a.notice("exported %s %s to %s in %s (%s requests, %s retries)",
-		groupDigits(r.events), unit, where, fmtElapsed(r.a.now().Sub(r.start)),
-		groupDigits(st.Requests), groupDigits(st.Retries))
+	return fmt.Sprintf("exported %s %s to %s in %s (%s requests, %s retries)",
+		groupDigits(res.Events), unit, where, fmtElapsed(took), groupDigits(st.Requests), groupDigits(st.Retries))
 }
 
 // fmtElapsed is 4.2s under a minute, else whole seconds (1m3s).
@@ -724,23 +355,3 @@ func fmtElapsed(d time.Duration) string {
 }
 
 func fmtUTC(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// oldestEvent is the createdAt of the oldest event of sel before until: one
-// page of one event, oldest first.
-func oldestEvent(ctx context.Context, c *adminapi.Client, sel adminapi.Selection, until time.Time) (time.Time, bool, error) {
-	sel.From, sel.To = time.Time{}, until
-	for _, first := range []int{1, adminapi.MaxPageSize} {
-		p, err := c.Page(ctx, adminapi.PageQuery{Selection: sel, First: first})
-		if err != nil {
-			return time.Time{}, false, fmt.Errorf("find the oldest event: %w", err)
-		}
-		if len(p.Events) > 0 {
-			return p.Events[0].CreatedAt.UTC().Truncate(time.Second), true, nil
-		}
-		if p.Edges == 0 {
-			return time.Time{}, false, nil
-		}
-		// A null node came first: look at a whole page.
-	}
-	return time.Time{}, false, &adminapi.APIError{Op: "find the oldest event", Err: errors.New("the API returned only empty events: give --since")}
-}

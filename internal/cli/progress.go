@@ -44,7 +44,7 @@ type progress struct {
 // startProgress starts a spinner labelled label on stderr, or returns nil
 // (a no-op) unless stderr is a terminal file and --quiet is off.
 func (a *App) startProgress(label string) *progress {
-	if a.Global.Quiet || !a.IO.ErrTTY || a.IO.ErrFile == nil || a.dumbTerminal() {
+	if !a.progressShown() {
 		return nil
 	}
 	p := &progress{label: label, now: a.now, start: a.now()}
@@ -137,6 +137,12 @@ func (p *progress) Stop() {
 			p.spin.Stop()
 		}
 	})
+}
+
+// progressShown says whether startProgress draws anything: only on a
+// terminal, and not with --quiet or TERM=dumb.
+func (a *App) progressShown() bool {
+	return !a.Global.Quiet && a.IO.ErrTTY && a.IO.ErrFile != nil && !a.dumbTerminal()
 }
 
 // StopOnWrite returns w wrapped so that the spinner stops before the first

@@ -139,7 +139,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	if horizon := a.now().Add(-usualRetention); !o.Offline && !rep.Range.From.IsZero() && rep.Range.From.Before(horizon) {
+	if horizon := a.now().Add(-export.UsualRetention); !o.Offline && !rep.Range.From.IsZero() && rep.Range.From.Before(horizon) {
 		a.warn("the range starts at %s, beyond Authgear's usual retention (90–180 days): the API cannot count events it has dropped, "+
 			"so days before %s that fall short of the export are expected; verify --offline checks such archives",
 			fmtUTC(rep.Range.From), horizon.UTC().Format("2006-01-02"))

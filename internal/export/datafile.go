@@ -53,40 +53,6 @@ func (d *DataFile) Write(e *auditlog.Event) error {
 	return nil
 }
 
-// Records returns the file as records for a parallel export, when its
-// format has independent records (JSON lines, JSON, CSV): events encoded
-// ahead, in other goroutines, and written later as bytes.
-func (d *DataFile) Records() (*FileRecords, bool) {
-	rw, ok := d.w.(output.RecordWriter)
-	if !ok {
-		return nil, false
-	}
-	return &FileRecords{d: d, rw: rw}, true
-}
-
-// FileRecords is a DataFile taking records; they count as events.
-type FileRecords struct {
-	d  *DataFile
-	rw output.RecordWriter
-}
-
-// NewEncoder returns an encoder for one goroutine.
-func (r *FileRecords) NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error) {
-	return r.rw.NewEncoder()
-}
-
-// WriteRecord writes one record made by an encoder of r.
-func (r *FileRecords) WriteRecord(rec []byte) error {
-	if err := r.rw.WriteRecord(rec); err != nil {
-		return fmt.Errorf("write %s: %w", r.d.sf.Path(), err)
-	}
-	r.d.count++
-	return nil
-}
-
-// Count is the number of events written so far.
-func (d *DataFile) Count() int64 { return d.count }
-
 // Commit finishes the file and puts it in place; the entry describes it for
 // a manifest (name, range and createdAt are the caller's to fill).
 func (d *DataFile) Commit() (ManifestFile, error) {

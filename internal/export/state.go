@@ -1,7 +1,7 @@
 // Package export holds what makes an export safe to run again and again
-// from cron: the state file that says where the next run starts, the lock
-// that keeps two runs apart, the names of the files of an --out-dir, their
-// manifest, and the checks of verify.
+// from cron: the run itself (Open, Run.Export), the state file that says
+// where the next run starts, the locks that keep two runs apart, the names
+// of the files of an --out-dir, their manifest, and the checks of verify.
 //
 // The protocol of one incremental run, each step atomic on disk:
 //

@@ -80,9 +80,8 @@
 // Export walks [From, To) oldest first in parallel time shards split at whole
 // seconds (balanced by windowed counts when asked), streams the first shard
 // and spools the others to temporary files that are replayed in order, so
-// memory stays flat for any number of events. With an output of independent
-// records the spooled shards hold finished records, encoded in the shards'
-// goroutines, and replaying one is a copy.
+// memory stays flat for any number of events. The spool holds events, never
+// output: fetch knows nothing of formats.
 //
 // Counts per slice cannot see a storm of events inside a slice, so a worker
 // whose shard is done takes over the later half of the shard with the most

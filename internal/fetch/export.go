@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,24 +38,6 @@ type ExportOptions struct {
 	// Progress, when not nil, is called about once per page, never
 	// concurrently, with the number of events read so far.
 	Progress func(Progress)
-	// Records, when not nil, takes the events of every shard but the first
-	// as output records: each shard encodes its events as it reads them, in
-	// its own goroutine, and spools the records; a finished shard is then
-	// written with WriteRecord, a copy, instead of being decoded and
-	// encoded after the shards before it. The first shard's events still
-	// go to emit. An error from an encoder fails the export, as one from
-	// emit does.
-	Records Records
-}
-
-// Records is an output whose events are independent records, such as an
-// output.RecordWriter.
-type Records interface {
-	// NewEncoder returns an encoder for one goroutine.
-	NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error)
-	// WriteRecord writes one record; Export calls it from the goroutine
-	// that called Export.
-	WriteRecord(rec []byte) error
 }
 
 // Export emits every event of o.Selection in [From, To) exactly once, oldest
@@ -90,7 +74,6 @@ func Export(ctx context.Context, src Source, o ExportOptions, emit func(*auditlo
 		c:        &counters{},
 		sel:      sel,
 		emit:     emit,
-		records:  o.Records,
 		progress: o.Progress,
 		notify:   make(chan struct{}, 1),
 		spoolDir: o.SpoolDir,
@@ -114,7 +97,6 @@ type exporter struct {
 	c        *counters
 	sel      adminapi.Selection
 	emit     func(*auditlog.Event) error
-	records  Records // nil: later shards spool events
 	progress func(Progress)
 	notify   chan struct{} // a page was read somewhere
 
@@ -305,20 +287,6 @@ func (e *exporter) walkPiece(ctx context.Context, p *piece, first chan<- *auditl
 			}
 			return nil
 		}
-		if e.records != nil {
-			encode := e.records.NewEncoder()
-			var rec []byte
-			emit = func(ev *auditlog.Event) error {
-				var err error
-				if rec, err = encode(rec[:0], ev); err != nil {
-					return err
-				}
-				if err := sw.writeRecord(rec); err != nil {
-					return fmt.Errorf("write spool file %s: %w", name, err)
-				}
-				return nil
-			}
-		}
 		flush = func() error {
 			if err := sw.flush(); err != nil {
 				return fmt.Errorf("write spool file %s: %w", name, err)
@@ -348,7 +316,8 @@ const (
 // steal splits the piece with the most events left to read in two at a
 // whole second and returns the later part as a new piece, spooled; nil
 // when no piece has enough left (or no spool file can be made: the pieces
-// then simply finish as they are). At most one steal per planned shard, so
+// then simply finish as they are). At most as many steals in all as planned
+// shards (one piece may be split again and again while others are not), so
 // that the extra requests stay within two per shard.
 func (e *exporter) steal() *piece {
 	e.pmu.Lock()
@@ -391,9 +360,47 @@ func (e *exporter) steal() *piece {
 	return np
 }
 
+// spoolPrefix starts the names of spool files.
+const spoolPrefix = "authgear-audit-spool-"
+
 // newSpool makes a spool file for one piece.
 func (e *exporter) newSpool() (*os.File, error) {
-	return os.CreateTemp(e.spoolDir, "authgear-audit-spool-*")
+	return os.CreateTemp(e.spoolDir, spoolPrefix+"*")
+}
+
+// RemoveStaleSpools removes the spool files that killed exports left in
+// dir (they cannot clean up after SIGKILL). Call it only while no export
+// spools there, e.g. holding a lock on the directory.
+func RemoveStaleSpools(dir string) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, de := range des {
+		if strings.HasPrefix(de.Name(), spoolPrefix) && de.Type().IsRegular() {
+			os.Remove(filepath.Join(dir, de.Name()))
+		}
+	}
+}
+
+// Oldest is the createdAt (a whole second) of the oldest event of sel
+// before until; ok is false when there is none.
+func Oldest(ctx context.Context, src Source, sel adminapi.Selection, until time.Time) (at time.Time, ok bool, err error) {
+	sel.From, sel.To = time.Time{}, until
+	for _, first := range []int{1, adminapi.MaxPageSize} {
+		p, err := src.Page(ctx, adminapi.PageQuery{Selection: sel, First: first})
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("find the oldest event: %w", err)
+		}
+		if len(p.Events) > 0 {
+			return second(p.Events[0].CreatedAt).UTC(), true, nil
+		}
+		if p.Edges == 0 {
+			return time.Time{}, false, nil
+		}
+		// A null node came first: look at a whole page.
+	}
+	return time.Time{}, false, &adminapi.APIError{Op: "find the oldest event", Err: errors.New("the API returned only empty events: give --since")}
 }
 
 // estimate is how many events p has left to read in [lo, hi), and the whole
@@ -454,8 +461,7 @@ func (e *exporter) wait(ctx context.Context, done <-chan struct{}) error {
 	}
 }
 
-// replay emits the events (or writes the records) of a finished shard's
-// spool file.
+// replay emits the events of a finished shard's spool file.
 func (e *exporter) replay(ctx context.Context, f *os.File) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("read spool file %s: %w", f.Name(), err)
@@ -470,41 +476,17 @@ func (e *exporter) replay(ctx context.Context, f *os.File) error {
 				return err
 			}
 		}
-		var (
-			rec []byte
-			ev  *auditlog.Event
-			err error
-		)
-		if e.records != nil {
-			rec, err = r.nextRecord()
-		} else {
-			ev, err = r.next()
-		}
+		ev, err := r.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Name(), err)
 		}
-		if e.records != nil {
-			err = e.outRecord(rec)
-		} else {
-			err = e.out(ev)
-		}
-		if err != nil {
+		if err := e.out(ev); err != nil {
 			return err
 		}
 	}
-}
-
-// outRecord writes one spooled record from the caller's goroutine.
-func (e *exporter) outRecord(rec []byte) error {
-	if err := e.records.WriteRecord(rec); err != nil {
-		e.fail(err)
-		return err
-	}
-	e.emitted++
-	return nil
 }
 
 // result is what Export returns for err: the parent's cancellation wins, so

@@ -2,7 +2,6 @@ package fetch_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -44,15 +43,13 @@ func testExportExactlyOnce(t *testing.T, fx *fixture) {
 		sel      adminapi.Selection
 		parallel int
 		count    bool
-		records  bool // later shards spool output records
 	}{
-		{"parallel 1", false, all, 1, true, false},
-		{"parallel 8, full data", true, all, 8, true, false},
-		{"parallel 8, full data, records", true, all, 8, true, true},
-		{"parallel 8 without counts", false, all, 8, false, false},
+		{"parallel 1", false, all, 1, true},
+		{"parallel 8, full data", true, all, 8, true},
+		{"parallel 8 without counts", false, all, 8, false},
 		{"parallel 16, types, bounds in bursts", false, adminapi.Selection{
-			ActivityTypes: []string{"USER_AUTHENTICATED", "EMAIL_SENT"}, From: b[0], To: b[4].Add(time.Second)}, 16, true, true},
-		{"parallel 4 over a few seconds", false, adminapi.Selection{From: b[1].Add(-time.Second), To: b[1].Add(2 * time.Second)}, 4, true, false},
+			ActivityTypes: []string{"USER_AUTHENTICATED", "EMAIL_SENT"}, From: b[0], To: b[4].Add(time.Second)}, 16, true},
+		{"parallel 4 over a few seconds", false, adminapi.Selection{From: b[1].Add(-time.Second), To: b[1].Add(2 * time.Second)}, 4, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,12 +69,9 @@ func testExportExactlyOnce(t *testing.T, fx *fixture) {
 			var got []*auditlog.Event
 			var calls atomic.Int32
 			var last fetch.Progress
-			var records fetch.Records
-			if tt.records {
-				records = &jsonRecords{got: &got}
-			}
-			st, err := fetch.Export(context.Background(), client, fetch.ExportOptions{
-				Selection: tt.sel, Parallel: tt.parallel, Count: tt.count, SpoolDir: spool, Records: records,
+			src := &tap{src: client}
+			st, err := fetch.Export(context.Background(), src, fetch.ExportOptions{
+				Selection: tt.sel, Parallel: tt.parallel, Count: tt.count, SpoolDir: spool,
 				Progress: func(p fetch.Progress) {
 					if calls.Add(1) > 1 && (p.Events < last.Events || p.Requests < last.Requests) {
 						t.Errorf("progress went backwards: %+v then %+v", last, p)
@@ -115,48 +109,12 @@ func testExportExactlyOnce(t *testing.T, fx *fixture) {
 			if last.Total != wantTotal || last.Events != n || last.Requests != st.Requests {
 				t.Errorf("last progress %+v, want %d events of %d, %d requests", last, n, wantTotal, st.Requests)
 			}
-			checkRequestBudget(t, st, int(n), tt.parallel)
+			checkRequestBudget(t, src, st, int(n), tt.parallel)
 			if st.Shards < 1 || st.Shards > tt.parallel {
 				t.Errorf("%d shards for parallel %d", st.Shards, tt.parallel)
 			}
 		})
 	}
-}
-
-// jsonRecords encodes events as JSON records and decodes the records it is
-// given back into got, so that a test sees what went through the spool.
-type jsonRecords struct {
-	got      *[]*auditlog.Event
-	failEnc  string // the encoder refuses the event with this ID
-	failCall int    // WriteRecord fails at this call
-	calls    int
-}
-
-var errRecord = errors.New("record refused")
-
-func (r *jsonRecords) NewEncoder() func([]byte, *auditlog.Event) ([]byte, error) {
-	return func(dst []byte, e *auditlog.Event) ([]byte, error) {
-		if e.ID == r.failEnc {
-			return dst, errRecord
-		}
-		b, err := json.Marshal(e)
-		return append(dst, b...), err
-	}
-}
-
-func (r *jsonRecords) WriteRecord(rec []byte) error {
-	r.calls++
-	if r.calls == r.failCall {
-		return errRecord
-	}
-	e := new(auditlog.Event)
-	if err := json.Unmarshal(rec, e); err != nil {
-		return err
-	}
-	if r.got != nil {
-		*r.got = append(*r.got, e)
-	}
-	return nil
 }
 
 // testExportWhileEventsArrive inserts events while the export runs: after
@@ -303,8 +261,6 @@ func testExportStops(t *testing.T, fx *fixture) {
 		{"cancelled in a spooled shard", client, 5000, true, false, context.Canceled},
 		{"a later shard fails", failOn{client, sel.To.Add(-30 * time.Minute), apiErr}, 0, false, false, apiErr},
 		{"a count probe fails", failCountOn{client, sel.To.Add(-30 * time.Minute), apiErr}, 0, false, true, apiErr},
-		{"an encoder refuses an event", client, 0, false, false, errRecord},
-		{"writing a record fails", client, 0, false, false, errRecord},
 		{"a burst never adds up", &tap{src: client, alter: func(q adminapi.PageQuery, p *adminapi.Page) (*adminapi.Page, error) {
 			// The server never returns events whose ID ends in 0.
 			p.Events = slices.DeleteFunc(p.Events, func(e auditlog.Event) bool { return strings.HasSuffix(e.ID, "0") })
@@ -319,14 +275,6 @@ func testExportStops(t *testing.T, fx *fixture) {
 			spool := t.TempDir()
 			n := 0
 			o := fetch.ExportOptions{Selection: sel, Parallel: 8, SpoolDir: spool, Count: tt.count}
-			switch tt.name {
-			case "an encoder refuses an event":
-				// An event late in the range, so in a spooled shard.
-				late := expected(fx.srv, adminapi.Selection{From: sel.To.Add(-10 * time.Minute), To: sel.To}, false)
-				o.Records = &jsonRecords{failEnc: late[0]}
-			case "writing a record fails":
-				o.Records = &jsonRecords{failCall: 3}
-			}
 			_, err := fetch.Export(ctx, tt.src, o,
 				func(*auditlog.Event) error {
 					n++

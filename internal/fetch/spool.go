@@ -18,13 +18,10 @@ import (
 //	uvarint  length of the rest of the record
 //	varint   createdAt, Unix seconds
 //	uvarint  createdAt, nanoseconds
-//	5 × (uvarint length, bytes)  ID, ActivityType, UserID, IPAddress, UserAgent, ClientID
+//	6 × (uvarint length, bytes)  ID, ActivityType, UserID, IPAddress, UserAgent, ClientID
 //	uvarint  len(Data)+1 (0 for null data), then the raw Data bytes
 //
 // Data is kept verbatim: no JSON is parsed on either side.
-//
-// A spool of output records (ExportOptions.Records) frames each record the
-// same way: its length, then its bytes.
 
 // maxSpoolRecord bounds one record, so a damaged spool fails instead of
 // allocating without end.
@@ -41,16 +38,11 @@ func newSpoolWriter(w io.Writer) *spoolWriter {
 
 func (s *spoolWriter) write(e *auditlog.Event) error {
 	s.buf = appendSpoolRecord(s.buf[:0], e)
-	return s.writeRecord(s.buf)
-}
-
-// writeRecord writes one record as it is.
-func (s *spoolWriter) writeRecord(rec []byte) error {
 	var head [binary.MaxVarintLen64]byte
-	if _, err := s.w.Write(head[:binary.PutUvarint(head[:], uint64(len(rec)))]); err != nil {
+	if _, err := s.w.Write(head[:binary.PutUvarint(head[:], uint64(len(s.buf)))]); err != nil {
 		return err
 	}
-	_, err := s.w.Write(rec)
+	_, err := s.w.Write(s.buf)
 	return err
 }
 
@@ -74,7 +66,6 @@ type spoolReader struct {
 	r *bufio.Reader
 	// types interns activity types: a few hundred distinct values at most.
 	types map[string]string
-	buf   []byte // nextRecord's
 }
 
 func newSpoolReader(r io.Reader) *spoolReader {
@@ -92,14 +83,6 @@ func (s *spoolReader) next() (*auditlog.Event, error) {
 		return nil, fmt.Errorf("read spool: %w", err)
 	}
 	return e, nil
-}
-
-// nextRecord returns the next record as written by writeRecord, or io.EOF
-// after the last one. The record is valid until the next call.
-func (s *spoolReader) nextRecord() ([]byte, error) {
-	rec, err := s.read(s.buf[:0])
-	s.buf = rec
-	return rec, err
 }
 
 // read reads one record into buf (grown as needed).

@@ -65,45 +65,6 @@ func TestSpoolRoundTrip(t *testing.T) {
 	}
 }
 
-// TestSpoolRecords: records come back byte for byte, the empty one and a
-// large one included, each valid until the next call.
-func TestSpoolRecords(t *testing.T) {
-	t.Parallel()
-	want := [][]byte{[]byte("{\"id\":\"a\"}\n"), {}, bytes.Repeat([]byte("x,"), 300<<10), []byte("last\n")}
-	var buf bytes.Buffer
-	w := newSpoolWriter(&buf)
-	for _, rec := range want {
-		if err := w.writeRecord(rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.flush(); err != nil {
-		t.Fatal(err)
-	}
-	r := newSpoolReader(&buf)
-	for i := range want {
-		got, err := r.nextRecord()
-		if err != nil {
-			t.Fatalf("record %d: %v", i, err)
-		}
-		if !bytes.Equal(got, want[i]) {
-			t.Errorf("record %d: got %d bytes %.40q, want %d bytes %.40q", i, len(got), got, len(want[i]), want[i])
-		}
-	}
-	if _, err := r.nextRecord(); err != io.EOF {
-		t.Errorf("after the last record: %v, want io.EOF", err)
-	}
-	// A record cut short is an error, not a shorter record.
-	buf.Reset()
-	w = newSpoolWriter(&buf)
-	w.writeRecord([]byte("0123456789"))
-	w.flush()
-	buf.Truncate(buf.Len() - 3)
-	if _, err := newSpoolReader(&buf).nextRecord(); err == nil || err == io.EOF {
-		t.Errorf("a cut record: %v, want an error", err)
-	}
-}
-
 func TestSpoolDamaged(t *testing.T) {
 	t.Parallel()
 	evs := spoolSamples()

@@ -40,8 +40,7 @@ func newCSVWriter(w io.Writer, o Options) (*csvWriter, error) {
 	return c, nil
 }
 
-// csvEncoder turns events into CSV rows. It is not safe for concurrent
-// use: each goroutine gets its own from NewEncoder.
+// csvEncoder turns events into CSV rows.
 type csvEncoder struct {
 	c      *csvWriter
 	out    bytes.Buffer
@@ -54,11 +53,6 @@ func (c *csvWriter) newEncoder() *csvEncoder {
 	enc := &csvEncoder{c: c, record: make([]string, len(c.cols))}
 	enc.w = csv.NewWriter(&enc.out)
 	return enc
-}
-
-// NewEncoder implements RecordWriter.
-func (c *csvWriter) NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error) {
-	return c.newEncoder().event
 }
 
 // event appends the row of e to dst.
@@ -104,11 +98,11 @@ func (c *csvWriter) Write(e *auditlog.Event) error {
 	if err != nil {
 		return err
 	}
-	return c.WriteRecord(rec)
+	return c.writeRecord(rec)
 }
 
-// WriteRecord implements RecordWriter; the header goes before the first row.
-func (c *csvWriter) WriteRecord(rec []byte) error {
+// writeRecord writes one encoded row; the header goes before the first.
+func (c *csvWriter) writeRecord(rec []byte) error {
 	if err := c.usable(); err != nil {
 		return err
 	}

@@ -47,17 +47,11 @@ func (j *jsonWriter) Write(e *auditlog.Event) error {
 	if err != nil {
 		return err // the event is refused; the stream stays usable
 	}
-	return j.WriteRecord(rec)
-}
-
-// NewEncoder implements RecordWriter. The encoder keeps no state, so it is
-// safe for concurrent use.
-func (j *jsonWriter) NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error) {
-	return j.encode
+	return j.writeRecord(rec)
 }
 
 // encode appends the record of e: the JSON object, and in JSON lines the
-// newline (the array's separators belong to WriteRecord).
+// newline (the array's separators belong to writeRecord).
 func (j *jsonWriter) encode(dst []byte, e *auditlog.Event) ([]byte, error) {
 	dst, err := appendEvent(dst, e)
 	if err != nil || j.array {
@@ -66,8 +60,8 @@ func (j *jsonWriter) encode(dst []byte, e *auditlog.Event) ([]byte, error) {
 	return append(dst, '\n'), nil
 }
 
-// WriteRecord implements RecordWriter.
-func (j *jsonWriter) WriteRecord(rec []byte) error {
+// writeRecord writes one encoded event.
+func (j *jsonWriter) writeRecord(rec []byte) error {
 	if err := j.usable(); err != nil {
 		return err
 	}

@@ -70,21 +70,6 @@ type Writer interface {
 	Close() error
 }
 
-// RecordWriter is a Writer whose events are independent records (JSON
-// lines, the elements of a JSON array, CSV rows), so that an event can be
-// encoded ahead of its turn, in another goroutine, and written later as
-// bytes. A parallel export encodes the events of its later shards as they
-// arrive and writes a finished shard as a copy.
-type RecordWriter interface {
-	Writer
-	// NewEncoder returns an encoder for one goroutine: it appends the
-	// record of an event to dst. An error refuses that event.
-	NewEncoder() func(dst []byte, e *auditlog.Event) ([]byte, error)
-	// WriteRecord writes one record made by an encoder of this writer,
-	// exactly as Write would have written its event.
-	WriteRecord(rec []byte) error
-}
-
 // New returns a Writer for o.Format over w. It writes nothing itself; every
 // error it returns is about the options (an unknown format or column), which
 // callers report as bad usage.

@@ -1,0 +1,239 @@
+package export
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/archive"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output"
+)
+
+var runStart = ts("2026-11-20T00:00:00Z")
+
+// runFixture is a stand-in with 600 events over a day from runStart, two
+// seconds of 150 among them, and a client for it.
+func runFixture(t *testing.T) (*adminapitest.Server, *adminapi.Client) {
+	t.Helper()
+	evs, users := adminapitest.Generate(adminapitest.GenOptions{Seed: 3, Count: 300, Start: runStart, End: runStart.Add(24 * time.Hour), Bursts: 2, BurstSize: 150})
+	srv := adminapitest.New(t, adminapitest.WithEvents(evs, users))
+	c, err := adminapi.New(adminapi.Options{Endpoint: srv.Endpoint(), ProjectID: srv.ProjectID(), KeyID: srv.KeyID(), KeyFile: srv.KeyFile(t),
+		RetryBase: time.Millisecond, RetryCap: time.Millisecond, MaxRetries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, c
+}
+
+// dirOptions are the options of an incremental run into dir with state.
+func dirOptions(c *adminapi.Client, state, dir string, until time.Time) Options {
+	dest, _ := DestinationOf(dir, "-")
+	return Options{
+		Source:   c,
+		Identity: Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: dest},
+		Until:    until, StatePath: state, OutDir: dir, OutPath: "-",
+		Output: output.Options{Format: output.FormatJSONL, UTC: true}, FileMode: 0o600,
+		Parallel: 2, Count: true,
+		Now: func() time.Time { return runStart.Add(48 * time.Hour) },
+	}
+}
+
+func runOnce(t *testing.T, o Options) (Result, error) {
+	t.Helper()
+	r, err := Open(o)
+	if err != nil {
+		return Result{}, err
+	}
+	defer r.Close()
+	return r.Export(context.Background(), adminapi.Selection{})
+}
+
+// readDir reads every data file of dir in name order.
+func readDir(t *testing.T, dir string) []string {
+	t.Helper()
+	var ids []string
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		if !IsDataFile(de.Name()) {
+			continue
+		}
+		err := archive.Each(context.Background(), filepath.Join(dir, de.Name()), func(e *auditlog.Event) error {
+			ids = append(ids, e.ID)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids
+}
+
+func sortedIDs(evs []adminapitest.Event) []string {
+	ids := make([]string, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// TestRunIncremental: two runs tile the time line into two files listed
+// in the manifest, the state ends at the second run's end, and together the
+// files hold every event once; a third run with nothing new writes nothing.
+func TestRunIncremental(t *testing.T) {
+	srv, c := runFixture(t)
+	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "s", "state.json")
+	mid, end := runStart.Add(12*time.Hour), runStart.Add(24*time.Hour)
+
+	o := dirOptions(c, state, dir, mid)
+	o.Since = runStart
+	if _, err := runOnce(t, o); err != nil {
+		t.Fatal(err)
+	}
+	res, err := runOnce(t, dirOptions(c, state, dir, end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 1 || !strings.Contains(res.Written[0], "20261120T120000Z-20261121T000000Z") {
+		t.Errorf("second run wrote %v", res.Written)
+	}
+	got := readDir(t, dir)
+	slices.Sort(got)
+	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
+		t.Errorf("the files hold %d events, want the %d of the day once each", len(got), len(want))
+	}
+	st, err := LoadState(state)
+	if err != nil || st.Pending != nil || !st.LastEnd.Equal(end) || !st.Start.Equal(runStart) {
+		t.Fatalf("state after two runs: %+v, %v", st, err)
+	}
+	m, err := LoadManifest(dir)
+	if err != nil || len(m.Files) != 2 || !m.Files[0].To.Equal(m.Files[1].From) {
+		t.Fatalf("manifest: %+v, %v", m, err)
+	}
+	var notices []string
+	o = dirOptions(c, state, dir, end)
+	o.Notice = func(f string, a ...any) { notices = append(notices, f) }
+	if res, err := runOnce(t, o); err != nil || len(res.Written) != 0 || len(notices) != 1 || !strings.Contains(notices[0], "nothing new") {
+		t.Errorf("a run with nothing new: %+v, %v, notices %q", res, err, notices)
+	}
+}
+
+// TestRunRedoesPending: a range left pending by a killed run is written
+// again under the same name, over what the run left, before the next one.
+func TestRunRedoesPending(t *testing.T) {
+	srv, c := runFixture(t)
+	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "state.json")
+	mid, end := runStart.Add(12*time.Hour), runStart.Add(24*time.Hour)
+	name := FileName(Range{From: runStart, To: mid}, ".jsonl.gz")
+	killed := &State{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Format: "jsonl", Compression: "gzip",
+		OutDir: mustAbs(t, dir), Start: runStart,
+		Pending: &Pending{From: runStart, To: mid, File: name, Format: "jsonl", Compression: "gzip", InDir: true}}
+	if err := killed.Save(state, runStart); err != nil {
+		t.Fatal(err)
+	}
+	// What the killed run left: a temporary file and a half-written one.
+	for _, f := range []string{".audit-x.jsonl.gz.tmp-123", name} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := runOnce(t, dirOptions(c, state, dir, end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 2 || filepath.Base(res.Written[0]) != name {
+		t.Fatalf("wrote %v, want the pending range %s first", res.Written, name)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".audit-x.jsonl.gz.tmp-123")); !os.IsNotExist(err) {
+		t.Error("the killed run's temporary file is still there")
+	}
+	got := readDir(t, dir)
+	slices.Sort(got)
+	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
+		t.Errorf("the files hold %d events, want the %d of the day once each", len(got), len(want))
+	}
+}
+
+// TestRunRefuses: another export's state or directory, and a --since that
+// does not continue the state, are refused before anything is written.
+func TestRunRefuses(t *testing.T) {
+	_, c := runFixture(t)
+	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "state.json")
+	mid := runStart.Add(12 * time.Hour)
+	o := dirOptions(c, state, dir, mid)
+	o.Since = runStart
+	if _, err := runOnce(t, o); err != nil {
+		t.Fatal(err)
+	}
+	other := dirOptions(c, state, dir, mid.Add(time.Hour))
+	other.Identity.Filter = Filter{ActivityTypes: []string{"USER_CREATED"}}
+	late := dirOptions(c, state, dir, mid.Add(time.Hour))
+	late.Since = runStart.Add(time.Hour)
+	stranger := dirOptions(c, filepath.Join(t.TempDir(), "other.json"), dir, mid.Add(time.Hour))
+	stranger.Identity.Filter = Filter{ActivityTypes: []string{"USER_CREATED"}}
+	for name, o := range map[string]Options{"other filters": other, "a --since off the state": late, "another export's directory": stranger} {
+		_, err := runOnce(t, o)
+		var refused *RefusedError
+		if !errors.As(err, &refused) {
+			t.Errorf("%s: %v, want a *RefusedError", name, err)
+		}
+	}
+	if m, _ := LoadManifest(dir); len(m.Files) != 1 {
+		t.Errorf("a refused run changed the manifest: %d files", len(m.Files))
+	}
+}
+
+// TestRunFailureLeavesState: a range that fails leaves no file and the
+// state as it was before the run, and a second run at the same time is
+// locked out.
+func TestRunFailureLeavesState(t *testing.T) {
+	srv, c := runFixture(t)
+	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "state.json")
+	o := dirOptions(c, state, dir, runStart.Add(12*time.Hour))
+	o.Since = runStart
+	r, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(o); !errors.As(err, new(*LockedError)) {
+		t.Errorf("a second run while the first holds the lock: %v, want a *LockedError", err)
+	}
+	for range 20 {
+		srv.Inject(adminapitest.Fault{Status: 500})
+	}
+	_, err = r.Export(context.Background(), adminapi.Selection{})
+	r.Close()
+	if !errors.As(err, new(*adminapi.APIError)) {
+		t.Fatalf("Export = %v, want the API's failure", err)
+	}
+	if ids := readDir(t, dir); len(ids) != 0 {
+		t.Errorf("a failed run left %d events in files", len(ids))
+	}
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		if de.Name() != DirLockName {
+			t.Errorf("a failed run left %s", de.Name())
+		}
+	}
+	st, err := LoadState(state)
+	if err != nil || (st != nil && (st.Pending != nil || !st.LastEnd.IsZero())) {
+		t.Errorf("state after a failed first run: %+v, %v", st, err)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
