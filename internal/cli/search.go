@@ -32,7 +32,7 @@ type searchOptions struct {
 	Output  outputFlags
 	OutPath string // "" or "-" = stdout
 
-	Input string // search this export instead of the API
+	Inputs []string // search these exports instead of the API
 
 	Follow   bool // behave like tail
 	Backlog  int
@@ -77,9 +77,12 @@ through, a symbolic link stays a link (the file it points to is replaced),
 and a directory is refused. --columns chooses the columns of table and csv output:
 names or dotted paths into the event, such as data.context.geo_location_code.
 
---input FILE searches an export (jsonl or csv, .gz too) with the same filters
-and no API access at all. An email or phone in --user is matched against the
-user snapshots inside the file (the file is read twice). Exports are oldest
+--input searches exports with the same filters and no API access at all: a
+file (jsonl or csv, .gz too), an export folder (its manifest's files in time
+order, else its *.jsonl and *.csv files in name order) or - for stdin;
+repeatable. An email or phone in --user is matched against the user
+snapshots inside the files (they are read twice; stdin is kept in a
+temporary file for that). Exports are oldest
 first; newest-first output with --limit keeps only the newest N events in
 memory, and with --limit 0 holds every matching event in memory until the
 file has been read.
@@ -115,7 +118,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 				if cmd.Flags().Changed("sort") && opts.Descending {
 					return usageError(errors.New("--follow prints events oldest first: drop --sort desc"))
 				}
-				if opts.Input != "" {
+				if len(opts.Inputs) > 0 {
 					return usageError(errors.New("--follow watches the API for new events: it does not apply to --input"))
 				}
 				if opts.OutPath != "" && opts.OutPath != "-" {
@@ -148,7 +151,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
 	registerOutputFlags(cmd, &format, &opts.Output)
 	fl.StringVar(&opts.OutPath, "out", "", "write to this file instead of stdout (atomically; .gz compresses)")
-	fl.StringVar(&opts.Input, "input", "", "search this earlier export (jsonl or csv, .gz too) instead of the API")
+	fl.StringArrayVar(&opts.Inputs, "input", nil, "search this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, like 'tail'")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "with --follow: time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "with --follow: leave events younger than this for the next poll")
@@ -330,16 +333,17 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		err error
 		s   *sink
 	)
-	if o.Input != "" {
-		if _, err := checkInput(o.Input, false); err != nil {
-			return err
+	if len(o.Inputs) > 0 {
+		ins, ierr := a.inputs(o.Inputs)
+		if ierr != nil {
+			return ierr
 		}
 		s, err = openSink(a, o.OutPath, o.Output, false)
 		if err != nil {
 			return err
 		}
 		emit := func(e *auditlog.Event) error { n++; return s.w.Write(e) }
-		err = archive.Search(ctx, o.Input, o.Filter, o.Descending, o.Limit, emit)
+		err = archive.Search(ctx, ins, o.Filter, o.Descending, o.Limit, emit)
 	} else {
 		a.streaming()
 		c, cerr := a.client(ctx)
