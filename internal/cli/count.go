@@ -21,6 +21,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 )
 
 // The groupings of count --by.
@@ -49,6 +50,7 @@ type countOptions struct {
 	Location *time.Location
 	CSVRaw   bool
 	Inputs   []string
+	Shaper   *shape.Shaper // --jq or --template; nil for neither
 }
 
 // countRow is one line of count's output.
@@ -61,6 +63,7 @@ func newCountCmd(a *App) *cobra.Command {
 	opts := &countOptions{App: a}
 	var (
 		ff  filterFlags
+		sf  shapeFlags
 		utc bool
 	)
 	cmd := &cobra.Command{
@@ -122,6 +125,9 @@ count, largest first, except days and hours, which are in time order.
 			default:
 				opts.Location = time.Local
 			}
+			if opts.Shaper, err = sf.shaper(cmd, a, opts.Location); err != nil {
+				return err
+			}
 			return runCount(cmd.Context(), opts)
 		},
 	}
@@ -132,6 +138,7 @@ count, largest first, except days and hours, which are in time order.
 	fl.BoolVar(&utc, "utc", false, "days and hours in UTC instead of local time")
 	fl.BoolVar(&opts.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	fl.StringArrayVar(&opts.Inputs, "input", nil, "count this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
+	sf.register(cmd, "output")
 	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(countByValues, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{output.FormatTable, output.FormatJSON, output.FormatCSV}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -149,6 +156,9 @@ func runCount(ctx context.Context, o *countOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.Shaper != nil {
+		return shapeCounts(ctx, o, rows)
 	}
 	return writeCounts(o.App.IO.Out, o, rows)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -50,12 +51,15 @@ type outputFlags struct {
 	// Activities are the types the filter allows (nil: any); a table sizes
 	// its ACTIVITY column to them.
 	Activities []string
+	// Shape, when set, writes events through --jq or --template.
+	Shape func(w io.Writer, d shape.Dest) output.Writer
 }
 
 func newSearchCmd(a *App) *cobra.Command {
 	opts := &searchOptions{App: a}
 	var (
 		ff      filterFlags
+		sf      shapeFlags
 		sortDir string
 		format  string
 	)
@@ -141,6 +145,9 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 			if err != nil {
 				return err
 			}
+			if err := sf.apply(cmd, a, &o); err != nil {
+				return err
+			}
 			opts.Output = o
 			return runSearch(cmd.Context(), opts)
 		},
@@ -151,23 +158,12 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
 	registerOutputFlags(cmd, &format, &opts.Output)
 	fl.StringVar(&opts.OutPath, "out", "", "write to this file instead of stdout (atomically; .gz compresses)")
+	sf.register(cmd, "output", "columns", "out")
 	fl.StringArrayVar(&opts.Inputs, "input", nil, "search this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, like 'tail'")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "with --follow: time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "with --follow: leave events younger than this for the next poll")
 	return cmd
-}
-
-// usageArgs makes a wrong number of arguments a usage error (exit 2) that
-// shows the command's usage line, e.g. "accepts 1 arg(s), received 0 (usage:
-// authgear-audit get ID)".
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return usageError(fmt.Errorf("%w (usage: %s)", err, cmd.UseLine()))
-		}
-		return nil
-	}
 }
 
 // registerOutputFlags adds -o, --columns, --utc and --csv-raw.
@@ -282,7 +278,7 @@ func openSink(a *App, path string, o outputFlags, flushEach bool) (*sink, error)
 	}
 	opts := o.options(a, s.stdout)
 	opts.FlushEach = flushEach
-	w, err := output.New(dst, opts)
+	w, err := o.writer(a, dst, opts, s.stdout)
 	if err != nil {
 		if s.file != nil {
 			s.file.Abort()

@@ -35,6 +35,7 @@ func newTailCmd(a *App) *cobra.Command {
 	opts := &tailOptions{App: a}
 	var (
 		ff     filterFlags
+		sf     shapeFlags
 		format string
 	)
 	cmd := &cobra.Command{
@@ -75,6 +76,9 @@ each event is written through at once.`,
 			if err != nil {
 				return err
 			}
+			if err := sf.apply(cmd, a, &o); err != nil {
+				return err
+			}
 			opts.Output = o
 			return runTail(cmd.Context(), opts)
 		},
@@ -85,6 +89,7 @@ each event is written through at once.`,
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "leave events younger than this for the next poll")
 	registerOutputFlags(cmd, &format, &opts.Output)
+	sf.register(cmd, "output", "columns")
 	return cmd
 }
 

@@ -214,13 +214,19 @@ func decode(b []byte) (any, error) {
 	return v, nil
 }
 
-// Value shapes one value (anything encoding/json can encode, such as
-// count's rows) and writes the results to w.
+// Value shapes one value (anything encoding/json can encode) and writes
+// the results to w.
 func (s *Shaper) Value(ctx context.Context, w io.Writer, d Dest, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("%s: encode the value: %w", s.Flag(), err)
 	}
+	return s.JSON(ctx, w, d, b)
+}
+
+// JSON shapes one JSON document, such as what count -o json writes, and
+// writes the results to w.
+func (s *Shaper) JSON(ctx context.Context, w io.Writer, d Dest, b []byte) error {
 	x, err := decode(b)
 	if err != nil {
 		return fmt.Errorf("%s: decode the value: %w", s.Flag(), err)
