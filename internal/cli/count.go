@@ -133,6 +133,7 @@ count, largest first, except days and hours, which are in time order.
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.StringVar(&opts.By, "by", "", "group by activity, user, ip, client, day or hour")
 	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table, json or csv (default: table on a terminal, else json)")
 	fl.BoolVar(&utc, "utc", false, "days and hours in UTC instead of local time")
@@ -174,6 +175,9 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 	sel, err := a.selection(ctx, c, o.Filter)
 	if err != nil {
 		return nil, err
+	}
+	if o.Filter.HasLocal() {
+		return countLocal(ctx, c, sel, o)
 	}
 	prog := a.startProgress("counting")
 	defer prog.Stop()

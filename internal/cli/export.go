@@ -147,6 +147,7 @@ were, and exits 130.`,
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv or json (default jsonl, or from the --out file's extension)")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
 	fl.StringVar(&o.OutDir, "out-dir", "", "write one file per run into this directory, with manifest.json (needs --state)")
@@ -574,11 +575,16 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 		}
 	}
 	defer abort()
+	if local := r.Filter.Local(); local != nil {
+		// --ip, --client, --country: every event passes the filter here.
+		records = nil
+		ew = &localWriter{w: ew, m: local, prog: r.prog, n: r.events}
+	}
 
 	sel := r.sel
 	sel.From, sel.To = j.rng.From, j.rng.To
 	base := r.events
-	st, err := fetch.Export(ctx, r.client, fetch.ExportOptions{
+	_, err := fetch.Export(ctx, r.client, fetch.ExportOptions{
 		Selection: sel,
 		Parallel:  r.Parallel,
 		Count:     r.wantCount(),
@@ -602,7 +608,7 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 	if err != nil {
 		return export.ManifestFile{}, err
 	}
-	r.events += st.Events
+	r.events += f.Count // written: with --ip, --client or --country, fewer than read
 	return f, nil
 }
 

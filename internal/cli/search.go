@@ -154,6 +154,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.StringVar(&sortDir, "sort", "desc", "order of events: desc (newest first) or asc")
 	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
 	registerOutputFlags(cmd, &format, &opts.Output)
@@ -362,12 +363,12 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 			n++
 			return s.w.Write(e)
 		}
-		err = fetch.Walk(ctx, c, fetch.WalkOptions{
+		err = walkLocal(ctx, c, fetch.WalkOptions{
 			Selection:  sel,
 			Descending: o.Descending,
 			Limit:      o.Limit,
 			Progress:   prog.Update,
-		}, emit)
+		}, o.Filter, prog, emit)
 		prog.Stop()
 	}
 	if err = s.finish(err); err != nil {

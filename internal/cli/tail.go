@@ -85,6 +85,7 @@ each event is written through at once.`,
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.IntVarP(&opts.Backlog, "backlog", "n", defaultBacklog, "print this many earlier events first")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "leave events younger than this for the next poll")
@@ -138,13 +139,13 @@ func runTail(ctx context.Context, o *tailOptions) error {
 		readerGone.Store(true)
 		stop()
 	})
-	err = fetch.Follow(follow, c, fetch.FollowOptions{
+	err = followLocal(follow, c, fetch.FollowOptions{
 		Selection: sel,
 		Interval:  o.Interval,
 		Lag:       o.Lag,
 		Backlog:   o.Backlog,
 		Now:       a.Now,
-	}, s.w.Write)
+	}, o.Filter, s.w.Write)
 	// Interrupting is how tail ends, and so is a reader that has gone:
 	// that is success, not failure.
 	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) {
