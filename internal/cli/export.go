@@ -19,6 +19,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/localfilter"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
@@ -578,7 +579,7 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 	if local := r.Filter.Local(); local != nil {
 		// --ip, --client, --country: every event passes the filter here.
 		records = nil
-		ew = &localWriter{w: ew, m: local, prog: r.prog, n: r.events}
+		ew = &localfilter.Writer{W: ew, M: local, Matched: r.prog.Matched, N: r.events}
 	}
 
 	sel := r.sel

@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/localfilter"
 )
 
 // The filters the API lacks: --ip, --client and --country. The API's own
@@ -86,121 +85,10 @@ func localFlags(f auditlog.Filter) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// errEnough ends a walk that has found what it needs.
-var errEnough = errors.New("enough events")
-
-// walkLocal is fetch.Walk with the local filters of f applied to each event:
-// the whole range is read, the limit counts matching events, and the
-// progress line shows how many matched.
+// walkLocal is fetch.Walk with the local filters of f applied to each
+// event; the progress line shows how many matched.
 func walkLocal(ctx context.Context, c *adminapi.Client, o fetch.WalkOptions, f auditlog.Filter, prog *progress, emit func(*auditlog.Event) error) error {
-	m := f.Local()
-	if m == nil {
-		return fetch.Walk(ctx, c, o, emit)
-	}
-	limit := o.Limit
-	o.Limit = 0
-	var n int64
-	prog.Matched(0)
-	err := fetch.Walk(ctx, c, o, func(e *auditlog.Event) error {
-		if !m.Match(e) {
-			return nil
-		}
-		n++
-		prog.Matched(n)
-		if err := emit(e); err != nil {
-			return err
-		}
-		if limit > 0 && n >= int64(limit) {
-			return errEnough
-		}
-		return nil
-	})
-	if errors.Is(err, errEnough) {
-		return nil
-	}
-	return err
-}
-
-// backlogLookback bounds how far back tail looks for a backlog of events
-// that pass local filters: the newest this many events of the API's
-// selection.
-const backlogLookback = 10000
-
-// followLocal is fetch.Follow with the local filters of f applied to each
-// event. The backlog is then the newest o.Backlog matching events among the
-// newest backlogLookback, read here; following starts at the same instant.
-func followLocal(ctx context.Context, c *adminapi.Client, o fetch.FollowOptions, f auditlog.Filter, emit func(*auditlog.Event) error) error {
-	m := f.Local()
-	if m == nil {
-		return fetch.Follow(ctx, c, o, emit)
-	}
-	matching := func(e *auditlog.Event) error {
-		if !m.Match(e) {
-			return nil
-		}
-		return emit(e)
-	}
-	if o.Backlog == 0 {
-		return fetch.Follow(ctx, c, o, matching)
-	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
-	start := now()
-	sel := o.Selection
-	sel.To = start.UTC().Truncate(time.Second).Add(-o.Lag)
-	var backlog []*auditlog.Event
-	read := 0
-	err := fetch.Walk(ctx, c, fetch.WalkOptions{Selection: sel, Descending: true}, func(e *auditlog.Event) error {
-		read++
-		if m.Match(e) {
-			backlog = append(backlog, e)
-		}
-		if len(backlog) >= o.Backlog || read >= backlogLookback {
-			return errEnough
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errEnough) {
-		return err
-	}
-	slices.Reverse(backlog)
-	for _, e := range backlog {
-		if err := emit(e); err != nil {
-			return err
-		}
-	}
-	// Follow reads its clock once to place its first window: give it the
-	// instant the backlog ended at, so that nothing falls between them.
-	first := true
-	o.Now = func() time.Time {
-		if first {
-			first = false
-			return start
-		}
-		return now()
-	}
-	o.Backlog = 0
-	return fetch.Follow(ctx, c, o, matching)
-}
-
-// localWriter passes on the events that pass the local filters, and shows
-// on the progress line how many did.
-type localWriter struct {
-	w    eventWriter
-	m    *auditlog.LocalMatcher
-	prog *progress
-	n    int64 // matched before this writer, then counting
-}
-
-func (l *localWriter) Write(e *auditlog.Event) error {
-	if !l.m.Match(e) {
-		return nil
-	}
-	l.n++
-	l.prog.Matched(l.n)
-	return l.w.Write(e)
+	return localfilter.Walk(ctx, c, o, f.Local(), prog.Matched, emit)
 }
 
 // countLocal counts with filters the API lacks: not with totalCount but by

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/localfilter"
 )
 
 // Defaults of tail and search --follow.
@@ -139,13 +140,13 @@ func runTail(ctx context.Context, o *tailOptions) error {
 		readerGone.Store(true)
 		stop()
 	})
-	err = followLocal(follow, c, fetch.FollowOptions{
+	err = localfilter.Follow(follow, c, fetch.FollowOptions{
 		Selection: sel,
 		Interval:  o.Interval,
 		Lag:       o.Lag,
 		Backlog:   o.Backlog,
 		Now:       a.Now,
-	}, o.Filter, s.w.Write)
+	}, o.Filter.Local(), s.w.Write)
 	// Interrupting is how tail ends, and so is a reader that has gone:
 	// that is success, not failure.
 	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) {
