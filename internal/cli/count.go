@@ -88,7 +88,10 @@ count, largest first, except days and hours, which are in time order.
 
 --input counts earlier exports with no API access: a file (jsonl or csv,
 .gz too), an export folder (its manifest's files in time order, else every
-*.jsonl and *.csv file in name order) or - for stdin; repeatable.`,
+*.jsonl and *.csv file in name order) or - for stdin; repeatable.
+
+--ip, --client and --country are not filters of the API: with them count
+downloads every event of the range and counts here, as a notice says.`,
 		Example: `  authgear-audit count --activity authentication --since 24h
   authgear-audit count --by activity --since 7d
   authgear-audit count --by day --activity USER_CREATED --since 2026-11-01 --tz Asia/Hong_Kong

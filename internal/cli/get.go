@@ -92,7 +92,10 @@ func runGet(ctx context.Context, o *getOptions) error {
 		return err
 	}
 	if o.Output.Shape != nil {
-		w, _ := o.Output.writer(a, a.IO.Out, o.Output.options(a, true), true)
+		w, err := o.Output.writer(a, a.IO.Out, o.Output.options(a, true), true)
+		if err != nil {
+			return usageError(err)
+		}
 		if err := w.Write(e); err != nil {
 			return err
 		}

@@ -99,6 +99,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
   authgear-audit search --user alice@example.com --since 2026-11-01 --until 2026-11-30
   authgear-audit search --activity USER_AUTHENTICATED --limit 0 -o jsonl | jq -r .ipAddress | sort | uniq -c
   authgear-audit search --limit 0 --out last-week.csv.gz --since 7d
+  authgear-audit search --ip 203.0.113.0/24 --since 7d --limit 0 --jq .userID
   authgear-audit search --input examples/sample-export.jsonl --activity messaging --columns createdAt,activityType,data.payload.recipient`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
