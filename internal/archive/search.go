@@ -18,10 +18,19 @@ import (
 // errStopReading ends a read of an input file early (the limit is reached).
 var errStopReading = errors.New("stop reading")
 
-// Each calls fn with every event of an export file, in file order.
-// Errors from the file name it and the line.
-func Each(ctx context.Context, path string, fn func(e *auditlog.Event) error) error {
-	r, err := Open(path)
+// Each calls fn with every event of the inputs, one file after another,
+// each in file order. Errors from a file name it and the line.
+func Each(ctx context.Context, ins []Input, fn func(e *auditlog.Event) error) error {
+	for _, in := range ins {
+		if err := each(ctx, in, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func each(ctx context.Context, in Input, fn func(e *auditlog.Event) error) error {
+	r, err := in.Open()
 	if err != nil {
 		return err
 	}
@@ -45,18 +54,26 @@ func Each(ctx context.Context, path string, fn func(e *auditlog.Event) error) er
 	}
 }
 
-// ResolveUsers fills ResolvedIDs of the email and phone users of f from
-// the user snapshots in the file (data.payload.user): the offline stand-in
-// for the API's user lookup. It reads the whole file when f has such users,
-// before any matching, since a user's first events may come before the
-// first snapshot; it does not read the file otherwise.
-func ResolveUsers(ctx context.Context, path string, f auditlog.Filter) (auditlog.Filter, error) {
+// needsResolving lists the email and phone users of f, whose IDs only the
+// files can tell.
+func needsResolving(f auditlog.Filter) []int {
 	var idx []int
 	for i, u := range f.Users {
 		if u.Kind == auditlog.UserEmail || u.Kind == auditlog.UserPhone {
 			idx = append(idx, i)
 		}
 	}
+	return idx
+}
+
+// ResolveUsers fills ResolvedIDs of the email and phone users of f from
+// the user snapshots in the inputs (data.payload.user): the offline
+// stand-in for the API's user lookup. It reads every input when f has such
+// users, before any matching, since a user's first events may come before
+// the first snapshot; it reads nothing otherwise. Standard input cannot be
+// read again after this: Match and Search take care of that.
+func ResolveUsers(ctx context.Context, ins []Input, f auditlog.Filter) (auditlog.Filter, error) {
+	idx := needsResolving(f)
 	if len(idx) == 0 {
 		return f, nil
 	}
@@ -65,7 +82,7 @@ func ResolveUsers(ctx context.Context, path string, f auditlog.Filter) (auditlog
 	for _, i := range idx {
 		users[i].ResolvedIDs = slices.Clone(users[i].ResolvedIDs)
 	}
-	err := Each(ctx, path, func(e *auditlog.Event) error {
+	err := Each(ctx, ins, func(e *auditlog.Event) error {
 		if !containsUserSnapshot(e.Data) {
 			return nil
 		}
@@ -87,24 +104,43 @@ func containsUserSnapshot(data []byte) bool {
 	return bytes.Contains(data, []byte(`"standard_attributes"`))
 }
 
-// Search emits the events of an export that match f, oldest first or
-// newest first, at most limit of them (0 = all).
-//
-// Exports are oldest first, so ascending output streams. Descending output
-// with a limit keeps the newest limit events in a bounded heap; with no
-// limit it holds every matching event until the file has been read.
-func Search(ctx context.Context, path string, f auditlog.Filter, desc bool, limit int, emit func(*auditlog.Event) error) error {
-	f, err := ResolveUsers(ctx, path, f)
-	if err != nil {
-		return err
+// Match calls fn with every event of the inputs that passes f (see
+// auditlog.Matcher), in the order of the inputs. Email addresses and phone
+// numbers in f are resolved from the inputs first (ResolveUsers), which
+// reads them twice; standard input is then kept in a temporary file for
+// the second reading.
+func Match(ctx context.Context, ins []Input, f auditlog.Filter, fn func(*auditlog.Event) error) error {
+	if len(needsResolving(f)) > 0 {
+		replay, cleanup, err := replayable(ins)
+		defer cleanup()
+		if err != nil {
+			return err
+		}
+		ins = replay
+		if f, err = ResolveUsers(ctx, ins, f); err != nil {
+			return err
+		}
 	}
 	m := f.Compile()
+	return Each(ctx, ins, func(e *auditlog.Event) error {
+		if !m.Match(e) {
+			return nil
+		}
+		return fn(e)
+	})
+}
+
+// Search emits the events of the inputs that match f, oldest first or
+// newest first, at most limit of them (0 = all).
+//
+// Exports are oldest first, so ascending output streams in the order of
+// the inputs. Descending output with a limit keeps the newest limit events
+// in a bounded heap; with no limit it holds every matching event until the
+// inputs have been read.
+func Search(ctx context.Context, ins []Input, f auditlog.Filter, desc bool, limit int, emit func(*auditlog.Event) error) error {
 	if !desc {
 		n := 0
-		err := Each(ctx, path, func(e *auditlog.Event) error {
-			if !m.Match(e) {
-				return nil
-			}
+		err := Match(ctx, ins, f, func(e *auditlog.Event) error {
 			if err := emit(e); err != nil {
 				return err
 			}
@@ -121,11 +157,9 @@ func Search(ctx context.Context, path string, f auditlog.Filter, desc bool, limi
 	}
 	h := &newestHeap{limit: limit}
 	pos := 0
-	err = Each(ctx, path, func(e *auditlog.Event) error {
+	err := Match(ctx, ins, f, func(e *auditlog.Event) error {
 		pos++
-		if m.Match(e) {
-			h.offer(positioned{e: e, pos: pos})
-		}
+		h.offer(positioned{e: e, pos: pos})
 		return nil
 	})
 	if err != nil {

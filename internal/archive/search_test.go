@@ -56,7 +56,7 @@ func TestSearch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			err := Search(context.Background(), path, tt.f, tt.desc, tt.limit, func(e *auditlog.Event) error {
+			err := Search(context.Background(), Files(path), tt.f, tt.desc, tt.limit, func(e *auditlog.Event) error {
 				got = append(got, e.ID)
 				return nil
 			})
@@ -74,7 +74,7 @@ func TestEachStopsOnError(t *testing.T) {
 	path := searchFixture(t)
 	stop := fmt.Errorf("enough")
 	n := 0
-	err := Each(context.Background(), path, func(*auditlog.Event) error {
+	err := Each(context.Background(), Files(path), func(*auditlog.Event) error {
 		n++
 		if n == 4 {
 			return stop
@@ -86,7 +86,7 @@ func TestEachStopsOnError(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := Each(ctx, path, func(*auditlog.Event) error { return nil }); err != context.Canceled {
+	if err := Each(ctx, Files(path), func(*auditlog.Event) error { return nil }); err != context.Canceled {
 		t.Errorf("Each with a cancelled context = %v", err)
 	}
 }

@@ -20,7 +20,8 @@ const (
 // Until (a zero bound is open), and, when f.Users is not empty, one of them
 // matches: e.UserID is the RawID of an ID reference or one of the
 // ResolvedIDs of an email or phone reference, or the event was sent to that
-// email address or phone number (data.payload.recipient).
+// email address or phone number (data.payload.recipient). The filters the
+// API lacks apply too (see LocalMatcher.Match).
 //
 // Match prepares f on every call; to test many events, Compile once and use
 // the Matcher.
@@ -38,12 +39,13 @@ type Matcher struct {
 	ids          map[string]struct{} // raw user IDs
 	emails       map[string]struct{} // lower case
 	phones       map[string]struct{} // E.164
+	local        *LocalMatcher       // nil: no local filters
 }
 
 // Compile prepares f for Match. Later changes to f do not affect the
 // Matcher.
 func (f Filter) Compile() *Matcher {
-	m := &Matcher{since: f.Since, until: f.Until}
+	m := &Matcher{since: f.Since, until: f.Until, local: f.Local()}
 	if len(f.ActivityTypes) > 0 {
 		m.types = make(map[string]struct{}, len(f.ActivityTypes))
 		for _, t := range f.ActivityTypes {
@@ -86,6 +88,9 @@ func (m *Matcher) Match(e *Event) bool {
 		return false
 	}
 	if !m.until.IsZero() && !e.CreatedAt.Before(m.until) {
+		return false
+	}
+	if !m.local.Match(e) {
 		return false
 	}
 	if !m.users {
@@ -249,6 +254,7 @@ func (f Filter) Describe() string {
 		}
 		parts = append(parts, label+strings.Join(names, ", "))
 	}
+	parts = append(parts, f.describeLocal()...)
 	if len(parts) == 0 {
 		return "all events"
 	}

@@ -134,6 +134,7 @@ func (a *App) run(ctx context.Context, args []string) int {
 	root.SetOut(a.IO.Out)
 	root.SetErr(a.IO.Err)
 	ran, err := root.ExecuteContextC(ctx)
+	err = flagGroupError(err)
 	if err == nil || errors.Is(err, syscall.EPIPE) {
 		return ExitOK
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 )
 
 // The groupings of count --by.
@@ -48,7 +49,8 @@ type countOptions struct {
 	Format   string // table, json or csv
 	Location *time.Location
 	CSVRaw   bool
-	Input    string
+	Inputs   []string
+	Shaper   *shape.Shaper // --jq or --template; nil for neither
 }
 
 // countRow is one line of count's output.
@@ -61,6 +63,7 @@ func newCountCmd(a *App) *cobra.Command {
 	opts := &countOptions{App: a}
 	var (
 		ff  filterFlags
+		sf  shapeFlags
 		utc bool
 	)
 	cmd := &cobra.Command{
@@ -83,8 +86,12 @@ grouped counts as one array of {"key", "count"} objects. csv writes a header
 (the --by name, or count) and one row per key. Grouped counts are sorted by
 count, largest first, except days and hours, which are in time order.
 
---input FILE counts an earlier export (jsonl or csv, .gz too) with no API
-access.`,
+--input counts earlier exports with no API access: a file (jsonl or csv,
+.gz too), an export folder (its manifest's files in time order, else every
+*.jsonl and *.csv file in name order) or - for stdin; repeatable.
+
+--ip, --client and --country are not filters of the API: with them count
+downloads every event of the range and counts here, as a notice says.`,
 		Example: `  authgear-audit count --activity authentication --since 24h
   authgear-audit count --by activity --since 7d
   authgear-audit count --by day --activity USER_CREATED --since 2026-11-01 --tz Asia/Hong_Kong
@@ -121,16 +128,21 @@ access.`,
 			default:
 				opts.Location = time.Local
 			}
+			if opts.Shaper, err = sf.shaper(cmd, a, opts.Location); err != nil {
+				return err
+			}
 			return runCount(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.StringVar(&opts.By, "by", "", "group by activity, user, ip, client, day or hour")
 	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table, json or csv (default: table on a terminal, else json)")
 	fl.BoolVar(&utc, "utc", false, "days and hours in UTC instead of local time")
 	fl.BoolVar(&opts.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
-	fl.StringVar(&opts.Input, "input", "", "count this earlier export (jsonl or csv, .gz too) instead of the API")
+	fl.StringArrayVar(&opts.Inputs, "input", nil, "count this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
+	sf.register(cmd, "output")
 	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(countByValues, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{output.FormatTable, output.FormatJSON, output.FormatCSV}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -141,16 +153,16 @@ func runCount(ctx context.Context, o *countOptions) error {
 		rows []countRow
 		err  error
 	)
-	if o.Input != "" {
-		if _, err := checkInput(o.Input, false); err != nil {
-			return err
-		}
+	if len(o.Inputs) > 0 {
 		rows, err = countFile(ctx, o)
 	} else {
 		rows, err = countAPI(ctx, o)
 	}
 	if err != nil {
 		return err
+	}
+	if o.Shaper != nil {
+		return shapeCounts(ctx, o, rows)
 	}
 	return writeCounts(o.App.IO.Out, o, rows)
 }
@@ -166,6 +178,9 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 	sel, err := a.selection(ctx, c, o.Filter)
 	if err != nil {
 		return nil, err
+	}
+	if o.Filter.HasLocal() {
+		return countLocal(ctx, c, sel, o)
 	}
 	prog := a.startProgress("counting")
 	defer prog.Stop()
@@ -229,9 +244,9 @@ func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selec
 	return sortCounts(m, byActivity), nil
 }
 
-// countFile counts the matching events of an export.
+// countFile counts the matching events of exports.
 func countFile(ctx context.Context, o *countOptions) ([]countRow, error) {
-	f, err := archive.ResolveUsers(ctx, o.Input, o.Filter)
+	ins, err := o.App.inputs(o.Inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -240,12 +255,9 @@ func countFile(ctx context.Context, o *countOptions) ([]countRow, error) {
 	if by == byNone {
 		key = func(*auditlog.Event) string { return "total" }
 	}
-	m := f.Compile()
 	counts := map[string]int{}
-	err = archive.Each(ctx, o.Input, func(e *auditlog.Event) error {
-		if m.Match(e) {
-			counts[key(e)]++
-		}
+	err = archive.Match(ctx, ins, o.Filter, func(e *auditlog.Event) error {
+		counts[key(e)]++
 		return nil
 	})
 	if err != nil {

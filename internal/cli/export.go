@@ -142,6 +142,7 @@ were, and exits 130.`,
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv or json (default jsonl, or from the --out file's extension)")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
 	fl.StringVar(&o.OutDir, "out-dir", "", "write one file per run into this directory, with manifest.json (needs --state)")
@@ -288,14 +289,15 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		// line its percentage. With one shard and no progress line (cron,
 		// a pipe) nobody would use them, and a count(*) over months of a
 		// busy project is not free for the server.
-		Count:  !o.NoCount && (o.Parallel > 1 || a.progressShown()),
-		Now:    a.now,
-		Notice: a.notice,
-		Warn:   a.warn,
-		Begin:  func() { prog = a.startProgress("exporting") },
-		Progress: func(p fetch.Progress) {
-			prog.Update(p)
-		},
+		Count:    !o.NoCount && (o.Parallel > 1 || a.progressShown()),
+		Now:      a.now,
+		Notice:   a.notice,
+		Warn:     a.warn,
+		Begin:    func() { prog = a.startProgress("exporting") },
+		Progress: func(p fetch.Progress) { prog.Update(p) },
+		// --ip, --client, --country: every event passes the filter here.
+		Local:   o.Filter.Local(),
+		Matched: func(n int64) { prog.Matched(n) },
 	})
 	if err != nil {
 		return exportError(err)

@@ -14,12 +14,15 @@ import (
 )
 
 // filterFlags are the filters shared by search, export, tail and count:
-// --activity, --since, --until, --tz and --user.
+// --activity, --since, --until, --tz and --user, and the filters the API
+// lacks (localfilter.go).
 type filterFlags struct {
 	activities   []string
 	since, until string
 	tz           string
 	users        []string
+
+	ips, clients, countries []string
 }
 
 // register adds the filter flags to a command's flag set.
@@ -91,7 +94,7 @@ func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
 		}
 		out.Users = append(out.Users, u)
 	}
-	return out, nil
+	return out, f.local(&out)
 }
 
 // emptyRangeError says that --since is not before --until in the words the

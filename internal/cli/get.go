@@ -24,7 +24,10 @@ type getOptions struct {
 
 func newGetCmd(a *App) *cobra.Command {
 	opts := &getOptions{App: a}
-	var tz string
+	var (
+		tz string
+		sf shapeFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "get ID",
 		Short: "Show one audit event in full",
@@ -60,6 +63,9 @@ terminal; json, the whole record pretty-printed, otherwise.`,
 				}
 				opts.Output.Location = loc
 			}
+			if err := sf.apply(cmd, a, &opts.Output); err != nil {
+				return err
+			}
 			return runGet(cmd.Context(), opts)
 		},
 	}
@@ -67,6 +73,7 @@ terminal; json, the whole record pretty-printed, otherwise.`,
 	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table or json (default: table on a terminal, else json)")
 	fl.BoolVar(&opts.Output.UTC, "utc", false, "show times in UTC instead of local time")
 	fl.StringVar(&tz, "tz", "", "show times in this zone (IANA name, UTC, Local or an offset)")
+	sf.register(cmd, "output")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{output.FormatTable, output.FormatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -83,6 +90,16 @@ func runGet(ctx context.Context, o *getOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.Output.Shape != nil {
+		w, err := o.Output.writer(a, a.IO.Out, o.Output.options(a, true), true)
+		if err != nil {
+			return usageError(err)
+		}
+		if err := w.Write(e); err != nil {
+			return err
+		}
+		return w.Close()
 	}
 	if o.Format == output.FormatTable {
 		opts := o.Output.options(a, true)

@@ -195,7 +195,7 @@ func TestSearchInputErrors(t *testing.T) {
 		{"corrupt line", []string{"--input", corrupt}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
 		{"corrupt line, newest first with a limit", []string{"--input", corrupt, "--limit", "1"}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
 		{"corrupt line, count", []string{"--input", corrupt}, "authgear-audit: " + corrupt + ":3: ", ExitFailure},
-		{"missing file", []string{"--input", missing}, "authgear-audit: --input " + missing + ": no such file", ExitUsage},
+		{"missing file", []string{"--input", missing}, "authgear-audit: --input " + missing + ": no such file or folder", ExitUsage},
 		{"follow", []string{"--input", corrupt, "--follow"}, "authgear-audit: --follow watches the API for new events: it does not apply to --input", ExitUsage},
 	}
 	for _, tt := range tests {
@@ -333,8 +333,8 @@ func TestSearchSampleExport(t *testing.T) {
 	})
 }
 
-// A missing --input, or a directory where a file is needed, is bad usage
-// in every command that reads one, found before any output.
+// A missing --input, a folder without export files, or stdin named twice
+// is bad usage in every command that reads one, found before any output.
 func TestInputMissing(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.jsonl")
@@ -343,12 +343,15 @@ func TestInputMissing(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"search", "--input", missing, "--out", out}, "--input " + missing + ": no such file"},
-		{[]string{"count", "--input", missing}, "--input " + missing + ": no such file"},
-		{[]string{"verify", "--input", missing}, "--input " + missing + ": no such file"},
-		{[]string{"verify", "--offline", missing}, "--input " + missing + ": no such file"},
-		{[]string{"search", "--input", dir}, "--input " + dir + " is a directory: give an export file (jsonl or csv, .gz too)"},
-		{[]string{"count", "--input", dir, "--by", "day"}, "--input " + dir + " is a directory: give an export file (jsonl or csv, .gz too)"},
+		{[]string{"search", "--input", missing, "--out", out}, "--input " + missing + ": no such file or folder"},
+		{[]string{"count", "--input", missing}, "--input " + missing + ": no such file or folder"},
+		{[]string{"verify", "--input", missing}, "--input " + missing + ": no such file or folder"},
+		{[]string{"verify", "--offline", missing}, "--input " + missing + ": no such file or folder"},
+		{[]string{"search", "--input", dir}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl or *.csv files (.gz too)"},
+		{[]string{"count", "--input", dir, "--by", "day"}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl or *.csv files (.gz too)"},
+		{[]string{"verify", "--offline", dir}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl or *.csv files (.gz too)"},
+		{[]string{"search", "--input", "-", "--input", "-"}, "--input - is given twice: standard input can be read only once"},
+		{[]string{"count", "--input", missing, "--input", "-"}, "--input " + missing + ": no such file or folder"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args[:2], " "), func(t *testing.T) {

@@ -37,6 +37,10 @@ type progress struct {
 	total    atomic.Int64
 	requests atomic.Int64
 	updated  atomic.Bool
+	// matched is how many events passed the filters the API lacks, shown
+	// once filtering is set.
+	matched   atomic.Int64
+	filtering atomic.Bool
 
 	stopOnce sync.Once
 }
@@ -126,6 +130,16 @@ func (p *progress) Update(pr fetch.Progress) {
 	p.updated.Store(true)
 }
 
+// Matched records how many of the events read passed the filters the API
+// lacks (--ip, --client, --country); the line then shows it.
+func (p *progress) Matched(n int64) {
+	if p == nil {
+		return
+	}
+	p.matched.Store(n)
+	p.filtering.Store(true)
+}
+
 // Stop erases the spinner's line. Safe to call more than once and
 // concurrently with Update.
 func (p *progress) Stop() {
@@ -174,7 +188,11 @@ func (p *progress) line() string {
 		return p.label
 	}
 	pr := fetch.Progress{Events: p.events.Load(), Total: p.total.Load(), Requests: p.requests.Load()}
-	return formatProgress(p.label, pr, p.now().Sub(p.start))
+	line := formatProgress(p.label, pr, p.now().Sub(p.start))
+	if p.filtering.Load() {
+		line += " · " + groupDigits(p.matched.Load()) + " matched here"
+	}
+	return line
 }
 
 // formatProgress renders "label 12,345 events · 2,100/s · 37% · ETA 1m20s".

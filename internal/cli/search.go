@@ -18,6 +18,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -32,7 +33,7 @@ type searchOptions struct {
 	Output  outputFlags
 	OutPath string // "" or "-" = stdout
 
-	Input string // search this export instead of the API
+	Inputs []string // search these exports instead of the API
 
 	Follow   bool // behave like tail
 	Backlog  int
@@ -50,12 +51,15 @@ type outputFlags struct {
 	// Activities are the types the filter allows (nil: any); a table sizes
 	// its ACTIVITY column to them.
 	Activities []string
+	// Shape, when set, writes events through --jq or --template.
+	Shape func(w io.Writer, d shape.Dest) output.Writer
 }
 
 func newSearchCmd(a *App) *cobra.Command {
 	opts := &searchOptions{App: a}
 	var (
 		ff      filterFlags
+		sf      shapeFlags
 		sortDir string
 		format  string
 	)
@@ -77,9 +81,12 @@ through, a symbolic link stays a link (the file it points to is replaced),
 and a directory is refused. --columns chooses the columns of table and csv output:
 names or dotted paths into the event, such as data.context.geo_location_code.
 
---input FILE searches an export (jsonl or csv, .gz too) with the same filters
-and no API access at all. An email or phone in --user is matched against the
-user snapshots inside the file (the file is read twice). Exports are oldest
+--input searches exports with the same filters and no API access at all: a
+file (jsonl or csv, .gz too), an export folder (its manifest's files in time
+order, else its *.jsonl and *.csv files in name order) or - for stdin;
+repeatable. An email or phone in --user is matched against the user
+snapshots inside the files (they are read twice; stdin is kept in a
+temporary file for that). Exports are oldest
 first; newest-first output with --limit keeps only the newest N events in
 memory, and with --limit 0 holds every matching event in memory until the
 file has been read.
@@ -92,6 +99,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
   authgear-audit search --user alice@example.com --since 2026-11-01 --until 2026-11-30
   authgear-audit search --activity USER_AUTHENTICATED --limit 0 -o jsonl | jq -r .ipAddress | sort | uniq -c
   authgear-audit search --limit 0 --out last-week.csv.gz --since 7d
+  authgear-audit search --ip 203.0.113.0/24 --since 7d --limit 0 --jq .userID
   authgear-audit search --input examples/sample-export.jsonl --activity messaging --columns createdAt,activityType,data.payload.recipient`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -115,7 +123,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 				if cmd.Flags().Changed("sort") && opts.Descending {
 					return usageError(errors.New("--follow prints events oldest first: drop --sort desc"))
 				}
-				if opts.Input != "" {
+				if len(opts.Inputs) > 0 {
 					return usageError(errors.New("--follow watches the API for new events: it does not apply to --input"))
 				}
 				if opts.OutPath != "" && opts.OutPath != "-" {
@@ -138,33 +146,26 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 			if err != nil {
 				return err
 			}
+			if err := sf.apply(cmd, a, &o); err != nil {
+				return err
+			}
 			opts.Output = o
 			return runSearch(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.StringVar(&sortDir, "sort", "desc", "order of events: desc (newest first) or asc")
 	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
 	registerOutputFlags(cmd, &format, &opts.Output)
 	fl.StringVar(&opts.OutPath, "out", "", "write to this file instead of stdout (atomically; .gz compresses)")
-	fl.StringVar(&opts.Input, "input", "", "search this earlier export (jsonl or csv, .gz too) instead of the API")
+	sf.register(cmd, "output", "columns", "out")
+	fl.StringArrayVar(&opts.Inputs, "input", nil, "search this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, like 'tail'")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "with --follow: time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "with --follow: leave events younger than this for the next poll")
 	return cmd
-}
-
-// usageArgs makes a wrong number of arguments a usage error (exit 2) that
-// shows the command's usage line, e.g. "accepts 1 arg(s), received 0 (usage:
-// authgear-audit get ID)".
-func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return usageError(fmt.Errorf("%w (usage: %s)", err, cmd.UseLine()))
-		}
-		return nil
-	}
 }
 
 // registerOutputFlags adds -o, --columns, --utc and --csv-raw.
@@ -279,7 +280,7 @@ func openSink(a *App, path string, o outputFlags, flushEach bool) (*sink, error)
 	}
 	opts := o.options(a, s.stdout)
 	opts.FlushEach = flushEach
-	w, err := output.New(dst, opts)
+	w, err := o.writer(a, dst, opts, s.stdout)
 	if err != nil {
 		if s.file != nil {
 			s.file.Abort()
@@ -330,16 +331,17 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		err error
 		s   *sink
 	)
-	if o.Input != "" {
-		if _, err := checkInput(o.Input, false); err != nil {
-			return err
+	if len(o.Inputs) > 0 {
+		ins, ierr := a.inputs(o.Inputs)
+		if ierr != nil {
+			return ierr
 		}
 		s, err = openSink(a, o.OutPath, o.Output, false)
 		if err != nil {
 			return err
 		}
 		emit := func(e *auditlog.Event) error { n++; return s.w.Write(e) }
-		err = archive.Search(ctx, o.Input, o.Filter, o.Descending, o.Limit, emit)
+		err = archive.Search(ctx, ins, o.Filter, o.Descending, o.Limit, emit)
 	} else {
 		a.streaming()
 		c, cerr := a.client(ctx)
@@ -362,12 +364,12 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 			n++
 			return s.w.Write(e)
 		}
-		err = fetch.Walk(ctx, c, fetch.WalkOptions{
+		err = walkLocal(ctx, c, fetch.WalkOptions{
 			Selection:  sel,
 			Descending: o.Descending,
 			Limit:      o.Limit,
 			Progress:   prog.Update,
-		}, emit)
+		}, o.Filter, prog, emit)
 		prog.Stop()
 	}
 	if err = s.finish(err); err != nil {

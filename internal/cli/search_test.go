@@ -612,7 +612,7 @@ func TestSearchOutFile(t *testing.T) {
 func readBack(t *testing.T, path string) []auditlog.Event {
 	t.Helper()
 	var got []auditlog.Event
-	err := archive.Each(t.Context(), path, func(e *auditlog.Event) error {
+	err := archive.Each(t.Context(), archive.Files(path), func(e *auditlog.Event) error {
 		got = append(got, *e)
 		return nil
 	})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/localfilter"
 )
 
 // Defaults of tail and search --follow.
@@ -35,6 +36,7 @@ func newTailCmd(a *App) *cobra.Command {
 	opts := &tailOptions{App: a}
 	var (
 		ff     filterFlags
+		sf     shapeFlags
 		format string
 	)
 	cmd := &cobra.Command{
@@ -75,16 +77,21 @@ each event is written through at once.`,
 			if err != nil {
 				return err
 			}
+			if err := sf.apply(cmd, a, &o); err != nil {
+				return err
+			}
 			opts.Output = o
 			return runTail(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	ff.registerLocal(fl)
 	fl.IntVarP(&opts.Backlog, "backlog", "n", defaultBacklog, "print this many earlier events first")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "leave events younger than this for the next poll")
 	registerOutputFlags(cmd, &format, &opts.Output)
+	sf.register(cmd, "output", "columns")
 	return cmd
 }
 
@@ -133,13 +140,13 @@ func runTail(ctx context.Context, o *tailOptions) error {
 		readerGone.Store(true)
 		stop()
 	})
-	err = fetch.Follow(follow, c, fetch.FollowOptions{
+	err = localfilter.Follow(follow, c, fetch.FollowOptions{
 		Selection: sel,
 		Interval:  o.Interval,
 		Lag:       o.Lag,
 		Backlog:   o.Backlog,
 		Now:       a.Now,
-	}, s.w.Write)
+	}, o.Filter.Local(), s.w.Write)
 	// Interrupting is how tail ends, and so is a reader that has gone:
 	// that is success, not failure.
 	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) {

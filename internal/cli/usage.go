@@ -108,3 +108,15 @@ func usageHint(ran *cobra.Command, err error) string {
 	}
 	return "Run '" + path + " --help' for usage."
 }
+
+// usageArgs makes a wrong number of arguments a usage error (exit 2) that
+// shows the command's usage line, e.g. "accepts 1 arg(s), received 0 (usage:
+// authgear-audit get ID)".
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError(fmt.Errorf("%w (usage: %s)", err, cmd.UseLine()))
+		}
+		return nil
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
 )
@@ -15,7 +16,7 @@ import (
 type verifyOptions struct {
 	App *App
 
-	Input   string
+	Inputs  []string
 	Offline bool
 
 	Filter      auditlog.Filter
@@ -28,7 +29,7 @@ func newVerifyCmd(a *App) *cobra.Command {
 	o := &verifyOptions{App: a}
 	var ff filterFlags
 	cmd := &cobra.Command{
-		Use:   "verify [--input] FILE|DIR",
+		Use:   "verify [--input] FILE|DIR|-",
 		Short: "Prove that an export is complete and clean",
 		Long: `Verify an export: a file, or the directory of an export --out-dir.
 
@@ -47,6 +48,11 @@ filters are those of the flags. A file may be oldest first (as export writes
 it) or newest first (as search writes it): its order is taken from its
 first events and checked throughout.
 
+--input is repeatable, and - reads stdin: several files, stdin, or a folder
+without a manifest (its *.jsonl and *.csv files in name order) are read one
+after another and checked as one export, as a file is. A folder with a
+manifest is verified alone.
+
 --offline checks without the API. For a directory that is the manifest,
 checksums, counts and ranges: use it for archives older than Authgear's
 retention (90 to 180 days), as the API cannot count events it has dropped,
@@ -62,12 +68,12 @@ the report says); 1 when a problem was found.`,
 		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.MaximumNArgs(1)(cmd, args)) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				if o.Input != "" {
+				if len(o.Inputs) > 0 {
 					return usageError(errors.New("give the export once: as an argument or with --input"))
 				}
-				o.Input = args[0]
+				o.Inputs = args
 			}
-			if o.Input == "" {
+			if len(o.Inputs) == 0 {
 				return usageError(errors.New("nothing to verify: give an export file or an --out-dir directory (--input FILE|DIR)"))
 			}
 			f, err := ff.filter(a)
@@ -86,7 +92,7 @@ the report says); 1 when a problem was found.`,
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
-	fl.StringVar(&o.Input, "input", "", "the export: a file (jsonl or csv, .gz too) or an --out-dir directory")
+	fl.StringArrayVar(&o.Inputs, "input", nil, "the export: a file (jsonl or csv, .gz too), an --out-dir directory or - for stdin; repeatable")
 	fl.BoolVar(&o.Offline, "offline", false, "do not ask the API: check the manifest, checksums, counts and ranges only")
 	fl.IntVar(&o.Parallel, "parallel", 4, "count queries at once, 1 to 16")
 	return cmd
@@ -95,27 +101,23 @@ the report says); 1 when a problem was found.`,
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	a := o.App
 	a.streaming()
-	fi, err := checkInput(o.Input, true)
+	vo := export.VerifyOptions{Parallel: o.Parallel}
+	manifest, err := o.manifest()
 	if err != nil {
 		return err
 	}
-	vo := export.VerifyOptions{Parallel: o.Parallel}
-	var manifest *export.Manifest
-	if fi.IsDir() {
+	var ins []archive.Input
+	if manifest != nil {
 		if o.RangeGiven {
 			return usageError(errors.New("--since and --until apply to a file: the range of a directory is that of its manifest"))
-		}
-		manifest, err = export.LoadManifest(o.Input)
-		if err != nil {
-			return err
-		}
-		if manifest == nil {
-			return usageError(fmt.Errorf("--input: %s has no %s: give an export file, or a directory written by export --out-dir", o.Input, export.ManifestName))
 		}
 		if err := o.filterFromManifest(manifest); err != nil {
 			return err
 		}
 	} else {
+		if ins, err = a.inputs(o.Inputs); err != nil {
+			return err
+		}
 		vo.Range = export.Range{From: o.Filter.Since, To: o.Filter.Until}
 	}
 	if !o.Offline {
@@ -132,9 +134,9 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	}
 	var rep *export.Report
 	if manifest != nil {
-		rep, err = export.VerifyDir(ctx, o.Input, manifest, vo)
+		rep, err = export.VerifyDir(ctx, o.Inputs[0], manifest, vo)
 	} else {
-		rep, err = export.VerifyFile(ctx, o.Input, vo)
+		rep, err = export.VerifyInputs(ctx, inputNames(o.Inputs), ins, vo)
 	}
 	if err != nil {
 		return err
@@ -153,12 +155,48 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	return nil
 }
 
+// manifest is the manifest of the one folder to verify, nil when the
+// inputs are files, stdin or a folder without one. A folder with a
+// manifest among other inputs is bad usage.
+func (o *verifyOptions) manifest() (*export.Manifest, error) {
+	for _, v := range o.Inputs {
+		if v == archive.Stdin {
+			continue
+		}
+		fi, err := checkInput(v)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			continue
+		}
+		m, err := export.LoadManifest(v)
+		if err != nil || m == nil {
+			return nil, err
+		}
+		if len(o.Inputs) > 1 {
+			return nil, usageError(fmt.Errorf("--input %s has a %s: verify it alone, against its manifest", v, export.ManifestName))
+		}
+		return m, nil
+	}
+	return nil, nil
+}
+
 // filterFromManifest takes the manifest's filters unless the flags give
-// some; when both are there and differ, the flags win with a warning.
+// some; when both are there and differ, the flags win with a warning. The
+// API cannot count an export filtered by --ip, --client or --country: its
+// manifest is then all there is to check against.
 func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
+	if m.Filter.HasLocal() {
+		if !o.Offline {
+			o.App.notice("%s was exported with --ip, --client or --country, which the API cannot count: checking against its manifest only (as --offline)", o.Inputs[0])
+			o.Offline = true
+		}
+		return nil
+	}
 	if o.FilterGiven {
 		if !export.FilterOf(o.Filter).Equal(m.Filter) {
-			o.App.warn("the filters differ from those in %s's manifest: counting with the flags", o.Input)
+			o.App.warn("the filters differ from those in %s's manifest: counting with the flags", o.Inputs[0])
 		}
 		return nil
 	}
@@ -167,7 +205,7 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 	for _, k := range m.Filter.Users {
 		u, err := auditlog.ParseUser(export.UserArg(k))
 		if err != nil {
-			return fmt.Errorf("manifest of %s: user %q: %w", o.Input, k, err)
+			return fmt.Errorf("manifest of %s: user %q: %w", o.Inputs[0], k, err)
 		}
 		o.Filter.Users = append(o.Filter.Users, u)
 	}

@@ -46,6 +46,12 @@ type Options struct {
 	Count    bool   // probe with count queries (balance, progress total)
 	SpoolDir string // "" is beside the output
 
+	// Local, when not nil, drops the events that fail the filters the API
+	// lacks (--ip, --client, --country): the range is read whole and only
+	// what passes is written. Matched, when not nil, is told how many have.
+	Local   *auditlog.LocalMatcher
+	Matched func(int64)
+
 	Now      func() time.Time
 	Notice   func(format string, args ...any) // things a person wants to know
 	Warn     func(format string, args ...any) // things a person should act on
@@ -436,9 +442,23 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 	}
 	defer s.abort()
 
+	write := s.write
+	if m := r.o.Local; m != nil {
+		n := r.events
+		write = func(e *auditlog.Event) error {
+			if !m.Match(e) {
+				return nil
+			}
+			n++
+			if r.o.Matched != nil {
+				r.o.Matched(n)
+			}
+			return s.write(e)
+		}
+	}
 	sel.From, sel.To = j.rng.From, j.rng.To
 	base := r.events
-	st, err := fetch.Export(ctx, r.o.Source, fetch.ExportOptions{
+	_, err = fetch.Export(ctx, r.o.Source, fetch.ExportOptions{
 		Selection: sel,
 		Parallel:  r.o.Parallel,
 		Count:     r.o.Count,
@@ -453,7 +473,7 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 			p.Events += base
 			r.o.Progress(p)
 		},
-	}, s.write)
+	}, write)
 	if err != nil {
 		if j.stdout() && output.IsBrokenPipe(err) {
 			return ManifestFile{}, stdoutError(err)
@@ -464,7 +484,7 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 	if err != nil {
 		return ManifestFile{}, err
 	}
-	r.events += st.Events
+	r.events += f.Count // written: fewer than read with a local filter
 	return f, nil
 }
 

@@ -65,7 +65,7 @@ func readDir(t *testing.T, dir string) []string {
 		if !IsDataFile(de.Name()) {
 			continue
 		}
-		err := archive.Each(context.Background(), filepath.Join(dir, de.Name()), func(e *auditlog.Event) error {
+		err := archive.Each(context.Background(), archive.Files(filepath.Join(dir, de.Name())), func(e *auditlog.Event) error {
 			ids = append(ids, e.ID)
 			return nil
 		})

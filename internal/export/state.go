@@ -36,13 +36,21 @@ import (
 const StateVersion = 1
 
 // Filter is the part of a filter that decides which events an incremental
-// export holds: activity types (enum names) and users as given, normalised.
-// The time range is not part of it: that is what the state advances.
+// export holds: activity types (enum names), users, and the filters the
+// API lacks, as given, normalised. The time range is not part of it: that
+// is what the state advances. A state or manifest written before the
+// local filters existed has none, which is what it selected.
 type Filter struct {
 	ActivityTypes []string `json:"activityTypes,omitempty"`
 	// Users are "id:<raw user id>", "email:<address>" or "phone:<E.164>",
 	// sorted and unique: a node ID and the raw ID it encodes are the same user.
 	Users []string `json:"users,omitempty"`
+	// IPs are the --ip addresses and CIDR blocks (203.0.113.0/24), Clients
+	// the --client IDs and Countries the --country codes (upper case), each
+	// sorted and unique.
+	IPs       []string `json:"ips,omitempty"`
+	Clients   []string `json:"clients,omitempty"`
+	Countries []string `json:"countries,omitempty"`
 }
 
 // FilterOf normalises the filter of a run.
@@ -54,7 +62,20 @@ func FilterOf(f auditlog.Filter) Filter {
 		users = append(users, UserKey(u))
 	}
 	out.Users = sortedUnique(users)
+	var ips []string
+	for _, p := range f.IPs {
+		ips = append(ips, auditlog.FormatIPFilter(p))
+	}
+	out.IPs = sortedUnique(ips)
+	out.Clients = sortedUnique(f.Clients)
+	out.Countries = sortedUnique(f.Countries)
 	return out
+}
+
+// HasLocal reports whether the filter holds one that the API lacks (--ip,
+// --client, --country): the API cannot count what such an export holds.
+func (f Filter) HasLocal() bool {
+	return len(f.IPs) > 0 || len(f.Clients) > 0 || len(f.Countries) > 0
 }
 
 // UserKey is the normalised form of one --user value.
@@ -89,7 +110,7 @@ func sortedUnique(in []string) []string {
 
 // Equal reports whether two filters select the same events.
 func (f Filter) Equal(g Filter) bool {
-	return slices.Equal(f.ActivityTypes, g.ActivityTypes) && slices.Equal(f.Users, g.Users)
+	return len(filterDiffs(f, g)) == 0
 }
 
 func describeList(l []string, none string) string {
@@ -316,9 +337,18 @@ func filterDiffs(was, now Filter) []string {
 		diffs = append(diffs, fmt.Sprintf("--activity was %s, now %s",
 			describeList(was.ActivityTypes, "all types"), describeList(now.ActivityTypes, "all types")))
 	}
-	if !slices.Equal(was.Users, now.Users) {
-		diffs = append(diffs, fmt.Sprintf("--user was %s, now %s",
-			describeList(was.Users, "none"), describeList(now.Users, "none")))
+	for _, l := range []struct {
+		flag     string
+		was, now []string
+	}{
+		{"--user", was.Users, now.Users},
+		{"--ip", was.IPs, now.IPs},
+		{"--client", was.Clients, now.Clients},
+		{"--country", was.Countries, now.Countries},
+	} {
+		if !slices.Equal(l.was, l.now) {
+			diffs = append(diffs, fmt.Sprintf("%s was %s, now %s", l.flag, describeList(l.was, "none"), describeList(l.now, "none")))
+		}
 	}
 	return diffs
 }

@@ -234,8 +234,9 @@ func newTally() *tally { return &tally{hours: map[int64]int64{}, secSeen: map[st
 // verifyInput is one file to read.
 type verifyInput struct {
 	path  string
-	name  string        // as reports show it
-	entry *ManifestFile // nil for a lone file
+	name  string         // as reports show it
+	entry *ManifestFile  // nil for a lone file
+	src   *archive.Input // read through this instead of path, when set
 }
 
 // VerifyDir checks an --out-dir: the manifest (every listed file present,
@@ -308,6 +309,23 @@ func VerifyFile(ctx context.Context, path string, o VerifyOptions) (*Report, err
 	return r, verify(ctx, r, []verifyInput{{path: path, name: filepath.Base(path)}}, o, true)
 }
 
+// VerifyInputs checks files read one after another as one export, as
+// VerifyFile checks one: standard input, several --input files, or the
+// files of a folder without a manifest. Events must be in one order across
+// them, and an ID may occur once in all of them. name is the report's.
+func VerifyInputs(ctx context.Context, name string, ins []archive.Input, o VerifyOptions) (*Report, error) {
+	r := newReport(name, o.MaxListed)
+	r.Range = o.Range
+	inputs := make([]verifyInput, len(ins))
+	for i := range ins {
+		inputs[i] = verifyInput{name: ins[i].Name, src: &ins[i]}
+		if !ins[i].IsStdin() {
+			inputs[i].name = filepath.Base(ins[i].Name)
+		}
+	}
+	return r, verify(ctx, r, inputs, o, true)
+}
+
 // verify reads the inputs and compares their counts with the API. A lone
 // file (derive) takes its missing range sides from its own events and may
 // be newest first; the files of a directory are oldest first.
@@ -358,13 +376,21 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 }
 
 func readOne(r *Report, t *tally, in verifyInput) error {
-	f, err := os.Open(in.path)
+	var (
+		f   io.ReadCloser
+		err error
+	)
+	if in.src != nil {
+		f, err = in.src.OpenRaw()
+	} else {
+		f, err = os.Open(in.path)
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		r.add(KindMissingFile, "%s: missing", in.name)
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("open %s: %w", in.path, err)
+		return fmt.Errorf("open %s: %w", in.name, err)
 	}
 	defer f.Close()
 	hr := &hashingReader{r: f, h: sha256.New()}
@@ -393,7 +419,7 @@ func readOne(r *Report, t *tally, in verifyInput) error {
 	}
 	// Read what the reader left, so the checksum covers the whole file.
 	if _, err := io.Copy(io.Discard, hr); err != nil {
-		return fmt.Errorf("read %s: %w", in.path, err)
+		return fmt.Errorf("read %s: %w", in.name, err)
 	}
 	if in.entry != nil {
 		sum := hex.EncodeToString(hr.h.Sum(nil))

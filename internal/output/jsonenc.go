@@ -98,3 +98,9 @@ const hexDigits = jsonscan.HexDigits
 
 // validJSON reports whether data is one JSON value in valid UTF-8.
 func validJSON(data []byte) bool { return jsonscan.Valid(data) }
+
+// AppendJSON appends e as the JSON object that -o jsonl writes for it,
+// without the newline: the value that --jq and --template shape.
+func AppendJSON(dst []byte, e *auditlog.Event) ([]byte, error) {
+	return appendEvent(dst, e)
+}

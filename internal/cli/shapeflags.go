@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/output/shape"
+)
+
+// shapeFlags are --jq and --template of search, tail, get and count.
+type shapeFlags struct {
+	jq, template string
+}
+
+// register adds --jq and --template to cmd; they exclude each other and
+// the flags named in exclusive (-o, --columns, ...), which they replace.
+func (f *shapeFlags) register(cmd *cobra.Command, exclusive ...string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.jq, "jq", "", "print the output through this jq expression: strings raw, other values as compact JSON,\n"+
+		"one result per line (events: once per event; count: once over its -o json output)")
+	fl.StringVar(&f.template, "template", "", "print the output through this Go template (as --jq sees it); helpers: timefmt, timeago,\n"+
+		"truncate, join, pluck, json, color")
+	cmd.MarkFlagsMutuallyExclusive("jq", "template")
+	for _, other := range exclusive {
+		cmd.MarkFlagsMutuallyExclusive("jq", other)
+		cmd.MarkFlagsMutuallyExclusive("template", other)
+	}
+}
+
+// shaper compiles --jq or --template, before any request is made: nil when
+// neither is given, bad usage when the expression or template is. Times of
+// the template's helpers are shown in zone.
+func (f *shapeFlags) shaper(cmd *cobra.Command, a *App, zone *time.Location) (*shape.Shaper, error) {
+	for _, name := range []string{"jq", "template"} {
+		if v, _ := cmd.Flags().GetString(name); cmd.Flags().Changed(name) && strings.TrimSpace(v) == "" {
+			return nil, usageError(fmt.Errorf("--%s is empty: give an expression, or leave the flag out", name))
+		}
+	}
+	sh, err := shape.New(shape.Spec{JQ: f.jq, Template: f.template, Zone: zone, Now: a.now})
+	if err != nil {
+		return nil, usageError(err)
+	}
+	return sh, nil
+}
+
+// apply sets o to write events through --jq or --template, when given.
+func (f *shapeFlags) apply(cmd *cobra.Command, a *App, o *outputFlags) error {
+	sh, err := f.shaper(cmd, a, o.zone())
+	if err != nil || sh == nil {
+		return err
+	}
+	ctx := cmd.Context()
+	o.Shape = func(w io.Writer, d shape.Dest) output.Writer { return sh.Writer(ctx, w, d) }
+	return nil
+}
+
+// zone is where times are shown: UTC with --utc, else the zone of --tz,
+// else local time. Tables and the time helpers of --template both take it
+// from here.
+func (o outputFlags) zone() *time.Location {
+	switch {
+	case o.UTC:
+		return time.UTC
+	case o.Location != nil:
+		return o.Location
+	}
+	return time.Local
+}
+
+// writer is the output.Writer of o over dst: --jq or --template when
+// given, else the writer of the format in opts.
+func (o outputFlags) writer(a *App, dst io.Writer, opts output.Options, stdout bool) (output.Writer, error) {
+	if o.Shape == nil {
+		return output.New(dst, opts)
+	}
+	return o.Shape(dst, shape.Dest{Color: opts.Color, Terminal: stdout && a.IO.OutTTY, FlushEach: opts.FlushEach}), nil
+}
+
+// shapeCounts runs --jq or --template once over what count -o json would
+// write.
+func shapeCounts(ctx context.Context, o *countOptions, rows []countRow) error {
+	a := o.App
+	jo := *o
+	jo.Format = output.FormatJSON
+	var b bytes.Buffer
+	if err := writeCounts(&b, &jo, rows); err != nil {
+		return err
+	}
+	return o.Shaper.JSON(ctx, a.IO.Out, shape.Dest{Color: a.colorOut(), Terminal: a.IO.OutTTY}, b.Bytes())
+}
+
+// flagGroupRE is cobra's error for flags that exclude each other.
+var flagGroupRE = regexp.MustCompile(`^if any flags in the group \[[^\]]*\] are set none of the others can be; \[([^\]]*)\] were all set$`)
+
+// flagGroupError turns cobra's error for flags that exclude each other
+// into bad usage in our words ("--jq and --output exclude each other:
+// give one of them"); any other error comes back as it is.
+func flagGroupError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var usage *UsageError
+	if errors.As(err, &usage) {
+		return err
+	}
+	m := flagGroupRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	names := strings.Fields(m[1])
+	for i := range names {
+		names[i] = "--" + names[i]
+	}
+	return &UsageError{Err: fmt.Errorf("%s exclude each other: give one of them", strings.Join(names, " and "))}
+}

@@ -1,0 +1,70 @@
+package export
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/authgear-audit/authgear-audit/internal/archive"
+)
+
+// Several files, or standard input, are checked as one export: against the
+// API's counts of their range, in one order, each ID once in all of them.
+func TestVerifyInputs(t *testing.T) {
+	srv, c := newVerifyServer(t)
+	dir, m := writeDir(t, srv, false)
+	var paths []string
+	for _, f := range m.Files {
+		paths = append(paths, filepath.Join(dir, f.Name))
+	}
+	o := VerifyOptions{Counter: c, Range: Range{From: vStart, To: vEnd}}
+
+	rep, err := VerifyInputs(context.Background(), "three files", archive.Files(paths...), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Files != 3 || rep.Compared != "API" || rep.Events != int64(len(srv.Events())) {
+		t.Errorf("three files: ok %v, %d files, %d events, compared %q: %v", rep.OK(), rep.Files, rep.Events, rep.Compared, rep.Kinds())
+	}
+
+	// The first two days only: a day short against the API's counts.
+	rep, err = VerifyInputs(context.Background(), "two files", archive.Files(paths[:2]...), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || rep.Count(KindAPI) == 0 {
+		t.Errorf("two of three days: ok %v, problems %v", rep.OK(), rep.Kinds())
+	}
+
+	// A file given twice: its events are duplicates, and out of order.
+	rep, err = VerifyInputs(context.Background(), "twice", archive.Files(paths[1], paths[1]), VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Count(KindOrder) == 0 && rep.Count(KindDuplicate) == 0 {
+		t.Errorf("a file twice: problems %v", rep.Kinds())
+	}
+
+	// Standard input, offline.
+	raw, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins, err := archive.Expand([]string{"-"}, strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = VerifyInputs(context.Background(), "stdin", ins, VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if _, err := rep.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Events == 0 || !strings.HasPrefix(b.String(), "stdin: 1 file, ") {
+		t.Errorf("stdin: %s", b.String())
+	}
+}

@@ -1,0 +1,155 @@
+package localfilter
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+)
+
+func client(t *testing.T, s *adminapitest.Server) *adminapi.Client {
+	t.Helper()
+	c, err := adminapi.New(adminapi.Options{Endpoint: s.Endpoint(), ProjectID: s.ProjectID(), KeyID: s.KeyID(), KeyFile: s.KeyFile(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func event(id, ip string, at time.Time) adminapitest.Event {
+	return adminapitest.Event{ID: id, CreatedAt: at, ActivityType: "USER_AUTHENTICATED", IPAddress: ip,
+		Data: []byte(fmt.Sprintf(`{"id":%q,"context":{"ip_address":%q}}`, id, ip))}
+}
+
+func blockMatcher(t *testing.T, block string) *auditlog.LocalMatcher {
+	t.Helper()
+	p, err := auditlog.ParseIPFilter(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auditlog.Filter{IPs: []netip.Prefix{p}}.Local()
+}
+
+// Every third event of 250 over a busy second and more matches; a limit
+// counts matching events in either order.
+func TestWalk(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	s := adminapitest.New(t)
+	var want []string
+	for i := range 250 {
+		ip := "198.51.100.1"
+		if i%3 == 0 {
+			ip = "203.0.113.9"
+			want = append(want, fmt.Sprintf("e%03d", i))
+		}
+		s.Add(event(fmt.Sprintf("e%03d", i), ip, t0.Add(time.Duration(i/150)*time.Second)))
+	}
+	c := client(t, s)
+	m := blockMatcher(t, "203.0.113.0/24")
+	for _, tt := range []struct {
+		name  string
+		o     fetch.WalkOptions
+		count int
+	}{
+		{"all", fetch.WalkOptions{}, len(want)},
+		{"oldest 10", fetch.WalkOptions{Limit: 10}, 10},
+		{"newest 10", fetch.WalkOptions{Limit: 10, Descending: true}, 10},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			var last int64 = -1
+			err := Walk(context.Background(), c, tt.o, m, func(n int64) { last = n }, func(e *auditlog.Event) error {
+				got = append(got, e.ID)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != tt.count || last != int64(tt.count) {
+				t.Fatalf("%d events, %d reported matched, want %d", len(got), last, tt.count)
+			}
+			for _, id := range got {
+				var i int
+				fmt.Sscanf(id, "e%03d", &i)
+				if i%3 != 0 {
+					t.Errorf("%s does not match", id)
+				}
+			}
+		})
+	}
+}
+
+// The backlog holds the newest matching events; what arrives after it is
+// followed from exactly where the backlog ended, matching events only.
+func TestFollow(t *testing.T) {
+	start := time.Now().UTC().Truncate(time.Second)
+	const lag = 2 * time.Second
+	edge := start.Add(-lag)
+	s := adminapitest.New(t)
+	for i := range 20 {
+		ip := "198.51.100.1"
+		if i%5 == 0 {
+			ip = "203.0.113.1"
+		}
+		s.Add(event(fmt.Sprintf("old-%02d", i), ip, edge.Add(-time.Duration(20-i)*time.Second)))
+	}
+	// At the edge itself: after the backlog, so followed.
+	s.Add(event("at-edge", "203.0.113.2", edge), event("at-edge-other", "198.51.100.2", edge))
+
+	// The clock moves a second at every reading, as a slow start would:
+	// following must still begin where the backlog ended.
+	var clock atomic.Int64
+	clock.Store(start.Add(-time.Second).UnixNano())
+	var mu sync.Mutex
+	var got []string
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Follow(ctx, client(t, s), fetch.FollowOptions{
+			Interval: 5 * time.Millisecond, Lag: lag, Backlog: 3,
+			Now: func() time.Time { return time.Unix(0, clock.Add(int64(time.Second))) },
+		}, blockMatcher(t, "203.0.113.0/24"), func(e *auditlog.Event) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, e.ID)
+			return nil
+		})
+	}()
+	ids := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Join(got, " ")
+	}
+	wait := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for len(strings.Fields(ids())) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("gave up waiting for %d events: %s", n, ids())
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	wait(4)
+	later := start.Add(time.Hour)
+	s.Add(event("new", "203.0.113.3", later), event("new-other", "198.51.100.3", later))
+	clock.Store(later.Add(time.Minute).UnixNano())
+	wait(5)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if want := "old-05 old-10 old-15 at-edge new"; ids() != want {
+		t.Errorf("followed %s, want %s", ids(), want)
+	}
+}
