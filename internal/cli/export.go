@@ -38,6 +38,7 @@ type exportOptions struct {
 
 	Filter     auditlog.Filter
 	SinceGiven bool
+	SinceExpr  string // --since as typed
 
 	Format  string
 	Columns []string
@@ -139,6 +140,7 @@ were, and exits 130.`,
 			}
 			o.Filter = f
 			o.SinceGiven = ff.since != ""
+			o.SinceExpr = ff.since
 			if err := o.complete(cmd, format, fileMode); err != nil {
 				return err
 			}
@@ -147,6 +149,7 @@ were, and exits 130.`,
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	a.addZoneFlags(cmd)
 	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv or json (default jsonl, or from the --out file's extension)")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
 	fl.StringVar(&o.OutDir, "out-dir", "", "write one file per run into this directory, with manifest.json (needs --state)")
@@ -356,7 +359,7 @@ func runExport(ctx context.Context, o *exportOptions) (err error) {
 		}
 		since, fromOldest = oldest, true
 	}
-	plan, err := export.PlanRun(o.StatePath, r.state, since, until)
+	plan, err := export.PlanRun(o.StatePath, r.state, r.stateSince(since), until)
 	if err != nil {
 		return usageError(err)
 	}

@@ -24,7 +24,6 @@ type getOptions struct {
 
 func newGetCmd(a *App) *cobra.Command {
 	opts := &getOptions{App: a}
-	var tz string
 	cmd := &cobra.Command{
 		Use:   "get ID",
 		Short: "Show one audit event in full",
@@ -52,21 +51,12 @@ terminal; json, the whole record pretty-printed, otherwise.`,
 					return usageError(fmt.Errorf("--output: unknown format %q: use table or json", opts.Format))
 				}
 			}
-			if tz != "" && !opts.Output.UTC {
-				ff := filterFlags{tz: tz}
-				loc, err := ff.location()
-				if err != nil {
-					return err
-				}
-				opts.Output.Location = loc
-			}
 			return runGet(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table or json (default: table on a terminal, else json)")
-	fl.BoolVar(&opts.Output.UTC, "utc", false, "show times in UTC instead of local time")
-	fl.StringVar(&tz, "tz", "", "show times in this zone (IANA name, UTC, Local or an offset)")
+	a.addZoneFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{output.FormatTable, output.FormatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }

@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -42,11 +40,9 @@ type searchOptions struct {
 
 // outputFlags are the output flags shared by search, tail and count.
 type outputFlags struct {
-	Format   string
-	Columns  []string
-	UTC      bool
-	Location *time.Location // table times; nil = local
-	CSVRaw   bool
+	Format  string
+	Columns []string
+	CSVRaw  bool
 	// Activities are the types the filter allows (nil: any); a table sizes
 	// its ACTIVITY column to them.
 	Activities []string
@@ -134,7 +130,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 			} else if cmd.Flags().Changed("interval") || cmd.Flags().Changed("lag") {
 				return usageError(errors.New("--interval and --lag apply to --follow"))
 			}
-			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), opts.OutPath, &ff, &opts.Output)
+			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), opts.OutPath, &opts.Output)
 			if err != nil {
 				return err
 			}
@@ -144,6 +140,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	a.addZoneFlags(cmd)
 	fl.StringVar(&sortDir, "sort", "desc", "order of events: desc (newest first) or asc")
 	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
 	registerOutputFlags(cmd, &format, &opts.Output)
@@ -167,21 +164,19 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
-// registerOutputFlags adds -o, --columns, --utc and --csv-raw.
+// registerOutputFlags adds -o, --columns and --csv-raw.
 func registerOutputFlags(cmd *cobra.Command, format *string, o *outputFlags) {
 	fl := cmd.Flags()
 	fl.StringVarP(format, "output", "o", "", "output format: table, jsonl, json or csv (default: table on a terminal, else jsonl)")
 	fl.StringSliceVar(&o.Columns, "columns", nil, "columns of table and csv output, comma-separated: "+output.ColumnNames()+" or dotted paths such as data.context.geo_location_code")
-	fl.BoolVar(&o.UTC, "utc", false, "show table times in UTC instead of local time")
 	fl.BoolVar(&o.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
 }
 
 // resolveOutputFlags picks the output format (-o, else the --out file's
-// extension, else table on a terminal and jsonl on a pipe), the zone of table
-// times (--utc, else --tz, else local) and checks the columns. Every error is
-// a usage error.
-func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, ff *filterFlags, o *outputFlags) (outputFlags, error) {
+// extension, else table on a terminal and jsonl on a pipe) and checks the
+// columns. Every error is a usage error.
+func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, o *outputFlags) (outputFlags, error) {
 	res := *o
 	toFile := outPath != "" && outPath != "-"
 	if toFile {
@@ -206,13 +201,6 @@ func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, f
 	default:
 		res.Format = output.FormatJSONL
 	}
-	if !res.UTC && ff != nil && ff.tz != "" {
-		loc, err := ff.location()
-		if err != nil {
-			return res, err
-		}
-		res.Location = loc
-	}
 	// output.New only checks options; it writes nothing.
 	if _, err := output.New(io.Discard, res.options(a, false)); err != nil {
 		return res, usageError(fmt.Errorf("--columns: %w", err))
@@ -225,8 +213,7 @@ func (o outputFlags) options(a *App, toStdout bool) output.Options {
 	opts := output.Options{
 		Format:   o.Format,
 		Columns:  o.Columns,
-		UTC:      o.UTC,
-		Location: o.Location,
+		Location: a.zone(),
 		CSVRaw:   o.CSVRaw,
 
 		Activities: o.Activities,
@@ -245,17 +232,18 @@ func (a *App) colorOut() bool {
 	return a.IO.OutTTY && a.getenv("NO_COLOR") == "" && !a.Global.NoColor && !a.dumbTerminal()
 }
 
-// termWidth is the width of the terminal on stdout, else $COLUMNS, else 120.
+// termWidth is the width of the terminal on stdout, else $COLUMNS, else 0
+// (unknown: the table then takes its default).
 func (a *App) termWidth() int {
-	if f, ok := a.IO.Out.(*os.File); ok && a.IO.OutTTY {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+	if a.IO.OutTTY && a.IO.Width != nil {
+		if w := a.IO.Width(); w > 0 {
 			return w
 		}
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(a.Getenv("COLUMNS"))); err == nil && n > 0 {
+	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
 		return n
 	}
-	return 120
+	return 0
 }
 
 // sink is where a command writes events: stdout or an atomic file.

@@ -71,7 +71,7 @@ each event is written through at once.`,
 			if err := checkFollowTiming(opts.Interval, opts.Lag); err != nil {
 				return err
 			}
-			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), "", &ff, &opts.Output)
+			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), "", &opts.Output)
 			if err != nil {
 				return err
 			}
@@ -81,6 +81,7 @@ each event is written through at once.`,
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	a.addZoneFlags(cmd)
 	fl.IntVarP(&opts.Backlog, "backlog", "n", defaultBacklog, "print this many earlier events first")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "leave events younger than this for the next poll")

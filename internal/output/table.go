@@ -253,6 +253,13 @@ func (t *tableWriter) zoneVaries() bool {
 	return jan != jul
 }
 
+// ZoneLabel names the zone loc at the instant at, as table headers do: UTC,
+// or its offset then, such as +08, +0530 or -03.
+func ZoneLabel(loc *time.Location, at time.Time) string {
+	_, off := at.In(loc).Zone()
+	return zoneLabel(loc, off)
+}
+
 // zoneLabel shows a UTC offset as +08, +0530 or -03, or UTC.
 func zoneLabel(loc *time.Location, offset int) string {
 	if loc == time.UTC {
