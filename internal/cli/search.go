@@ -65,7 +65,10 @@ Events come newest first (--sort asc for oldest first), at most --limit of
 them (0 for all). There is no default time window: --since and --until narrow
 the search, and the API's own retention bounds it.
 
-Output (-o): table on a terminal, jsonl when stdout is a pipe; with --out FILE
+Output (-o): table on a terminal, jsonl when stdout is a pipe. A table fits
+the terminal: its columns are as wide as their values, and where the line is
+too long the user agent, then the activity, then the user are cut with "…";
+-o wide shows every column (ID and email too) with nothing cut. With --out FILE
 the format follows the file's extension (.jsonl, .json, .csv, each optionally
 .gz) unless -o says otherwise. The file is written to a temporary name and
 renamed when complete; a device, a FIFO or /dev/stdout is written straight
@@ -167,7 +170,7 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 // registerOutputFlags adds -o, --columns and --csv-raw.
 func registerOutputFlags(cmd *cobra.Command, format *string, o *outputFlags) {
 	fl := cmd.Flags()
-	fl.StringVarP(format, "output", "o", "", "output format: table, jsonl, json or csv (default: table on a terminal, else jsonl)")
+	fl.StringVarP(format, "output", "o", "", "output format: table, wide, jsonl, json or csv (default: table on a terminal, else jsonl)")
 	fl.StringSliceVar(&o.Columns, "columns", nil, "columns of table and csv output, comma-separated: "+output.ColumnNames()+" or dotted paths such as data.context.geo_location_code")
 	fl.BoolVar(&o.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))

@@ -328,7 +328,7 @@ func TestSearchBadInput(t *testing.T) {
 		{"negative limit", []string{"--limit", "-1"},
 			"--limit: -1 is negative: give 0 for all events, or a positive number", ExitUsage},
 		{"bad sort", []string{"--sort", "up"}, `--sort: "up" is neither asc nor desc`, ExitUsage},
-		{"bad format", []string{"-o", "yaml"}, `--output: unknown format "yaml": use table, jsonl, json, csv`, ExitUsage},
+		{"bad format", []string{"-o", "yaml"}, `--output: unknown format "yaml": use table, wide, jsonl, json, csv`, ExitUsage},
 		{"unknown column", []string{"-o", "csv", "--columns", "id,nope"}, "--columns: " + columnError(t, "id", "nope"), ExitUsage},
 		{"columns with jsonl", []string{"-o", "jsonl", "--columns", "id"}, "--columns: columns apply to table and csv output, not jsonl: give -o csv or -o table, or leave out --columns", ExitUsage},
 		{"out without a known extension", []string{"--out", filepath.Join(dir, "events.txt")},

@@ -120,7 +120,7 @@ func TestTailBadInput(t *testing.T) {
 		{[]string{"--interval", "0s"}, "--interval: 0s is not positive"},
 		{[]string{"--lag", "-1s"}, "--lag: -1s is negative"},
 		{[]string{"--since", "1h"}, "tail prints the last --backlog events and then new ones: --since and --until apply to search and export"},
-		{[]string{"-o", "xml"}, `--output: unknown format "xml": use table, jsonl, json, csv`},
+		{[]string{"-o", "xml"}, `--output: unknown format "xml": use table, wide, jsonl, json, csv`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -19,7 +19,6 @@ const (
 	colActivityType
 	colUserID
 	colEmail
-	colUser // table: email, else user ID, else recipient
 	colIPAddress
 	colUserAgent
 	colClientID
