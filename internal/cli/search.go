@@ -32,10 +32,11 @@ type searchOptions struct {
 
 	Input string // search this export instead of the API
 
-	Follow   bool // behave like tail
-	Backlog  int
-	Interval time.Duration
-	Lag      time.Duration
+	Follow    bool // behave like tail
+	Backlog   int
+	FromStart bool
+	Interval  time.Duration
+	Lag       time.Duration
 }
 
 // outputFlags are the output flags shared by search, tail and count.
@@ -84,7 +85,8 @@ memory, and with --limit 0 holds every matching event in memory until the
 file has been read.
 
 --follow keeps printing new events as they arrive, like 'tail' (oldest
-first; --limit then sets how many earlier events to show first, default 10).
+first): first the last 10 events, or every event since --since; --limit,
+when given, sets how many of them.
 
 When nothing matches, the exit status is still 0; a note says so on a terminal.`,
 		Example: `  authgear-audit search --activity authentication --since 24h
@@ -120,13 +122,14 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 				if opts.OutPath != "" && opts.OutPath != "-" {
 					return usageError(errors.New("--follow writes to stdout and never finishes a file: use 'export' for files"))
 				}
-				if err := checkFollowFilter(opts.Filter, "--follow"); err != nil {
+				if err := checkFollowUntil(opts.Filter); err != nil {
 					return err
 				}
 				opts.Backlog = defaultBacklog
 				if cmd.Flags().Changed("limit") {
 					opts.Backlog = opts.Limit
 				}
+				opts.FromStart = !opts.Filter.Since.IsZero() && !cmd.Flags().Changed("limit")
 				if err := checkFollowTiming(opts.Interval, opts.Lag); err != nil {
 					return err
 				}
@@ -312,7 +315,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	o.Output.Activities = o.Filter.ActivityTypes
 	if o.Follow {
 		return runTail(ctx, &tailOptions{
-			App: a, Filter: o.Filter, Backlog: o.Backlog,
+			App: a, Filter: o.Filter, Backlog: o.Backlog, FromStart: o.FromStart,
 			Interval: o.Interval, Lag: o.Lag, Output: o.Output,
 		})
 	}

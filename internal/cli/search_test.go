@@ -335,8 +335,8 @@ func TestSearchBadInput(t *testing.T) {
 			"--out: cannot tell the format of " + filepath.Join(dir, "events.txt") + " from its extension: name it .jsonl, .json or .csv (.gz to compress) or give -o", ExitUsage},
 		{"follow with desc", []string{"--follow", "--sort", "desc"}, "--follow prints events oldest first: drop --sort desc", ExitUsage},
 		{"interval without follow", []string{"--interval", "1s"}, "--interval and --lag apply to --follow", ExitUsage},
-		{"follow with a range", []string{"--follow", "--since", "1h"},
-			"--follow prints the last --backlog events and then new ones: --since and --until apply to search and export", ExitUsage},
+		{"follow with an end", []string{"--follow", "--since", "1h", "--until", "now"},
+			"--follow keeps printing new events and has no end: drop --until, or drop --follow to search up to --until", ExitUsage},
 		{"an argument", []string{"USER_CREATED"}, `unknown command "USER_CREATED" for "authgear-audit search" (usage: authgear-audit search [flags])`, ExitUsage},
 	}
 	for _, tt := range tests {
