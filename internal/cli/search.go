@@ -88,7 +88,10 @@ file has been read.
 first): first the last 10 events, or every event since --since; --limit,
 when given, sets how many of them.
 
-When nothing matches, the exit status is still 0; a note says so on a terminal.`,
+On a terminal, a line on stderr says what --out wrote (wrote 4,864 events to
+week2.csv) or that --limit left events out (showing the 100 newest; --limit 0
+for all). When nothing matches, the exit status is still 0; a note says so on
+a terminal. In a pipe or cron, none of these.`,
 		Example: `  authgear-audit search --activity authentication --since 24h
   authgear-audit search --user alice@example.com --since 2026-11-01 --until 2026-11-30
   authgear-audit search --activity USER_AUTHENTICATED --limit 0 -o jsonl | jq -r .ipAddress | sort | uniq -c
@@ -262,8 +265,17 @@ type sink struct {
 // openSink opens the output: stdout when path is "" or "-", else a file
 // that appears under its name only when finish succeeds.
 func openSink(a *App, path string, o outputFlags, flushEach bool) (*sink, error) {
+	return openSinkWith(a, path, o, flushEach, nil)
+}
+
+// openSinkWith is openSink that calls beforeWrite, when not nil, before
+// each write to a terminal on stdout (it stops the spinner).
+func openSinkWith(a *App, path string, o outputFlags, flushEach bool, beforeWrite func()) (*sink, error) {
 	s := &sink{stdout: path == "" || path == "-"}
 	var dst io.Writer = a.IO.Out
+	if s.stdout && a.IO.OutTTY && beforeWrite != nil {
+		dst = stopOnWriter{w: dst, stop: beforeWrite}
+	}
 	if !s.stdout {
 		f, err := safefile.Create(path, 0)
 		if err != nil {
@@ -306,10 +318,6 @@ func (s *sink) finish(err error) error {
 	return err
 }
 
-// terminalOut reports whether events written to s reach a terminal, where
-// the spinner must stop before the first row.
-func (s *sink) terminalOut(a *App) bool { return s.stdout && a.IO.OutTTY }
-
 func runSearch(ctx context.Context, o *searchOptions) error {
 	a := o.App
 	o.Output.Activities = o.Filter.ActivityTypes
@@ -320,10 +328,10 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		})
 	}
 	var (
-		n   int
 		err error
 		s   *sink
 	)
+	rep := newSearchReport(o)
 	if o.Input != "" {
 		if _, err := checkInput(o.Input, false); err != nil {
 			return err
@@ -332,8 +340,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if err != nil {
 			return err
 		}
-		emit := func(e *auditlog.Event) error { n++; return s.w.Write(e) }
-		err = archive.Search(ctx, o.Input, o.Filter, o.Descending, o.Limit, emit)
+		err = archive.Search(ctx, o.Input, o.Filter, o.Descending, rep.limit(), rep.emit(s.w.Write))
 	} else {
 		a.streaming()
 		c, cerr := a.client(ctx)
@@ -344,32 +351,26 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if rerr != nil {
 			return rerr
 		}
-		s, err = openSink(a, o.OutPath, o.Output, false)
+		prog := a.startProgress("searching")
+		defer prog.Stop()
+		// A table holds rows back to size its columns: the spinner runs
+		// until its first line.
+		s, err = openSinkWith(a, o.OutPath, o.Output, false, prog.Stop)
 		if err != nil {
 			return err
-		}
-		prog := a.startProgress("searching")
-		emit := func(e *auditlog.Event) error {
-			if n == 0 && s.terminalOut(a) {
-				prog.Stop()
-			}
-			n++
-			return s.w.Write(e)
 		}
 		err = fetch.Walk(ctx, c, fetch.WalkOptions{
 			Selection:  sel,
 			Descending: o.Descending,
-			Limit:      o.Limit,
+			Limit:      rep.limit(),
 			Progress:   prog.Update,
-		}, emit)
+		}, rep.emit(s.w.Write))
 		prog.Stop()
 	}
 	if err = s.finish(err); err != nil {
 		return err
 	}
-	if n == 0 {
-		a.noticeNoEvents(o.Filter)
-	}
+	rep.done()
 	return nil
 }
 
