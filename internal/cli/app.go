@@ -264,6 +264,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 		newDoctorCmd(a),
 		newVersionCmd(a),
 	)
+	registerCompletions(root)
 	return root
 }
 
