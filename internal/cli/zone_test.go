@@ -243,3 +243,32 @@ func TestZoneStateKeepsWorking(t *testing.T) {
 		t.Errorf("another --since: exit %d: %s", code, errb)
 	}
 }
+
+// TestZoneRuleInTheReadme: the README states the rule in one section, in
+// the terms of --help, and shows -o wide.
+func TestZoneRuleInTheReadme(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	if strings.Count(readme, "\n## Time zones\n") != 1 {
+		t.Fatal("the README has no section Time zones")
+	}
+	section := readme[strings.Index(readme, "\n## Time zones\n"):]
+	section = section[:strings.Index(section[1:], "\n## ")+1]
+	for _, want := range []string{"read in the local zone", "`--utc` or `--tz ZONE`", "for both", "named in the header",
+		"JSON and CSV always carry UTC", "state file", "manifest", "file names", "`export` and `verify`"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("the section Time zones does not say %q", want)
+		}
+	}
+	for _, want := range []string{"read in the local zone", "--utc or --tz ZONE", "for both", "named\nin the header", "JSON and CSV always carry UTC"} {
+		if !strings.Contains(zoneRule, want) {
+			t.Errorf("the help does not say %q", want)
+		}
+	}
+	if !strings.Contains(readme, "-o wide") {
+		t.Error("the README does not show -o wide")
+	}
+}
