@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/export"
 )
@@ -270,5 +271,22 @@ func TestZoneRuleInTheReadme(t *testing.T) {
 	}
 	if !strings.Contains(readme, "-o wide") {
 		t.Error("the README does not show -o wide")
+	}
+}
+
+// TestZoneExport: export reads a typed range in the zone, and writes UTC.
+func TestZoneExport(t *testing.T) {
+	s, start := stateServer(t, 44)
+	hk, _ := time.LoadLocation("Asia/Hong_Kong")
+	from := time.Date(start.Year(), start.Month(), start.Day()+1, 0, 0, 0, 0, hk)
+	app, out, errb := newAPITestApp(t, map[string]string{"TZ": "Asia/Hong_Kong"})
+	day := from.Format("2006-01-02")
+	if code := runApp(t, app, append(connArgs(t, s), "export", "--since", day, "--until", day, "-o", "csv")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	got := readStream(t, "csv", out.Bytes())
+	checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: from, To: from.AddDate(0, 0, 1)}), false)
+	if !strings.Contains(out.String(), ","+got[0].CreatedAt.UTC().Format(time.RFC3339)+",") {
+		t.Errorf("CSV does not carry UTC times:\n%.300s", out)
 	}
 }
