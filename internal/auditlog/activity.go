@@ -117,11 +117,11 @@ func unknownActivity(item string) error {
 }
 
 // suggestActivity returns the known name nearest to item by edit distance,
-// spelt the way item is (ENUM_NAME, enum_name or event.type), or "" when
-// nothing is close.
+// spelt the way item is (ENUM_NAME, enum_name or event.type; groups and
+// tabs in their one spelling, admin_api and user-activities), or "" when
+// nothing is close. Matching a group ignores the difference of - and _.
 func suggestActivity(item string) string {
 	upper := strings.ToUpper(item) == item && strings.ToLower(item) != item && !strings.Contains(item, ".")
-	dash := strings.Contains(item, "-")
 	var cands []string
 	for _, a := range catalog {
 		if upper {
@@ -130,20 +130,18 @@ func suggestActivity(item string) string {
 			cands = append(cands, a.EventType, strings.ToLower(a.Enum))
 		}
 	}
-	names := append(Groups(), "user_activities", "admin_activities")
-	for _, g := range names {
-		if dash {
-			g = strings.ReplaceAll(g, "_", "-")
-		}
-		cands = append(cands, g)
-	}
+	// Groups and tabs are suggested as they are spelt everywhere, whether
+	// the user typed - or _.
+	cands = append(cands, Groups()...)
+	cands = append(cands, TabUserActivities, TabAdminActivities)
 	key := strings.ToLower(item)
 	if strings.ContainsAny(key, "*?") {
 		return suggestGlob(item, cands)
 	}
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
 	best, bestD := "", maxSuggestDistance(key)+1
 	for _, c := range cands {
-		if d := boundedLevenshtein(key, strings.ToLower(c), bestD); d < bestD {
+		if d := boundedLevenshtein(norm(key), norm(c), bestD); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -162,10 +160,11 @@ func suggestGlob(item string, cands []string) string {
 	if lit == "" || strings.ContainsAny(lit, "*?") || (head != "" && tail != "") {
 		return ""
 	}
-	key := strings.ToLower(lit)
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "-", "_") }
+	key := norm(lit)
 	best, bestD := "", maxSuggestDistance(key)+1
 	try := func(part string) {
-		if d := boundedLevenshtein(key, strings.ToLower(part), bestD); d < bestD {
+		if d := boundedLevenshtein(key, norm(part), bestD); d < bestD {
 			best, bestD = part, d
 		}
 	}

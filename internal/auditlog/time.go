@@ -73,6 +73,33 @@ func IsDay(expr string) bool {
 	return err == nil
 }
 
+// Floating reports whether expr names a time only together with a zone: a
+// date, a date and time without an offset, today or yesterday. RFC 3339
+// with an offset, ages and now name the same instant in every zone.
+func Floating(expr string, now time.Time) bool {
+	a, err := ParseTime(expr, now, time.UTC, false)
+	if err != nil {
+		return false
+	}
+	b, err := ParseTime(expr, now, time.FixedZone("", 3600), false)
+	return err == nil && !a.Equal(b)
+}
+
+// ReadInSomeZone reports whether expr, read in some zone, names t: expr is
+// Floating and its wall clock differs from t by an offset that a zone can
+// have (at most 14 hours, in quarter hours).
+func ReadInSomeZone(expr string, now, t time.Time) bool {
+	if !Floating(expr, now) {
+		return false
+	}
+	wall, err := ParseTime(expr, now, time.UTC, false)
+	if err != nil {
+		return false
+	}
+	d := wall.Sub(t)
+	return d.Abs() <= 14*time.Hour && d%(15*time.Minute) == 0
+}
+
 // timeFormError is the reason given when no form fits.
 type timeFormError struct{}
 

@@ -226,3 +226,45 @@ func TestIsDay(t *testing.T) {
 		}
 	}
 }
+
+// TestReadInSomeZone: a time typed without an offset names different
+// instants in different zones; one typed with an offset, an age or now
+// does not.
+func TestReadInSomeZone(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		expr     string
+		floating bool
+		t        time.Time
+		want     bool
+	}{
+		{"2026-11-01", true, at("2026-11-01T00:00:00Z"), true},
+		{"2026-11-01", true, at("2026-10-31T16:00:00Z"), true},  // Asia/Hong_Kong
+		{"2026-11-01", true, at("2026-11-01T05:00:00Z"), true},  // America/New_York
+		{"2026-11-01", true, at("2026-10-31T18:15:00Z"), true},  // Asia/Kathmandu, +05:45
+		{"2026-11-01", true, at("2026-10-30T00:00:00Z"), false}, // two days off
+		{"2026-11-01", true, at("2026-10-31T23:59:00Z"), false}, // no zone has that offset
+		{"2026-11-01T10:00", true, at("2026-11-01T02:00:00Z"), true},
+		{"today", true, at("2026-11-24T16:00:00Z"), true},
+		{"2026-11-01T00:00:00Z", false, at("2026-10-31T16:00:00Z"), false},
+		{"2026-11-01T00:00:00+08:00", false, at("2026-10-31T16:00:00Z"), false},
+		{"7d", false, now.Add(-7 * 24 * time.Hour), false},
+		{"now", false, now, false},
+		{"not a time", false, now, false},
+	}
+	for _, tt := range tests {
+		if got := auditlog.Floating(tt.expr, now); got != tt.floating {
+			t.Errorf("Floating(%q) = %v, want %v", tt.expr, got, tt.floating)
+		}
+		if got := auditlog.ReadInSomeZone(tt.expr, now, tt.t); got != tt.want {
+			t.Errorf("ReadInSomeZone(%q, %s) = %v, want %v", tt.expr, tt.t.Format(time.RFC3339), got, tt.want)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
@@ -34,16 +35,28 @@ type Streams struct {
 	// ErrFile is stderr as a file when it is one: the spinner needs it to
 	// decide about the terminal itself. Nil in tests.
 	ErrFile *os.File
+	// Width is the width of the terminal on stdout, 0 when unknown. Nil
+	// means unknown; tests set it to lay tables out for a given width.
+	Width func() int
 }
 
 // SystemStreams are os.Stdin, os.Stdout and os.Stderr.
 func SystemStreams() *Streams {
 	tty := func(f *os.File) bool { return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()) }
-	return &Streams{
+	s := &Streams{
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		InTTY: tty(os.Stdin), OutTTY: tty(os.Stdout), ErrTTY: tty(os.Stderr),
 		ErrFile: os.Stderr,
 	}
+	if s.OutTTY {
+		s.Width = func() int {
+			if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+				return w
+			}
+			return 0
+		}
+	}
+	return s
 }
 
 // App is what every command shares: the streams, the environment, the clock
@@ -63,6 +76,11 @@ type App struct {
 	// conn caches the config file and the resolved connection of one run
 	// (client.go); each root command starts it afresh.
 	conn *connState
+
+	// zoneFlags are --utc and --tz of the command that runs; loc is the
+	// zone they resolve to (zone.go).
+	zoneFlags zoneFlags
+	loc       *time.Location
 }
 
 // GlobalOptions are the persistent flags of the root command.
@@ -219,12 +237,15 @@ func newRootCmd(a *App) *cobra.Command {
 project through the Admin API.
 
 Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
-2 bad usage, 3 credentials refused, 4 the API kept failing, 130 interrupted.`,
+2 bad usage, 3 credentials refused, 4 the API kept failing, 130 interrupted.
+
+` + zoneRule,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// No Args: cobra then checks the first argument against the
 		// subcommands before parsing flags, and an unknown one is an
 		// error with suggestions (see run).
+		PersistentPreRunE: func(*cobra.Command, []string) error { return a.resolveZone() },
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err: err} })
 	root.SetHelpCommand(newHelpCmd())
@@ -244,6 +265,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 		newDoctorCmd(a),
 		newVersionCmd(a),
 	)
+	registerCompletions(root)
 	return root
 }
 

@@ -62,9 +62,8 @@ type countRow struct {
 func newCountCmd(a *App) *cobra.Command {
 	opts := &countOptions{App: a}
 	var (
-		ff  filterFlags
-		sf  shapeFlags
-		utc bool
+		ff filterFlags
+		sf shapeFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "count",
@@ -79,7 +78,7 @@ instead of downloading events; types with no events are left out.
 
 --by user, ip, client, day or hour downloads the matching events and counts
 them here; narrow the range with --since and --until on a busy project. Days
-and hours are in --tz, else in local time, or in UTC with --utc.
+and hours are those of the zone (local, or --utc, or --tz).
 
 Output (-o): table on a terminal, json otherwise: the total as a bare number,
 grouped counts as one array of {"key", "count"} objects. csv writes a header
@@ -118,16 +117,7 @@ downloads every event of the range and counts here, as a notice says.`,
 			default:
 				opts.Format = output.FormatJSON
 			}
-			switch {
-			case utc:
-				opts.Location = time.UTC
-			case ff.tz != "":
-				if opts.Location, err = ff.location(); err != nil {
-					return err
-				}
-			default:
-				opts.Location = time.Local
-			}
+			opts.Location = a.zone()
 			if opts.Shaper, err = sf.shaper(cmd, a, opts.Location); err != nil {
 				return err
 			}
@@ -139,7 +129,7 @@ downloads every event of the range and counts here, as a notice says.`,
 	ff.registerLocal(fl)
 	fl.StringVar(&opts.By, "by", "", "group by activity, user, ip, client, day or hour")
 	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table, json or csv (default: table on a terminal, else json)")
-	fl.BoolVar(&utc, "utc", false, "days and hours in UTC instead of local time")
+	a.addZoneFlags(cmd)
 	fl.BoolVar(&opts.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	fl.StringArrayVar(&opts.Inputs, "input", nil, "count this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
 	sf.register(cmd, "output")
@@ -304,6 +294,17 @@ func sortCounts(m map[string]int, by string) []countRow {
 	return rows
 }
 
+// bucketHeader is the header of the key column; for days and hours it names
+// the zone, at the first of them.
+func bucketHeader(by string, loc *time.Location, rows []countRow) string {
+	h := strings.ToUpper(by)
+	if (by == byDay || by == byHour) && len(rows) > 0 && len(rows[0].Key) >= 10 {
+		at, _ := time.ParseInLocation("2006-01-02", rows[0].Key[:10], loc)
+		h += " (" + output.ZoneLabel(loc, at) + ")"
+	}
+	return h
+}
+
 // writeCounts writes the result in the chosen format.
 func writeCounts(w io.Writer, o *countOptions, rows []countRow) error {
 	total := o.By == byNone
@@ -341,7 +342,7 @@ func writeCounts(w io.Writer, o *countOptions, rows []countRow) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\tCOUNT\n", strings.ToUpper(o.By))
+	fmt.Fprintf(tw, "%s\tCOUNT\n", bucketHeader(o.By, o.Location, rows))
 	sum := 0
 	for _, r := range rows {
 		key := output.Sanitize(r.Key)

@@ -33,6 +33,7 @@ type exportOptions struct {
 
 	Filter     auditlog.Filter
 	SinceGiven bool
+	SinceExpr  string // --since as typed
 
 	Format  string
 	Columns []string
@@ -134,6 +135,7 @@ were, and exits 130.`,
 			}
 			o.Filter = f
 			o.SinceGiven = ff.since != ""
+			o.SinceExpr = ff.since
 			if err := o.complete(cmd, format, fileMode); err != nil {
 				return err
 			}
@@ -143,6 +145,7 @@ were, and exits 130.`,
 	fl := cmd.Flags()
 	ff.register(fl)
 	ff.registerLocal(fl)
+	a.addZoneFlags(cmd)
 	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv or json (default jsonl, or from the --out file's extension)")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
 	fl.StringVar(&o.OutDir, "out-dir", "", "write one file per run into this directory, with manifest.json (needs --state)")
@@ -298,6 +301,9 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		// --ip, --client, --country: every event passes the filter here.
 		Local:   o.Filter.Local(),
 		Matched: func(n int64) { prog.Matched(n) },
+		// A cron line repeats its first --since; read in another zone than
+		// the first run's, it still names the state's start.
+		SinceNames: func(start time.Time) bool { return auditlog.ReadInSomeZone(o.SinceExpr, a.now(), start) },
 	})
 	if err != nil {
 		return exportError(err)

@@ -13,13 +13,13 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 )
 
-// filterFlags are the filters shared by search, export, tail and count:
-// --activity, --since, --until, --tz and --user, and the filters the API
-// lacks (localfilter.go).
+// filterFlags are the filters shared by search, export, tail, count and
+// verify: --activity, --since, --until and --user, and the filters the API
+// lacks (localfilter.go). Typed times are read in the App's zone (see
+// zone.go).
 type filterFlags struct {
 	activities   []string
 	since, until string
-	tz           string
 	users        []string
 
 	ips, clients, countries []string
@@ -27,41 +27,37 @@ type filterFlags struct {
 
 // register adds the filter flags to a command's flag set.
 func (f *filterFlags) register(fs *pflag.FlagSet) {
+	f.registerFlags(fs, true)
+}
+
+// registerFollow adds the filter flags of a command that follows new events
+// and so has no end: all but --until.
+func (f *filterFlags) registerFollow(fs *pflag.FlagSet) {
+	f.registerFlags(fs, false)
+}
+
+func (f *filterFlags) registerFlags(fs *pflag.FlagSet, until bool) {
 	fs.StringArrayVar(&f.activities, "activity", nil,
 		"activity types: enum name, event type, glob (AUTHENTICATION_*, user.*), group (user, authentication,\n"+
 			"identity, messaging, admin_api, project, other) or user-activities / admin-activities;\n"+
 			"repeatable and comma-separated; see 'authgear-audit activity-types'")
 	fs.StringVar(&f.since, "since", "",
-		"events at or after: RFC 3339, a date (2026-11-01), an age (90m, 24h, 7d, 2w) or now")
-	fs.StringVar(&f.until, "until", "",
-		"events before: same forms as --since; a bare date includes that whole day")
-	fs.StringVar(&f.tz, "tz", "", "time zone of dates and times without an offset: an IANA name (Asia/Hong_Kong), UTC, Local\n"+
-		"or an offset (+08:00); default UTC")
+		"events at or after: RFC 3339, a date (2026-11-01), a local time (2026-11-01T10:00), an age\n"+
+			"(90m, 24h, 7d, 2w), now, today or yesterday")
+	if until {
+		fs.StringVar(&f.until, "until", "",
+			"events before: same forms as --since; a bare date includes that whole day")
+	}
 	fs.StringArrayVar(&f.users, "user", nil,
 		"a raw user ID, a User node ID, an email address or an E.164 phone number; an email or phone\n"+
 			"also matches messages sent to it; repeatable")
-}
-
-// location is the zone named by --tz, UTC when it is empty.
-func (f *filterFlags) location() (*time.Location, error) {
-	if f.tz == "" {
-		return time.UTC, nil
-	}
-	loc, err := auditlog.ParseZone(f.tz)
-	if err != nil {
-		return nil, usageError(fmt.Errorf("--tz: %w", err))
-	}
-	return loc, nil
 }
 
 // filter parses the flags into a Filter. Every error is a usage error that
 // names its flag.
 func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
 	var out auditlog.Filter
-	loc, err := f.location()
-	if err != nil {
-		return out, err
-	}
+	loc := a.zone()
 	if len(f.activities) > 0 {
 		types, err := auditlog.ExpandActivities(f.activities)
 		if err != nil {
@@ -85,7 +81,7 @@ func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
 		out.Until = t
 	}
 	if !out.Since.IsZero() && !out.Until.IsZero() && !out.Since.Before(out.Until) {
-		return out, usageError(f.emptyRangeError(out.Since, out.Until))
+		return out, usageError(f.emptyRangeError(out.Since, out.Until, loc))
 	}
 	for _, s := range f.users {
 		u, err := auditlog.ParseUser(s)
@@ -98,12 +94,12 @@ func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
 }
 
 // emptyRangeError says that --since is not before --until in the words the
-// user typed, with the times they stand for where those differ, and why a
-// bare date in --until is later than it looks.
-func (f *filterFlags) emptyRangeError(since, until time.Time) error {
+// user typed, with the times they stand for in the zone loc where those
+// differ, and why a bare date in --until is later than it looks.
+func (f *filterFlags) emptyRangeError(since, until time.Time, loc *time.Location) error {
 	typed := func(expr string, t time.Time) string {
 		expr = strings.TrimSpace(expr)
-		if r := t.UTC().Format(time.RFC3339); r != expr {
+		if r := t.In(loc).Format(time.RFC3339); r != expr {
 			return fmt.Sprintf("%s (%s)", expr, r)
 		}
 		return expr

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -16,12 +16,17 @@ import (
 func parseFilterFlags(t *testing.T, now time.Time, args ...string) (auditlog.Filter, error) {
 	t.Helper()
 	var ff filterFlags
-	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	ff.register(fs)
-	if err := fs.Parse(args); err != nil {
+	app := &App{Now: func() time.Time { return now }, Getenv: func(k string) string { return map[string]string{"TZ": "UTC"}[k] }}
+	cmd := &cobra.Command{Use: "test"}
+	ff.register(cmd.Flags())
+	app.addZoneFlags(cmd)
+	if err := cmd.Flags().Parse(args); err != nil {
 		t.Fatalf("parse %v: %v", args, err)
 	}
-	return ff.filter(&App{Now: func() time.Time { return now }})
+	if err := app.resolveZone(); err != nil {
+		return auditlog.Filter{}, err
+	}
+	return ff.filter(app)
 }
 
 func TestFilterFlags(t *testing.T) {

@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,32 +16,37 @@ import (
 // getOptions are the inputs of get.
 type getOptions struct {
 	App    *App
-	ID     string // raw event ID or AuditLog node ID
-	Format string // table or json
+	IDs    []string // raw event IDs or AuditLog node IDs, in the order given
+	Format string   // table, json or jsonl
 	Output outputFlags
 }
 
 func newGetCmd(a *App) *cobra.Command {
 	opts := &getOptions{App: a}
-	var (
-		tz string
-		sf shapeFlags
-	)
+	var sf shapeFlags
 	cmd := &cobra.Command{
-		Use:   "get ID",
-		Short: "Show one audit event in full",
-		Long: `Show one audit event in full, by its raw event ID (as in the id field of
-search output) or its AuditLog node ID.
+		Use:   "get ID...",
+		Short: "Show audit events in full",
+		Long: `Show audit events in full, by their raw event IDs (as in the id field of
+search output) or AuditLog node IDs, in the order given.
 
-Output (-o): table, a key/value view with the event data flattened, on a
-terminal; json, the whole record pretty-printed, otherwise.`,
+Output (-o): table, a key/value view with the event data flattened to the
+paths --columns takes, on a terminal; json otherwise: the event as one
+indented object, or with several IDs an array of them; jsonl, one line per
+event, as search writes it. An ID that matches no event is reported on
+stderr after the others are shown, and the exit status is then 1. --jq and
+--template run once per event, over the record as -o jsonl writes it.`,
 		Example: `  authgear-audit get 0a1b2c3d-...
-  authgear-audit get 0a1b2c3d-... -o json | jq .data.context`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+  authgear-audit get 0a1b2c3d-... 4e5f6a7b-... -o jsonl
+  authgear-audit get 0a1b2c3d-... -o json | jq .data.context
+  authgear-audit get 0a1b2c3d-... --jq .data.context.geo_location_code`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ID = strings.TrimSpace(args[0])
-			if opts.ID == "" {
-				return usageError(errors.New("get: the event ID is empty"))
+			for _, id := range args {
+				if id = strings.TrimSpace(id); id == "" {
+					return usageError(errors.New("get: an event ID is empty"))
+				}
+				opts.IDs = append(opts.IDs, id)
 			}
 			switch {
 			case !cmd.Flags().Changed("output") && a.IO.OutTTY:
@@ -51,17 +55,9 @@ terminal; json, the whole record pretty-printed, otherwise.`,
 				opts.Format = output.FormatJSON
 			default:
 				opts.Format = strings.ToLower(strings.TrimSpace(opts.Format))
-				if opts.Format != output.FormatTable && opts.Format != output.FormatJSON {
-					return usageError(fmt.Errorf("--output: unknown format %q: use table or json", opts.Format))
+				if !slices.Contains(output.ViewFormats(), opts.Format) {
+					return usageError(fmt.Errorf("--output: unknown format %q: use %s", opts.Format, strings.Join(output.ViewFormats(), ", ")))
 				}
-			}
-			if tz != "" && !opts.Output.UTC {
-				ff := filterFlags{tz: tz}
-				loc, err := ff.location()
-				if err != nil {
-					return err
-				}
-				opts.Output.Location = loc
 			}
 			if err := sf.apply(cmd, a, &opts.Output); err != nil {
 				return err
@@ -70,11 +66,10 @@ terminal; json, the whole record pretty-printed, otherwise.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table or json (default: table on a terminal, else json)")
-	fl.BoolVar(&opts.Output.UTC, "utc", false, "show times in UTC instead of local time")
-	fl.StringVar(&tz, "tz", "", "show times in this zone (IANA name, UTC, Local or an offset)")
+	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table, json or jsonl (default: table on a terminal, else json)")
+	a.addZoneFlags(cmd)
 	sf.register(cmd, "output")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{output.FormatTable, output.FormatJSON}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.ViewFormats(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -84,35 +79,38 @@ func runGet(ctx context.Context, o *getOptions) error {
 	if err != nil {
 		return err
 	}
-	e, err := c.Event(ctx, o.ID)
-	if errors.Is(err, adminapi.ErrNotFound) {
-		return fmt.Errorf("no audit log entry with ID %s", o.ID)
+	var w output.Writer
+	if o.Output.Shape != nil {
+		w, err = o.Output.writer(a, a.IO.Out, o.Output.options(a, true), true)
+	} else {
+		w, err = output.NewView(a.IO.Out, output.Options{Format: o.Format, Location: a.zone()}, len(o.IDs) > 1)
 	}
 	if err != nil {
-		return err
+		return usageError(err)
 	}
-	if o.Output.Shape != nil {
-		w, err := o.Output.writer(a, a.IO.Out, o.Output.options(a, true), true)
-		if err != nil {
-			return usageError(err)
+	var missing []string
+	for _, id := range o.IDs {
+		e, err := c.Event(ctx, id)
+		if errors.Is(err, adminapi.ErrNotFound) {
+			missing = append(missing, id)
+			continue
 		}
-		if err := w.Write(e); err != nil {
+		if err == nil {
+			err = w.Write(e)
+		}
+		if err != nil {
+			_ = w.Close()
 			return err
 		}
-		return w.Close()
 	}
-	if o.Format == output.FormatTable {
-		opts := o.Output.options(a, true)
-		opts.Format = output.FormatTable
-		return output.WriteKeyValue(a.IO.Out, e, opts)
+	if err := w.Close(); err != nil {
+		return err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(e); err != nil {
-		return fmt.Errorf("encode event %s: %w", e.ID, err)
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("no audit log entry with ID %s", missing[0])
 	}
-	_, err = a.IO.Out.Write(buf.Bytes())
-	return err
+	return fmt.Errorf("no audit log entries with IDs %s", strings.Join(missing, ", "))
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -97,9 +98,10 @@ func TestGetErrors(t *testing.T) {
 	}{
 		{"unknown raw ID", []string{"get", "no-such-event"}, "no audit log entry with ID no-such-event", ExitFailure},
 		{"unknown node ID", []string{"get", auditlog.EventNodeID("no-such-event")}, "no audit log entry with ID " + auditlog.EventNodeID("no-such-event"), ExitFailure},
-		{"no ID", []string{"get"}, "accepts 1 arg(s), received 0 (usage: authgear-audit get ID [flags])", ExitUsage},
-		{"two IDs", []string{"get", "a", "b"}, "accepts 1 arg(s), received 2 (usage: authgear-audit get ID [flags])", ExitUsage},
-		{"bad format", []string{"get", "a", "-o", "csv"}, `--output: unknown format "csv": use table or json`, ExitUsage},
+		{"no ID", []string{"get"}, "requires at least 1 arg(s), only received 0 (usage: authgear-audit get ID... [flags])", ExitUsage},
+		{"two unknown IDs", []string{"get", "a", "b"}, "no audit log entries with IDs a, b", ExitFailure},
+		{"an empty ID", []string{"get", "a", " "}, "get: an event ID is empty", ExitUsage},
+		{"bad format", []string{"get", "a", "-o", "csv"}, `--output: unknown format "csv": use table, json, jsonl`, ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,9 +113,96 @@ func TestGetErrors(t *testing.T) {
 			if lines := stderrLines(errb); len(lines) == 0 || lines[0] != "authgear-audit: "+tt.msg {
 				t.Errorf("stderr = %q, want first line %q", lines, "authgear-audit: "+tt.msg)
 			}
-			if out.Len() != 0 {
+			if out.Len() != 0 && out.String() != "[]\n" {
 				t.Errorf("stdout = %q", out)
 			}
 		})
+	}
+}
+
+// TestGetSeveral: several IDs, raw or node, print in the order given, in
+// each format; an unknown one is reported after the others, with exit 1.
+func TestGetSeveral(t *testing.T) {
+	s := bigStandIn(t)
+	var want []auditlog.Event
+	for _, typ := range []string{"USER_AUTHENTICATED", "EMAIL_SENT", "USER_CREATED"} {
+		evs := s.Select(adminapi.Selection{ActivityTypes: []string{typ}})
+		want = append(want, evs[len(evs)/2].Record())
+	}
+	ids := []string{want[0].ID, auditlog.EventNodeID(want[1].ID), want[2].ID}
+	run := func(t *testing.T, tty bool, args ...string) (int, string, string) {
+		t.Helper()
+		app, out, errb := newAPITestApp(t, map[string]string{"TZ": "Asia/Hong_Kong"})
+		app.IO.OutTTY = tty
+		code := runApp(t, app, append(append([]string{"get"}, args...), connArgs(t, s)...)...)
+		return code, out.String(), errb.String()
+	}
+	order := func(t *testing.T, got []auditlog.Event) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%d events, want %d", len(got), len(want))
+		}
+		for i := range got {
+			if got[i].ID != want[i].ID {
+				t.Errorf("event %d is %s, want %s", i, got[i].ID, want[i].ID)
+			}
+		}
+	}
+
+	code, out, errb := run(t, false, append(slices.Clone(ids), "-o", "jsonl")...)
+	if code != 0 {
+		t.Fatalf("jsonl: exit %d: %s", code, errb)
+	}
+	order(t, jsonlEvents(t, []byte(out)))
+
+	code, out, errb = run(t, false, ids...)
+	if code != 0 {
+		t.Fatalf("json: exit %d: %s", code, errb)
+	}
+	var arr []auditlog.Event
+	if err := json.Unmarshal([]byte(out), &arr); err != nil || !strings.HasPrefix(out, "[\n  {\n    \"id\"") {
+		t.Fatalf("json of several IDs is not an indented array: %v\n%s", err, out)
+	}
+	order(t, arr)
+	if !strings.Contains(out, `"createdAt": "`+want[0].CreatedAt.UTC().Format(time.RFC3339)+`"`) {
+		t.Errorf("json does not carry the UTC time:\n%s", out)
+	}
+
+	code, out, errb = run(t, true, ids...)
+	if code != 0 {
+		t.Fatalf("table: exit %d: %s", code, errb)
+	}
+	blocks := strings.Split(strings.TrimSuffix(out, "\n"), "\n\n")
+	if len(blocks) != len(want) {
+		t.Fatalf("%d blocks, want %d:\n%s", len(blocks), len(want), out)
+	}
+	for i, b := range blocks {
+		lines := strings.Split(b, "\n")
+		if lines[0] != "id:           "+want[i].ID {
+			t.Errorf("block %d starts %q, want the ID %s with the key column as wide as activityType:", i, lines[0], want[i].ID)
+		}
+		if wantTime := "createdAt:    " + want[i].CreatedAt.In(time.FixedZone("", 8*3600)).Format("2006-01-02 15:04:05") + " +08"; lines[1] != wantTime {
+			t.Errorf("block %d: %q, want %q", i, lines[1], wantTime)
+		}
+		// The data block: keys as wide as the longest of them.
+		longest := 0
+		for _, l := range lines {
+			if k, _, _ := strings.Cut(l, ": "); strings.HasPrefix(k, "data") {
+				longest = max(longest, len(k))
+			}
+		}
+		for _, l := range lines {
+			if strings.HasPrefix(l, "data") && (len(l) < longest+3 || l[longest+1] != ' ' || l[longest+2] == ' ') {
+				t.Errorf("block %d: %q is not aligned at %d", i, l, longest+2)
+			}
+		}
+	}
+
+	code, out, errb = run(t, false, ids[0], "no-such-event", ids[1], "-o", "jsonl")
+	if code != ExitFailure || !strings.Contains(errb, "no audit log entry with ID no-such-event") {
+		t.Errorf("an unknown ID: exit %d: %s", code, errb)
+	}
+	if got := jsonlEvents(t, []byte(out)); len(got) != 2 || got[0].ID != want[0].ID || got[1].ID != want[1].ID {
+		t.Errorf("an unknown ID: the others are not shown in order: %v", got)
 	}
 }

@@ -14,14 +14,17 @@ func testNow() time.Time { return time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC)
 // newTestApp returns an App with buffers for stdout and stderr, an empty
 // stdin, no terminals, the fixed clock testNow and an environment made of env
 // only. HOME and XDG_CONFIG_HOME point into a fresh temporary directory unless
-// env sets them, so no test ever reads the real config file. Set app.IO.In to
-// feed stdin, or the TTY flags to test terminal behaviour.
+// env sets them, so no test ever reads the real config file; TZ is UTC unless
+// env sets it, so the local zone is the same on every machine. Set app.IO.In
+// to feed stdin, the TTY flags to test terminal behaviour, or app.IO.Width
+// for the width of that terminal.
 func newTestApp(t testing.TB, env map[string]string) (*App, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	vars := map[string]string{}
 	home := t.TempDir()
 	vars["HOME"] = home
 	vars["XDG_CONFIG_HOME"] = home + "/.config"
+	vars["TZ"] = "UTC"
 	for k, v := range env {
 		vars[k] = v
 	}

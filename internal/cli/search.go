@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -35,19 +33,18 @@ type searchOptions struct {
 
 	Inputs []string // search these exports instead of the API
 
-	Follow   bool // behave like tail
-	Backlog  int
-	Interval time.Duration
-	Lag      time.Duration
+	Follow    bool // behave like tail
+	Backlog   int
+	FromStart bool
+	Interval  time.Duration
+	Lag       time.Duration
 }
 
 // outputFlags are the output flags shared by search, tail and count.
 type outputFlags struct {
-	Format   string
-	Columns  []string
-	UTC      bool
-	Location *time.Location // table times; nil = local
-	CSVRaw   bool
+	Format  string
+	Columns []string
+	CSVRaw  bool
 	// Activities are the types the filter allows (nil: any); a table sizes
 	// its ACTIVITY column to them.
 	Activities []string
@@ -73,7 +70,10 @@ Events come newest first (--sort asc for oldest first), at most --limit of
 them (0 for all). There is no default time window: --since and --until narrow
 the search, and the API's own retention bounds it.
 
-Output (-o): table on a terminal, jsonl when stdout is a pipe; with --out FILE
+Output (-o): table on a terminal, jsonl when stdout is a pipe. A table fits
+the terminal: its columns are as wide as their values, and where the line is
+too long the user agent, then the activity, then the user are cut with "…";
+-o wide shows every column (ID and email too) with nothing cut. With --out FILE
 the format follows the file's extension (.jsonl, .json, .csv, each optionally
 .gz) unless -o says otherwise. The file is written to a temporary name and
 renamed when complete; a device, a FIFO or /dev/stdout is written straight
@@ -92,9 +92,13 @@ memory, and with --limit 0 holds every matching event in memory until the
 file has been read.
 
 --follow keeps printing new events as they arrive, like 'tail' (oldest
-first; --limit then sets how many earlier events to show first, default 10).
+first): first the last 10 events, or every event since --since; --limit,
+when given, sets how many of them.
 
-When nothing matches, the exit status is still 0; a note says so on a terminal.`,
+On a terminal, a line on stderr says what --out wrote (wrote 4,864 events to
+week2.csv) or that --limit left events out (showing the 100 newest; --limit 0
+for all). When nothing matches, the exit status is still 0; a note says so on
+a terminal. In a pipe or cron, none of these.`,
 		Example: `  authgear-audit search --activity authentication --since 24h
   authgear-audit search --user alice@example.com --since 2026-11-01 --until 2026-11-30
   authgear-audit search --activity USER_AUTHENTICATED --limit 0 -o jsonl | jq -r .ipAddress | sort | uniq -c
@@ -129,20 +133,21 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 				if opts.OutPath != "" && opts.OutPath != "-" {
 					return usageError(errors.New("--follow writes to stdout and never finishes a file: use 'export' for files"))
 				}
-				if err := checkFollowFilter(opts.Filter, "--follow"); err != nil {
+				if err := checkFollowUntil(opts.Filter); err != nil {
 					return err
 				}
 				opts.Backlog = defaultBacklog
 				if cmd.Flags().Changed("limit") {
 					opts.Backlog = opts.Limit
 				}
+				opts.FromStart = !opts.Filter.Since.IsZero() && !cmd.Flags().Changed("limit")
 				if err := checkFollowTiming(opts.Interval, opts.Lag); err != nil {
 					return err
 				}
 			} else if cmd.Flags().Changed("interval") || cmd.Flags().Changed("lag") {
 				return usageError(errors.New("--interval and --lag apply to --follow"))
 			}
-			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), opts.OutPath, &ff, &opts.Output)
+			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), opts.OutPath, &opts.Output)
 			if err != nil {
 				return err
 			}
@@ -156,6 +161,7 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 	fl := cmd.Flags()
 	ff.register(fl)
 	ff.registerLocal(fl)
+	a.addZoneFlags(cmd)
 	fl.StringVar(&sortDir, "sort", "desc", "order of events: desc (newest first) or asc")
 	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
 	registerOutputFlags(cmd, &format, &opts.Output)
@@ -168,21 +174,19 @@ When nothing matches, the exit status is still 0; a note says so on a terminal.`
 	return cmd
 }
 
-// registerOutputFlags adds -o, --columns, --utc and --csv-raw.
+// registerOutputFlags adds -o, --columns and --csv-raw.
 func registerOutputFlags(cmd *cobra.Command, format *string, o *outputFlags) {
 	fl := cmd.Flags()
-	fl.StringVarP(format, "output", "o", "", "output format: table, jsonl, json or csv (default: table on a terminal, else jsonl)")
+	fl.StringVarP(format, "output", "o", "", "output format: table, wide, jsonl, json or csv (default: table on a terminal, else jsonl)")
 	fl.StringSliceVar(&o.Columns, "columns", nil, "columns of table and csv output, comma-separated: "+output.ColumnNames()+" or dotted paths such as data.context.geo_location_code")
-	fl.BoolVar(&o.UTC, "utc", false, "show table times in UTC instead of local time")
 	fl.BoolVar(&o.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
 }
 
 // resolveOutputFlags picks the output format (-o, else the --out file's
-// extension, else table on a terminal and jsonl on a pipe), the zone of table
-// times (--utc, else --tz, else local) and checks the columns. Every error is
-// a usage error.
-func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, ff *filterFlags, o *outputFlags) (outputFlags, error) {
+// extension, else table on a terminal and jsonl on a pipe) and checks the
+// columns. Every error is a usage error.
+func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, o *outputFlags) (outputFlags, error) {
 	res := *o
 	toFile := outPath != "" && outPath != "-"
 	if toFile {
@@ -207,13 +211,6 @@ func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, f
 	default:
 		res.Format = output.FormatJSONL
 	}
-	if !res.UTC && ff != nil && ff.tz != "" {
-		loc, err := ff.location()
-		if err != nil {
-			return res, err
-		}
-		res.Location = loc
-	}
 	// output.New only checks options; it writes nothing.
 	if _, err := output.New(io.Discard, res.options(a, false)); err != nil {
 		return res, usageError(fmt.Errorf("--columns: %w", err))
@@ -226,8 +223,7 @@ func (o outputFlags) options(a *App, toStdout bool) output.Options {
 	opts := output.Options{
 		Format:   o.Format,
 		Columns:  o.Columns,
-		UTC:      o.UTC,
-		Location: o.Location,
+		Location: a.zone(),
 		CSVRaw:   o.CSVRaw,
 
 		Activities: o.Activities,
@@ -246,17 +242,18 @@ func (a *App) colorOut() bool {
 	return a.IO.OutTTY && a.getenv("NO_COLOR") == "" && !a.Global.NoColor && !a.dumbTerminal()
 }
 
-// termWidth is the width of the terminal on stdout, else $COLUMNS, else 120.
+// termWidth is the width of the terminal on stdout, else $COLUMNS, else 0
+// (unknown: the table then takes its default).
 func (a *App) termWidth() int {
-	if f, ok := a.IO.Out.(*os.File); ok && a.IO.OutTTY {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+	if a.IO.OutTTY && a.IO.Width != nil {
+		if w := a.IO.Width(); w > 0 {
 			return w
 		}
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(a.Getenv("COLUMNS"))); err == nil && n > 0 {
+	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
 		return n
 	}
-	return 120
+	return 0
 }
 
 // sink is where a command writes events: stdout or an atomic file.
@@ -269,8 +266,18 @@ type sink struct {
 // openSink opens the output: stdout when path is "" or "-", else a file
 // that appears under its name only when finish succeeds.
 func openSink(a *App, path string, o outputFlags, flushEach bool) (*sink, error) {
+	return openSinkWith(a, path, o, flushEach, nil)
+}
+
+// openSinkWith is openSink that calls beforeWrite, when not nil, before
+// each write to a terminal on stdout (it stops the spinner).
+func openSinkWith(a *App, path string, o outputFlags, flushEach bool, beforeWrite func()) (*sink, error) {
 	s := &sink{stdout: path == "" || path == "-"}
 	var dst io.Writer = a.IO.Out
+	if s.stdout && a.IO.OutTTY && beforeWrite != nil {
+		out := dst
+		dst = writerFunc(func(b []byte) (int, error) { beforeWrite(); return out.Write(b) })
+	}
 	if !s.stdout {
 		f, err := safefile.Create(path, 0)
 		if err != nil {
@@ -313,24 +320,20 @@ func (s *sink) finish(err error) error {
 	return err
 }
 
-// terminalOut reports whether events written to s reach a terminal, where
-// the spinner must stop before the first row.
-func (s *sink) terminalOut(a *App) bool { return s.stdout && a.IO.OutTTY }
-
 func runSearch(ctx context.Context, o *searchOptions) error {
 	a := o.App
 	o.Output.Activities = o.Filter.ActivityTypes
 	if o.Follow {
 		return runTail(ctx, &tailOptions{
-			App: a, Filter: o.Filter, Backlog: o.Backlog,
+			App: a, Filter: o.Filter, Backlog: o.Backlog, FromStart: o.FromStart,
 			Interval: o.Interval, Lag: o.Lag, Output: o.Output,
 		})
 	}
 	var (
-		n   int
 		err error
 		s   *sink
 	)
+	rep := newSearchReport(o)
 	if len(o.Inputs) > 0 {
 		ins, ierr := a.inputs(o.Inputs)
 		if ierr != nil {
@@ -340,8 +343,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if err != nil {
 			return err
 		}
-		emit := func(e *auditlog.Event) error { n++; return s.w.Write(e) }
-		err = archive.Search(ctx, ins, o.Filter, o.Descending, o.Limit, emit)
+		err = archive.Search(ctx, ins, o.Filter, o.Descending, rep.limit(), rep.emit(s.w.Write))
 	} else {
 		a.streaming()
 		c, cerr := a.client(ctx)
@@ -352,32 +354,26 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if rerr != nil {
 			return rerr
 		}
-		s, err = openSink(a, o.OutPath, o.Output, false)
+		prog := a.startProgress("searching")
+		defer prog.Stop()
+		// A table holds rows back to size its columns: the spinner runs
+		// until its first line.
+		s, err = openSinkWith(a, o.OutPath, o.Output, false, prog.Stop)
 		if err != nil {
 			return err
-		}
-		prog := a.startProgress("searching")
-		emit := func(e *auditlog.Event) error {
-			if n == 0 && s.terminalOut(a) {
-				prog.Stop()
-			}
-			n++
-			return s.w.Write(e)
 		}
 		err = walkLocal(ctx, c, fetch.WalkOptions{
 			Selection:  sel,
 			Descending: o.Descending,
-			Limit:      o.Limit,
+			Limit:      rep.limit(),
 			Progress:   prog.Update,
-		}, o.Filter, prog, emit)
+		}, o.Filter, prog, rep.emit(s.w.Write))
 		prog.Stop()
 	}
 	if err = s.finish(err); err != nil {
 		return err
 	}
-	if n == 0 {
-		a.noticeNoEvents(o.Filter)
-	}
+	rep.done()
 	return nil
 }
 

@@ -328,15 +328,15 @@ func TestSearchBadInput(t *testing.T) {
 		{"negative limit", []string{"--limit", "-1"},
 			"--limit: -1 is negative: give 0 for all events, or a positive number", ExitUsage},
 		{"bad sort", []string{"--sort", "up"}, `--sort: "up" is neither asc nor desc`, ExitUsage},
-		{"bad format", []string{"-o", "yaml"}, `--output: unknown format "yaml": use table, jsonl, json, csv`, ExitUsage},
+		{"bad format", []string{"-o", "yaml"}, `--output: unknown format "yaml": use table, wide, jsonl, json, csv`, ExitUsage},
 		{"unknown column", []string{"-o", "csv", "--columns", "id,nope"}, "--columns: " + columnError(t, "id", "nope"), ExitUsage},
 		{"columns with jsonl", []string{"-o", "jsonl", "--columns", "id"}, "--columns: columns apply to table and csv output, not jsonl: give -o csv or -o table, or leave out --columns", ExitUsage},
 		{"out without a known extension", []string{"--out", filepath.Join(dir, "events.txt")},
 			"--out: cannot tell the format of " + filepath.Join(dir, "events.txt") + " from its extension: name it .jsonl, .json or .csv (.gz to compress) or give -o", ExitUsage},
 		{"follow with desc", []string{"--follow", "--sort", "desc"}, "--follow prints events oldest first: drop --sort desc", ExitUsage},
 		{"interval without follow", []string{"--interval", "1s"}, "--interval and --lag apply to --follow", ExitUsage},
-		{"follow with a range", []string{"--follow", "--since", "1h"},
-			"--follow prints the last --backlog events and then new ones: --since and --until apply to search and export", ExitUsage},
+		{"follow with an end", []string{"--follow", "--since", "1h", "--until", "now"},
+			"--follow keeps printing new events and has no end: drop --until, or drop --follow to search up to --until", ExitUsage},
 		{"an argument", []string{"USER_CREATED"}, `unknown command "USER_CREATED" for "authgear-audit search" (usage: authgear-audit search [flags])`, ExitUsage},
 	}
 	for _, tt := range tests {

@@ -54,26 +54,13 @@ func (f *shapeFlags) shaper(cmd *cobra.Command, a *App, zone *time.Location) (*s
 
 // apply sets o to write events through --jq or --template, when given.
 func (f *shapeFlags) apply(cmd *cobra.Command, a *App, o *outputFlags) error {
-	sh, err := f.shaper(cmd, a, o.zone())
+	sh, err := f.shaper(cmd, a, a.zone())
 	if err != nil || sh == nil {
 		return err
 	}
 	ctx := cmd.Context()
 	o.Shape = func(w io.Writer, d shape.Dest) output.Writer { return sh.Writer(ctx, w, d) }
 	return nil
-}
-
-// zone is where times are shown: UTC with --utc, else the zone of --tz,
-// else local time. Tables and the time helpers of --template both take it
-// from here.
-func (o outputFlags) zone() *time.Location {
-	switch {
-	case o.UTC:
-		return time.UTC
-	case o.Location != nil:
-		return o.Location
-	}
-	return time.Local
 }
 
 // writer is the output.Writer of o over dst: --jq or --template when

@@ -25,11 +25,14 @@ const (
 type tailOptions struct {
 	App *App
 
-	Filter   auditlog.Filter
-	Backlog  int
-	Interval time.Duration
-	Lag      time.Duration
-	Output   outputFlags
+	Filter  auditlog.Filter
+	Backlog int
+	// FromStart prints every event since Filter.Since first, instead of
+	// the Backlog newest.
+	FromStart bool
+	Interval  time.Duration
+	Lag       time.Duration
+	Output    outputFlags
 }
 
 func newTailCmd(a *App) *cobra.Command {
@@ -42,8 +45,10 @@ func newTailCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tail",
 		Short: "Print new audit events as they arrive",
-		Long: `Print the last few events (-n), then every new event as it arrives, oldest
-first, until interrupted. Ctrl-C is the normal way to stop and exits 0. In a
+		Long: `Print the last few events (-n, 10 by default), then every new event as it
+arrives, oldest first, until interrupted. With --since, print every event
+since then instead (or, with -n as well, the last n of them), then follow.
+Ctrl-C is the normal way to stop and exits 0. In a
 pipe whose reader has gone (tail | head -1), tail ends with 0 within about a
 second, even while no new event arrives (not on Windows, where it learns at
 its next write).
@@ -52,10 +57,11 @@ The API is asked for new events every --interval. Events younger than --lag
 are left for the next poll, since the server may still be writing events of
 that second; each event is printed exactly once.
 
-Takes the same --activity and --user filters as search (not --since or
---until). Output (-o) as for search: table on a terminal, jsonl on a pipe;
-each event is written through at once.`,
+Takes the same --activity, --user, --ip, --client and --country filters as
+search, and --since; it has no end, so no --until. Output (-o) as for search: table on a terminal,
+jsonl on a pipe; each event is written through at once.`,
 		Example: `  authgear-audit tail --activity authentication
+  authgear-audit tail --since 1h --activity authentication
   authgear-audit tail -n 0 --user alice@example.com -o jsonl | jq -c '{createdAt, activityType}'`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -63,17 +69,15 @@ each event is written through at once.`,
 			if err != nil {
 				return err
 			}
-			if err := checkFollowFilter(f, "tail"); err != nil {
-				return err
-			}
 			opts.Filter = f
 			if opts.Backlog < 0 {
 				return usageError(fmt.Errorf("--backlog: %d is negative: give 0 for new events only, or a positive number", opts.Backlog))
 			}
+			opts.FromStart = !f.Since.IsZero() && !cmd.Flags().Changed("backlog")
 			if err := checkFollowTiming(opts.Interval, opts.Lag); err != nil {
 				return err
 			}
-			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), "", &ff, &opts.Output)
+			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), "", &opts.Output)
 			if err != nil {
 				return err
 			}
@@ -85,9 +89,10 @@ each event is written through at once.`,
 		},
 	}
 	fl := cmd.Flags()
-	ff.register(fl)
+	ff.registerFollow(fl)
 	ff.registerLocal(fl)
-	fl.IntVarP(&opts.Backlog, "backlog", "n", defaultBacklog, "print this many earlier events first")
+	a.addZoneFlags(cmd)
+	fl.IntVarP(&opts.Backlog, "backlog", "n", defaultBacklog, "print this many earlier events first (with --since: every event since then, unless given)")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "leave events younger than this for the next poll")
 	registerOutputFlags(cmd, &format, &opts.Output)
@@ -95,11 +100,10 @@ each event is written through at once.`,
 	return cmd
 }
 
-// checkFollowFilter refuses a time range: following starts at the backlog
-// and never ends.
-func checkFollowFilter(f auditlog.Filter, what string) error {
-	if !f.Since.IsZero() || !f.Until.IsZero() {
-		return usageError(fmt.Errorf("%s prints the last --backlog events and then new ones: --since and --until apply to search and export", what))
+// checkFollowUntil refuses an end to search --follow, which has none.
+func checkFollowUntil(f auditlog.Filter) error {
+	if !f.Until.IsZero() {
+		return usageError(errors.New("--follow keeps printing new events and has no end: drop --until, or drop --follow to search up to --until"))
 	}
 	return nil
 }
@@ -145,6 +149,7 @@ func runTail(ctx context.Context, o *tailOptions) error {
 		Interval:  o.Interval,
 		Lag:       o.Lag,
 		Backlog:   o.Backlog,
+		FromStart: o.FromStart,
 		Now:       a.Now,
 	}, o.Filter.Local(), s.w.Write)
 	// Interrupting is how tail ends, and so is a reader that has gone:

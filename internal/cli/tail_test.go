@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,8 +120,9 @@ func TestTailBadInput(t *testing.T) {
 		{[]string{"-n", "-1"}, "--backlog: -1 is negative: give 0 for new events only, or a positive number"},
 		{[]string{"--interval", "0s"}, "--interval: 0s is not positive"},
 		{[]string{"--lag", "-1s"}, "--lag: -1s is negative"},
-		{[]string{"--since", "1h"}, "tail prints the last --backlog events and then new ones: --since and --until apply to search and export"},
-		{[]string{"-o", "xml"}, `--output: unknown format "xml": use table, jsonl, json, csv`},
+		{[]string{"--until", "1h"}, "unknown flag: --until"},
+		{[]string{"--since", "yesterday-ish"}, `--since: invalid time "yesterday-ish"`},
+		{[]string{"-o", "xml"}, `--output: unknown format "xml": use table, wide, jsonl, json, csv`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -128,12 +130,116 @@ func TestTailBadInput(t *testing.T) {
 			if code := runApp(t, app, append([]string{"tail"}, tt.args...)...); code != ExitUsage {
 				t.Errorf("exit %d, want %d", code, ExitUsage)
 			}
-			if lines := stderrLines(errb); len(lines) == 0 || lines[0] != "authgear-audit: "+tt.msg {
+			if lines := stderrLines(errb); len(lines) == 0 || !strings.HasPrefix(lines[0], "authgear-audit: "+tt.msg) {
 				t.Errorf("stderr = %q, want first line %q", lines, "authgear-audit: "+tt.msg)
 			}
 			if out.Len() != 0 {
 				t.Errorf("stdout = %q", out)
 			}
 		})
+	}
+}
+
+// TestTailSince: with --since, every event since then comes first, then
+// the new ones, like kubectl logs -f --since; --backlog (or search's
+// --limit) applies only when given.
+func TestTailSince(t *testing.T) {
+	start := time.Now().UTC().Truncate(time.Second)
+	var clock atomic.Int64
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	var old []adminapitest.Event
+	for i := range 30 {
+		old = append(old, plainEvent(fmt.Sprintf("old-%02d", i), start.Add(-time.Duration(30-i)*time.Minute), "USER_AUTHENTICATED"))
+	}
+	since := start.Add(-20 * time.Minute) // old-10 on
+	tests := []struct {
+		args []string
+		want []string // before the new event
+	}{
+		{[]string{"tail", "--since", since.Format(time.RFC3339)}, idRange("old-%02d", 10, 30)},
+		{[]string{"tail", "--since", "20m"}, idRange("old-%02d", 10, 30)},
+		{[]string{"tail", "--since", since.Format(time.RFC3339), "--backlog", "3"}, idRange("old-%02d", 27, 30)},
+		{[]string{"search", "-f", "--since", since.Format(time.RFC3339)}, idRange("old-%02d", 10, 30)},
+		{[]string{"search", "-f", "--since", since.Format(time.RFC3339), "--limit", "2"}, idRange("old-%02d", 28, 30)},
+		{[]string{"tail"}, idRange("old-%02d", 20, 30)},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			s := adminapitest.New(t)
+			s.Add(old...)
+			clock.Store(start.UnixNano())
+			out := &lockedBuffer{}
+			app, _, errb := newTestApp(t, nil)
+			app.IO.Out = out
+			app.Now = now
+			ids := func() []string {
+				var got []string
+				for _, e := range jsonlEvents(t, out.Bytes()) {
+					got = append(got, e.ID)
+				}
+				return got
+			}
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			done := make(chan int, 1)
+			args := append(append(slices.Clone(tt.args), "--interval", "10ms", "--lag", "2s"), connArgs(t, s)...)
+			go func() { done <- app.run(ctx, args) }()
+			waitFor(t, "the events since", done, errb, func() bool { return len(ids()) >= len(tt.want) })
+			s.Add(plainEvent("new", start.Add(time.Second), "USER_AUTHENTICATED"))
+			clock.Store(start.Add(10 * time.Second).UnixNano())
+			waitFor(t, "the new event", done, errb, func() bool { return len(ids()) > len(tt.want) })
+			cancel()
+			if code := <-done; code != 0 {
+				t.Fatalf("exit %d after Ctrl-C, want 0: %s", code, errb)
+			}
+			if got, want := ids(), append(slices.Clone(tt.want), "new"); !slices.Equal(got, want) {
+				t.Errorf("printed %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func idRange(format string, from, to int) []string {
+	var out []string
+	for i := from; i < to; i++ {
+		out = append(out, fmt.Sprintf(format, i))
+	}
+	return out
+}
+
+// TestTailHelpListsItsFlags: tail --help lists exactly the flags tail
+// takes; search -f names its own flags when it refuses one.
+func TestTailHelpListsItsFlags(t *testing.T) {
+	app, out, errb := newTestApp(t, nil)
+	if code := runApp(t, app, "tail", "--help"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	local := out.String()
+	local = local[strings.Index(local, "\nFlags:\n"):strings.Index(local, "\nGlobal Flags:\n")]
+	var got []string
+	for _, l := range strings.Split(local, "\n") {
+		for _, f := range strings.Fields(l) {
+			if strings.HasPrefix(f, "--") {
+				got = append(got, strings.TrimSuffix(f, ","))
+				break
+			}
+		}
+	}
+	want := []string{"--activity", "--backlog", "--client", "--columns", "--country", "--csv-raw", "--help", "--interval", "--ip", "--jq", "--lag", "--output", "--since", "--template", "--tz", "--user", "--utc"}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("tail --help lists %v, want %v", got, want)
+	}
+
+	app, out, errb = newTestApp(t, nil)
+	if code := runApp(t, app, "search", "-f", "--until", "1h"); code != ExitUsage {
+		t.Errorf("search -f --until: exit %d, want %d", code, ExitUsage)
+	}
+	msg := stderrLines(errb)[0]
+	if !strings.Contains(msg, "--follow") || strings.Contains(msg, "--backlog") {
+		t.Errorf("search -f --until: %q, want a message about --follow that does not name --backlog", msg)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout %q", out)
 	}
 }

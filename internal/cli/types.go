@@ -16,6 +16,9 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
+// typesFormats are the formats of activity-types.
+var typesFormats = []string{output.FormatTable, output.FormatJSONL, output.FormatJSON, output.FormatCSV}
+
 // activityTypesOptions are the inputs of activity-types.
 type activityTypesOptions struct {
 	App      *App
@@ -44,8 +47,8 @@ jsonl or csv.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Format = strings.ToLower(strings.TrimSpace(opts.Format))
-			if !slices.Contains(output.Formats(), opts.Format) {
-				return usageError(fmt.Errorf("--output: unknown format %q: use %s", opts.Format, strings.Join(output.Formats(), ", ")))
+			if !slices.Contains(typesFormats, opts.Format) {
+				return usageError(fmt.Errorf("--output: unknown format %q: use %s", opts.Format, strings.Join(typesFormats, ", ")))
 			}
 			if _, err := auditlog.ExpandActivities(opts.Patterns); err != nil {
 				return usageError(fmt.Errorf("--activity: %w", err))
@@ -56,7 +59,7 @@ jsonl or csv.`,
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Patterns, "activity", nil, "only these types: names, event types, globs or groups, as search takes; repeatable and comma-separated")
 	fl.StringVarP(&opts.Format, "output", "o", output.FormatTable, "output format: table, json, jsonl or csv")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(typesFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -137,3 +137,31 @@ func TestActivityTypesBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupSpelling: a group is accepted as admin-api or admin_api, and
+// shown as admin_api everywhere: help, activity-types, suggestions.
+func TestGroupSpelling(t *testing.T) {
+	for _, spelling := range []string{"admin-api", "admin_api", "ADMIN-API"} {
+		app, out, errb := newTestApp(t, nil)
+		if code := runApp(t, app, "activity-types", "--activity", spelling, "-o", "csv"); code != 0 {
+			t.Fatalf("%s: exit %d: %s", spelling, code, errb)
+		}
+		if !strings.Contains(out.String(), ",admin_api,") || strings.Contains(out.String(), "admin-api") {
+			t.Errorf("%s: %s", spelling, out)
+		}
+	}
+	for _, typo := range []string{"admin-apis", "admin_apis"} {
+		app, _, errb := newTestApp(t, nil)
+		if code := runApp(t, app, "search", "--activity", typo); code != ExitUsage {
+			t.Errorf("%s: exit %d", typo, code)
+		}
+		if !strings.Contains(errb.String(), `did you mean "admin_api"?`) {
+			t.Errorf("%s: %s", typo, errb)
+		}
+	}
+	app, out, _ := newTestApp(t, nil)
+	runApp(t, app, "search", "--help")
+	if !strings.Contains(out.String(), "admin_api") || strings.Contains(out.String(), "admin-api") {
+		t.Errorf("search --help spells the group otherwise:\n%s", out)
+	}
+}

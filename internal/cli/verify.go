@@ -92,6 +92,7 @@ the report says); 1 when a problem was found.`,
 	}
 	fl := cmd.Flags()
 	ff.register(fl)
+	a.addZoneFlags(cmd)
 	fl.StringArrayVar(&o.Inputs, "input", nil, "the export: a file (jsonl or csv, .gz too), an --out-dir directory or - for stdin; repeatable")
 	fl.BoolVar(&o.Offline, "offline", false, "do not ask the API: check the manifest, checksums, counts and ranges only")
 	fl.IntVar(&o.Parallel, "parallel", 4, "count queries at once, 1 to 16")

@@ -51,6 +51,10 @@ type Options struct {
 	// what passes is written. Matched, when not nil, is told how many have.
 	Local   *auditlog.LocalMatcher
 	Matched func(int64)
+	// SinceNames, when not nil, says whether the --since as typed names the
+	// instant start in some zone: a state's first start, repeated by a cron
+	// line and read in another zone, is then taken as that start.
+	SinceNames func(start time.Time) bool
 
 	Now      func() time.Time
 	Notice   func(format string, args ...any) // things a person wants to know
@@ -232,6 +236,10 @@ func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error
 			return r.nothing(ctx)
 		}
 		since, fromOldest = oldest, true
+	}
+	if st := r.state; st != nil && !st.Start.IsZero() && !since.IsZero() && !since.Equal(st.Start) &&
+		o.SinceNames != nil && o.SinceNames(st.Start) {
+		since = st.Start
 	}
 	plan, err := PlanRun(o.StatePath, r.state, since, o.Until)
 	if err != nil {

@@ -26,6 +26,9 @@ type FollowOptions struct {
 	// Backlog is how many of the newest events to print first (oldest of them
 	// first); 0 prints only what arrives from now minus Lag on.
 	Backlog int
+	// FromStart prints every event from Selection.From on first, oldest
+	// first, as it is read, instead of the Backlog newest ones.
+	FromStart bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -74,7 +77,15 @@ func follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlo
 	if !o.Selection.From.IsZero() && o.Selection.From.After(end) {
 		end = o.Selection.From
 	}
-	if o.Backlog > 0 {
+	switch {
+	case o.FromStart:
+		sel := o.Selection
+		sel.To = end
+		w := &walker{src: cs, c: c, emit: emit}
+		if err := w.walk(ctx, sel); err != nil {
+			return err
+		}
+	case o.Backlog > 0:
 		sel := o.Selection
 		sel.To = end
 		backlog := make([]*auditlog.Event, 0, min(o.Backlog, 1024))

@@ -142,6 +142,32 @@ func TestFollowUntil(t *testing.T) {
 	sameEvents(t, ids(got), expected(srv, sel, false))
 }
 
+// TestFollowFromStart: every event from From on comes first, oldest first,
+// a busy second included, then what arrives; each exactly once.
+func TestFollowFromStart(t *testing.T) {
+	t.Parallel()
+	var times []time.Time
+	for i := range 300 {
+		times = append(times, genEnd.Add(-time.Duration(i)*time.Second))
+	}
+	times = append(times, repeatTime(genEnd.Add(-100*time.Second), 150)...)
+	for i := range 20 {
+		times = append(times, genEnd.Add(time.Duration(i)*time.Second))
+	}
+	srv, client := standIn(t, clockedEvents("e", times...), nil)
+	clock := genEnd
+	sel := adminapi.Selection{From: genEnd.Add(-250 * time.Second), To: genEnd.Add(15 * time.Second)}
+	var got []*auditlog.Event
+	err := fetch.Follow(context.Background(), client, fetch.FollowOptions{
+		Selection: sel, Interval: time.Millisecond, Lag: time.Second, Backlog: 5, FromStart: true,
+		Now: func() time.Time { clock = clock.Add(3 * time.Second); return clock },
+	}, func(e *auditlog.Event) error { got = append(got, e); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameEvents(t, ids(got), expected(srv, sel, false))
+}
+
 // TestFollowErrors: an API failure or an emit error ends Follow with that
 // error; a cancelled context during a walk ends it with nil.
 func TestFollowErrors(t *testing.T) {

@@ -69,7 +69,9 @@ func Follow(ctx context.Context, src fetch.Source, o fetch.FollowOptions, m *aud
 		}
 		return emit(e)
 	}
-	if o.Backlog == 0 {
+	if o.Backlog == 0 || o.FromStart {
+		// Every event from the start, filtered as it is read: no backlog
+		// to pick.
 		return fetch.Follow(ctx, src, o, matching)
 	}
 	now := o.Now

@@ -153,3 +153,52 @@ func TestFollow(t *testing.T) {
 		t.Errorf("followed %s, want %s", ids(), want)
 	}
 }
+
+// With FromStart every matching event since Selection.From is printed once,
+// however large the backlog option, then new ones.
+func TestFollowFromStart(t *testing.T) {
+	start := time.Now().UTC().Truncate(time.Second)
+	s := adminapitest.New(t)
+	for i := range 12 {
+		ip := "198.51.100.1"
+		if i%3 == 0 {
+			ip = "203.0.113.1"
+		}
+		s.Add(event(fmt.Sprintf("old-%02d", i), ip, start.Add(-time.Duration(60-i)*time.Second)))
+	}
+	var mu sync.Mutex
+	var got []string
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Follow(ctx, client(t, s), fetch.FollowOptions{
+			Selection: adminapi.Selection{From: start.Add(-55 * time.Second)},
+			Interval:  5 * time.Millisecond, Lag: 2 * time.Second, Backlog: 10, FromStart: true,
+			Now: func() time.Time { return start },
+		}, blockMatcher(t, "203.0.113.0/24"), func(e *auditlog.Event) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, e.ID)
+			return nil
+		})
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a few more polls: nothing may come twice
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ids := strings.Join(got, " "); ids != "old-06 old-09" {
+		t.Errorf("followed %s, want old-06 old-09", ids)
+	}
+}

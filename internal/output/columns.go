@@ -19,7 +19,6 @@ const (
 	colActivityType
 	colUserID
 	colEmail
-	colUser // table: email, else user ID, else recipient
 	colIPAddress
 	colUserAgent
 	colClientID
@@ -66,6 +65,17 @@ func ColumnNames() string {
 		}
 	}
 	return b.String()
+}
+
+// ColumnList lists the column names Options.Columns accepts, each followed
+// by its aliases, for completion.
+func ColumnList() []string {
+	var out []string
+	for _, c := range columnNames {
+		out = append(out, c.name)
+		out = append(out, c.aliases...)
+	}
+	return out
 }
 
 func normColumnName(s string) string {

@@ -156,8 +156,6 @@ func (enc *csvEncoder) value(e *auditlog.Event, col column) string {
 		return e.UserID
 	case colEmail:
 		return eventEmail(e)
-	case colUser:
-		return firstNonEmpty(eventEmail(e), e.UserID)
 	case colIPAddress:
 		return e.IPAddress
 	case colUserAgent:
@@ -236,15 +234,6 @@ func (c *csvWriter) Close() error {
 		}
 	}
 	return c.flush()
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // toValidUTF8 replaces each invalid byte with U+FFFD.

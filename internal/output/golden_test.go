@@ -48,7 +48,9 @@ func TestGolden(t *testing.T) {
 		{"table-120.txt", Options{Format: FormatTable, Location: hkt}},
 		{"table-utc-200.txt", Options{Format: FormatTable, UTC: true, Width: 200}},
 		{"table-narrow-60.txt", Options{Format: FormatTable, Location: hkt, Width: 60}},
-		{"table-columns.txt", Options{Format: FormatTable, UTC: true, Columns: []string{"id", "user", "userID", "data.context.geo_location_code", "data"}}},
+		{"table-columns.txt", Options{Format: FormatTable, UTC: true, Columns: []string{"id", "user", "email", "data.context.geo_location_code", "data"}}},
+		{"table-80.txt", Options{Format: FormatTable, Location: hkt, Width: 80}},
+		{"table-wide.txt", Options{Format: FormatWide, Location: hkt, Width: 80}},
 		{"table-color.txt", Options{Format: FormatTable, UTC: true, Color: true}},
 	}
 	for _, tt := range tests {

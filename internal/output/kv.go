@@ -15,13 +15,16 @@ import (
 // WriteKeyValue writes one event for people (the get command): aligned
 // "key: value" lines for the record's fields, then every leaf of data with
 // its dotted path (data.context.ip_address, arrays indexed as
-// data.context.preferred_languages.0). Keys and values are sanitized; the
-// time is shown in Options' zone (local unless UTC) with its offset.
+// data.context.preferred_languages.0), the path --columns takes. Each of the
+// two blocks has its keys as wide as its longest key, so that a long path
+// deep in data does not push the record's values to the right. Keys and
+// values are sanitized; the time is shown in Options' zone (local unless
+// UTC) with its offset.
 func WriteKeyValue(w io.Writer, e *auditlog.Event, o Options) error {
 	loc := o.location()
 	t := e.CreatedAt.In(loc)
 	_, off := t.Zone()
-	kv := [][2]string{
+	record := [][2]string{
 		{"id", e.ID},
 		{"createdAt", t.Format(timeLayout) + " " + zoneLabel(loc, off)},
 		{"activityType", e.ActivityType},
@@ -31,11 +34,21 @@ func WriteKeyValue(w io.Writer, e *auditlog.Event, o Options) error {
 		{"userAgent", e.UserAgent},
 		{"clientID", e.ClientID},
 	}
+	var data [][2]string
 	if validJSON(e.Data) {
-		kv = flatten(kv, "data", gjson.ParseBytes(e.Data))
+		data = flatten(nil, "data", gjson.ParseBytes(e.Data))
 	} else {
-		kv = append(kv, [2]string{"data", string(e.Data)})
+		data = [][2]string{{"data", string(e.Data)}}
 	}
+	bw := bufio.NewWriter(w)
+	writeKeyValues(bw, record)
+	writeKeyValues(bw, data)
+	return bw.Flush()
+}
+
+// writeKeyValues writes aligned "key: value" lines, keys as wide as the
+// longest of them.
+func writeKeyValues(bw *bufio.Writer, kv [][2]string) {
 	width := 0
 	for i := range kv {
 		kv[i][0] = Sanitize(kv[i][0])
@@ -45,7 +58,6 @@ func WriteKeyValue(w io.Writer, e *auditlog.Event, o Options) error {
 		}
 		width = max(width, twwidth.Width(kv[i][0]))
 	}
-	bw := bufio.NewWriter(w)
 	for _, p := range kv {
 		bw.WriteString(p[0])
 		bw.WriteString(":")
@@ -53,7 +65,6 @@ func WriteKeyValue(w io.Writer, e *auditlog.Event, o Options) error {
 		bw.WriteString(p[1])
 		bw.WriteByte('\n')
 	}
-	return bw.Flush()
 }
 
 // flatten appends the leaves of v under prefix: strings unquoted, other

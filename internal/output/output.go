@@ -25,13 +25,14 @@ import (
 // The formats New understands.
 const (
 	FormatTable = "table"
+	FormatWide  = "wide" // a table of every column, nothing cut
 	FormatJSONL = "jsonl"
 	FormatJSON  = "json"
 	FormatCSV   = "csv"
 )
 
 // Formats lists the formats New understands, for messages and completion.
-func Formats() []string { return []string{FormatTable, FormatJSONL, FormatJSON, FormatCSV} }
+func Formats() []string { return []string{FormatTable, FormatWide, FormatJSONL, FormatJSON, FormatCSV} }
 
 // Options configure a Writer.
 type Options struct {
@@ -52,7 +53,12 @@ type Options struct {
 	// CSVRaw turns off the CSV formula guard, for machine consumers.
 	CSVRaw bool
 	// Width is the terminal width for table output; 0 means unknown (120).
+	// No line of a table is wider, unless even the least widths of the
+	// chosen columns do not fit.
 	Width int
+	// Wide shows every column of a table (without Columns) with full
+	// values, nothing cut, whatever the width. FormatWide sets it.
+	Wide bool
 	// Activities are the activity types (enum names) the output can hold,
 	// from the filter; nil means any. The table sizes its ACTIVITY column
 	// to the longest of them, so that they are never cut.
@@ -83,6 +89,9 @@ func New(w io.Writer, o Options) (Writer, error) {
 	case FormatCSV:
 		return newCSVWriter(w, o)
 	case FormatTable:
+		return newTableWriter(w, o)
+	case FormatWide:
+		o.Wide = true
 		return newTableWriter(w, o)
 	default:
 		return nil, fmt.Errorf("unknown output format %q: valid formats are %s", o.Format, strings.Join(Formats(), ", "))
