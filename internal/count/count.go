@@ -108,8 +108,8 @@ type Options struct {
 	// Progress, when not nil, is told how a download goes.
 	Progress func(fetch.Progress)
 
-	// download makes every grouping download the events, for the
-	// benchmark that compares the two ways.
+	// download makes every grouping download the events, for the tests
+	// that compare counting with downloading.
 	download bool
 }
 
