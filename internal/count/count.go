@@ -153,6 +153,8 @@ func (o Options) DownloadNotice() string {
 // Everything else downloads the events, and so does everything when
 // o.Local is set (see DownloadNotice).
 func API(ctx context.Context, src fetch.Source, sel adminapi.Selection, o Options) ([]Row, error) {
+	// createdAt is in whole seconds: the same events, in whole seconds.
+	sel.From, sel.To = auditlog.CeilSecond(sel.From), auditlog.CeilSecond(sel.To)
 	if o.mustDownload() {
 		return download(ctx, src, sel, o, -1)
 	}

@@ -437,3 +437,42 @@ func TestFile(t *testing.T) {
 		t.Error("by user in a file: no row of no user, or no email")
 	}
 }
+
+// recorder is a Source that notes every selection it is asked about.
+type recorder struct {
+	*adminapi.Client
+	sels []adminapi.Selection
+}
+
+func (r *recorder) Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error) {
+	r.sels = append(r.sels, sels...)
+	return r.Client.Counts(ctx, sels)
+}
+
+func (r *recorder) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
+	r.sels = append(r.sels, q.Selection)
+	return r.Client.Page(ctx, q)
+}
+
+// TestWholeSeconds: a range typed as an age (now minus 7 days, to the
+// nanosecond) goes out in whole seconds, which select the same events.
+func TestWholeSeconds(t *testing.T) {
+	f := monthFixture(t)
+	from := fxStart.Add(36*time.Hour + 123456789)
+	to := fxEnd.Add(-50*time.Hour - 987654321)
+	for _, o := range []Options{{By: ByNone}, {By: ByActivity}, {By: ByDay, Location: time.FixedZone("", 5*3600+1800)}, {By: ByHour}, {By: ByIP}} {
+		o.Now = fxEnd
+		r := &recorder{Client: f.client}
+		if _, err := API(t.Context(), r, adminapi.Selection{From: from, To: to}, o); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.sels) == 0 {
+			t.Fatalf("by %q: nothing asked", o.By)
+		}
+		for _, s := range r.sels {
+			if s.From.Nanosecond() != 0 || s.To.Nanosecond() != 0 || s.From.Before(from) || s.To.After(to.Add(time.Second)) {
+				t.Errorf("by %q: asked for [%s, %s), want whole seconds within [%s, %s)", o.By, s.From, s.To, from, to)
+			}
+		}
+	}
+}
