@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -439,18 +440,26 @@ func TestFile(t *testing.T) {
 }
 
 // recorder is a Source that notes every selection it is asked about.
+// A download asks from several goroutines (drains of busy seconds).
 type recorder struct {
 	*adminapi.Client
+	mu   sync.Mutex
 	sels []adminapi.Selection
 }
 
-func (r *recorder) Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error) {
+func (r *recorder) note(sels ...adminapi.Selection) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.sels = append(r.sels, sels...)
+}
+
+func (r *recorder) Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error) {
+	r.note(sels...)
 	return r.Client.Counts(ctx, sels)
 }
 
 func (r *recorder) Page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page, error) {
-	r.sels = append(r.sels, q.Selection)
+	r.note(q.Selection)
 	return r.Client.Page(ctx, q)
 }
 
