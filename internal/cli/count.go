@@ -1,69 +1,38 @@
 package cli
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
-	"github.com/authgear-audit/authgear-audit/internal/adminapi"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/count"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 )
-
-// The groupings of count --by.
-const (
-	byNone     = ""
-	byActivity = "activity"
-	byUser     = "user"
-	byIP       = "ip"
-	byClient   = "client"
-	byDay      = "day"
-	byHour     = "hour"
-)
-
-var countByValues = []string{byActivity, byUser, byIP, byClient, byDay, byHour}
-
-// countConcurrency bounds the parallel totalCount queries of --by activity.
-const countConcurrency = 8
 
 // countOptions are the inputs of count.
 type countOptions struct {
 	App *App
 
-	Filter   auditlog.Filter
-	By       string
-	Format   string // table, json or csv
-	Location *time.Location
-	CSVRaw   bool
-	Inputs   []string
-	Shaper   *shape.Shaper // --jq or --template; nil for neither
-}
-
-// countRow is one line of count's output.
-type countRow struct {
-	Key   string `json:"key"`
-	Count int    `json:"count"`
+	Filter  auditlog.Filter
+	Count   count.Options
+	Write   count.WriteOptions
+	NoChart bool
+	Inputs  []string
+	Shaper  *shape.Shaper // --jq or --template; nil for neither
 }
 
 func newCountCmd(a *App) *cobra.Command {
 	opts := &countOptions{App: a}
 	var (
-		ff filterFlags
-		sf shapeFlags
+		ff     filterFlags
+		sf     shapeFlags
+		by     string
+		format string
 	)
 	cmd := &cobra.Command{
 		Use:   "count",
@@ -72,27 +41,38 @@ func newCountCmd(a *App) *cobra.Command {
 
 Without --by, one number: the API's totalCount, one query.
 
---by activity counts each activity type of the filter (every type when
---activity is not given) with the API's totalCount, up to 8 queries at a time,
-instead of downloading events; types with no events are left out.
+--by activity, day and hour ask the API for counts too, many to a request,
+instead of downloading events: one count per activity type of the filter
+(every type when --activity is not given; types with no events are left
+out), one per day or hour. Over a long range of few events, hours are
+downloaded instead, which is then cheaper for the server. Days and hours
+are in the zone of --tz, --utc or local time; they run from
+--since (else the first matching event) to --until (else now), with a row
+for each, 0 included.
 
---by user, ip, client, day or hour downloads the matching events and counts
-them here; narrow the range with --since and --until on a busy project. Days
-and hours are those of the zone (local, or --utc, or --tz).
+--by user, ip or client downloads the matching events and counts them here;
+narrow the range with --since and --until on a busy project. Events with no
+user, IP or client are counted under the key null in JSON, an empty cell in
+CSV and (none) in a table. By user, a table also shows each user's email
+address when the events carry it.
 
 Output (-o): table on a terminal, json otherwise: the total as a bare number,
 grouped counts as one array of {"key", "count"} objects. csv writes a header
 (the --by name, or count) and one row per key. Grouped counts are sorted by
-count, largest first, except days and hours, which are in time order.
+count, largest first, except days and hours, which are in time order. On a
+terminal, each row of a table gets a bar scaled to the largest count
+(--no-chart: none).
 
---input counts earlier exports with no API access: a file (jsonl or csv,
-.gz too), an export folder (its manifest's files in time order, else every
-*.jsonl and *.csv file in name order) or - for stdin; repeatable.
+--ip, --client and --country are filters the API lacks: with them, counting
+downloads every event of the range and tests it here (a notice says so).
+--jq and --template run once over the array that -o json writes.
 
---ip, --client and --country are not filters of the API: with them count
-downloads every event of the range and counts here, as a notice says.`,
+--input counts earlier exports with no API access (a file, an export folder
+or - for stdin; repeatable); their days and hours run from the first to the
+last matching event.`,
 		Example: `  authgear-audit count --activity authentication --since 24h
   authgear-audit count --by activity --since 7d
+  authgear-audit count --by hour --since 2026-11-25 --until 2026-11-25 --activity authentication
   authgear-audit count --by day --activity USER_CREATED --since 2026-11-01 --tz Asia/Hong_Kong
   authgear-audit count --by ip --activity AUTHENTICATION_PRIMARY_PASSWORD_FAILED --since 1d -o json | jq '.[:10]'`,
 		Args: usageArgs(cobra.NoArgs),
@@ -102,23 +82,18 @@ downloads every event of the range and counts here, as a notice says.`,
 				return err
 			}
 			opts.Filter = f
-			opts.By = strings.ToLower(strings.TrimSpace(opts.By))
-			if opts.By != byNone && !slices.Contains(countByValues, opts.By) {
-				return usageError(fmt.Errorf("--by: unknown grouping %q: use %s", opts.By, strings.Join(countByValues, ", ")))
+			b, err := count.ParseBy(by)
+			if err != nil {
+				return usageError(fmt.Errorf("--by: %w", err))
 			}
-			switch {
-			case cmd.Flags().Changed("output"):
-				opts.Format = strings.ToLower(strings.TrimSpace(opts.Format))
-				if opts.Format != output.FormatTable && opts.Format != output.FormatJSON && opts.Format != output.FormatCSV {
-					return usageError(fmt.Errorf("--output: unknown format %q: use table, json or csv", opts.Format))
-				}
-			case a.IO.OutTTY:
-				opts.Format = output.FormatTable
-			default:
-				opts.Format = output.FormatJSON
+			opts.Count.By, opts.Write.By = b, b
+			if opts.Write.Format, err = countFormat(a, format, cmd.Flags().Changed("output")); err != nil {
+				return err
 			}
-			opts.Location = a.zone()
-			if opts.Shaper, err = sf.shaper(cmd, a, opts.Location); err != nil {
+			opts.Count.Location = a.zone()
+			opts.Write.Location = opts.Count.Location
+			opts.Count.Local = localFilter(f)
+			if opts.Shaper, err = sf.shaper(cmd, a, opts.Count.Location); err != nil {
 				return err
 			}
 			return runCount(cmd.Context(), opts)
@@ -127,24 +102,58 @@ downloads every event of the range and counts here, as a notice says.`,
 	fl := cmd.Flags()
 	ff.register(fl)
 	ff.registerLocal(fl)
-	fl.StringVar(&opts.By, "by", "", "group by activity, user, ip, client, day or hour")
-	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table, json or csv (default: table on a terminal, else json)")
 	a.addZoneFlags(cmd)
-	fl.BoolVar(&opts.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
+	fl.StringVar(&by, "by", "", "group by activity, user, ip, client, day or hour")
+	fl.StringVarP(&format, "output", "o", "", "output format: table, json or csv (default: table on a terminal, else json)")
+	fl.BoolVar(&opts.Write.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
+	fl.BoolVar(&opts.NoChart, "no-chart", false, "no bars in a table on a terminal")
 	fl.StringArrayVar(&opts.Inputs, "input", nil, "count this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
 	sf.register(cmd, "output")
-	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(countByValues, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(count.Groupings(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{output.FormatTable, output.FormatJSON, output.FormatCSV}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
+// countFormat is -o, else table on a terminal and json elsewhere.
+func countFormat(a *App, format string, set bool) (string, error) {
+	switch {
+	case set:
+		f := strings.ToLower(strings.TrimSpace(format))
+		if f != output.FormatTable && f != output.FormatJSON && f != output.FormatCSV {
+			return "", usageError(fmt.Errorf("--output: unknown format %q: use table, json or csv", format))
+		}
+		return f, nil
+	case a.IO.OutTTY:
+		return output.FormatTable, nil
+	}
+	return output.FormatJSON, nil
+}
+
+// localFilter is the part of f that the Admin API cannot apply (--ip,
+// --client, --country): counting tests it on every downloaded event.
+func localFilter(f auditlog.Filter) *count.LocalFilter {
+	m := f.Local()
+	if m == nil {
+		return nil
+	}
+	return &count.LocalFilter{Flags: localFlags(f), Match: m.Match}
+}
+
 func runCount(ctx context.Context, o *countOptions) error {
+	a := o.App
+	o.Count.Now = a.now()
+	o.Write.Chart = a.IO.OutTTY && !o.NoChart
+	o.Write.Width = a.termWidth()
 	var (
-		rows []countRow
+		rows []count.Row
 		err  error
 	)
 	if len(o.Inputs) > 0 {
-		rows, err = countFile(ctx, o)
+		ins, ierr := a.inputs(o.Inputs)
+		if ierr != nil {
+			return ierr
+		}
+		rows, err = count.File(ctx, ins, o.Filter, o.Count)
 	} else {
 		rows, err = countAPI(ctx, o)
 	}
@@ -152,14 +161,20 @@ func runCount(ctx context.Context, o *countOptions) error {
 		return err
 	}
 	if o.Shaper != nil {
-		return shapeCounts(ctx, o, rows)
+		// --jq and --template see what -o json writes.
+		var b bytes.Buffer
+		wo := o.Write
+		wo.Format, wo.Chart = output.FormatJSON, false
+		if err := count.Write(&b, rows, wo); err != nil {
+			return err
+		}
+		return o.Shaper.JSON(ctx, a.IO.Out, shape.Dest{Color: a.colorOut(), Terminal: a.IO.OutTTY}, b.Bytes())
 	}
-	return writeCounts(o.App.IO.Out, o, rows)
+	return count.Write(a.IO.Out, rows, o.Write)
 }
 
-// countAPI counts through the Admin API. Without --by the result is one row
-// with the key "total".
-func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
+// countAPI counts through the Admin API.
+func countAPI(ctx context.Context, o *countOptions) ([]count.Row, error) {
 	a := o.App
 	c, err := a.client(ctx)
 	if err != nil {
@@ -169,189 +184,11 @@ func countAPI(ctx context.Context, o *countOptions) ([]countRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Filter.HasLocal() {
-		return countLocal(ctx, c, sel, o)
+	if msg := o.Count.DownloadNotice(); msg != "" {
+		a.notice("%s", msg)
 	}
 	prog := a.startProgress("counting")
 	defer prog.Stop()
-	switch o.By {
-	case byNone:
-		n, err := c.Count(ctx, sel)
-		if err != nil {
-			return nil, err
-		}
-		return []countRow{{Key: "total", Count: n}}, nil
-	case byActivity:
-		return countByActivity(ctx, c, sel)
-	}
-	key := countKey(o.By, o.Location)
-	counts := map[string]int{}
-	err = fetch.Walk(ctx, c, fetch.WalkOptions{Selection: sel, Progress: prog.Update}, func(e *auditlog.Event) error {
-		counts[key(e)]++
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return sortCounts(counts, o.By), nil
-}
-
-// countByActivity asks for the totalCount of each activity type of sel (all
-// of them when sel names none), countConcurrency at a time, and returns the
-// non-zero counts, largest first.
-func countByActivity(ctx context.Context, c *adminapi.Client, sel adminapi.Selection) ([]countRow, error) {
-	types := sel.ActivityTypes
-	if len(types) == 0 {
-		for _, t := range auditlog.Catalog() {
-			types = append(types, t.Enum)
-		}
-	}
-	// One count per type, a few at a time; the first failure stops the rest.
-	counts := make([]int, len(types))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(countConcurrency)
-	for i, t := range types {
-		g.Go(func() error {
-			s := sel
-			s.ActivityTypes = []string{t}
-			n, err := c.Count(gctx, s)
-			if err != nil {
-				return fmt.Errorf("count %s: %w", t, err)
-			}
-			counts[i] = n
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	m := map[string]int{}
-	for i, t := range types {
-		if counts[i] > 0 {
-			m[t] = counts[i]
-		}
-	}
-	return sortCounts(m, byActivity), nil
-}
-
-// countFile counts the matching events of exports.
-func countFile(ctx context.Context, o *countOptions) ([]countRow, error) {
-	ins, err := o.App.inputs(o.Inputs)
-	if err != nil {
-		return nil, err
-	}
-	by := o.By
-	key := countKey(by, o.Location)
-	if by == byNone {
-		key = func(*auditlog.Event) string { return "total" }
-	}
-	counts := map[string]int{}
-	err = archive.Match(ctx, ins, o.Filter, func(e *auditlog.Event) error {
-		counts[key(e)]++
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if by == byNone {
-		return []countRow{{Key: "total", Count: counts["total"]}}, nil
-	}
-	return sortCounts(counts, by), nil
-}
-
-// countKey returns the grouping key of an event for --by.
-func countKey(by string, loc *time.Location) func(*auditlog.Event) string {
-	switch by {
-	case byActivity:
-		return func(e *auditlog.Event) string { return e.ActivityType }
-	case byUser:
-		return func(e *auditlog.Event) string { return e.UserID }
-	case byIP:
-		return func(e *auditlog.Event) string { return e.IPAddress }
-	case byClient:
-		return func(e *auditlog.Event) string { return e.ClientID }
-	case byDay:
-		return func(e *auditlog.Event) string { return e.CreatedAt.In(loc).Format("2006-01-02") }
-	case byHour:
-		return func(e *auditlog.Event) string { return e.CreatedAt.In(loc).Format("2006-01-02T15:00Z07:00") }
-	}
-	return func(*auditlog.Event) string { return "total" }
-}
-
-// sortCounts orders days and hours by time and everything else by count,
-// largest first, then by key.
-func sortCounts(m map[string]int, by string) []countRow {
-	rows := make([]countRow, 0, len(m))
-	for k, n := range m {
-		rows = append(rows, countRow{Key: k, Count: n})
-	}
-	sort.Slice(rows, func(i, j int) bool {
-		if by != byDay && by != byHour && rows[i].Count != rows[j].Count {
-			return rows[i].Count > rows[j].Count
-		}
-		return rows[i].Key < rows[j].Key
-	})
-	return rows
-}
-
-// bucketHeader is the header of the key column; for days and hours it names
-// the zone, at the first of them.
-func bucketHeader(by string, loc *time.Location, rows []countRow) string {
-	h := strings.ToUpper(by)
-	if (by == byDay || by == byHour) && len(rows) > 0 && len(rows[0].Key) >= 10 {
-		at, _ := time.ParseInLocation("2006-01-02", rows[0].Key[:10], loc)
-		h += " (" + output.ZoneLabel(loc, at) + ")"
-	}
-	return h
-}
-
-// writeCounts writes the result in the chosen format.
-func writeCounts(w io.Writer, o *countOptions, rows []countRow) error {
-	total := o.By == byNone
-	switch o.Format {
-	case output.FormatJSON:
-		if total {
-			_, err := fmt.Fprintln(w, rows[0].Count)
-			return err
-		}
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		return enc.Encode(rows)
-	case output.FormatCSV:
-		cw := csv.NewWriter(w)
-		header := o.By
-		if total {
-			header = "count"
-			_ = cw.Write([]string{header})
-			_ = cw.Write([]string{strconv.Itoa(rows[0].Count)})
-		} else {
-			_ = cw.Write([]string{header, "count"})
-			for _, r := range rows {
-				key := r.Key
-				if !o.CSVRaw && output.NeedsFormulaGuard(key) {
-					key = "'" + key
-				}
-				_ = cw.Write([]string{key, strconv.Itoa(r.Count)})
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	if total {
-		_, err := fmt.Fprintln(w, rows[0].Count)
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\tCOUNT\n", bucketHeader(o.By, o.Location, rows))
-	sum := 0
-	for _, r := range rows {
-		key := output.Sanitize(r.Key)
-		if key == "" {
-			key = "(none)"
-		}
-		fmt.Fprintf(tw, "%s\t%d\n", key, r.Count)
-		sum += r.Count
-	}
-	fmt.Fprintf(tw, "TOTAL\t%d\n", sum)
-	return tw.Flush()
+	o.Count.Progress = prog.Update
+	return count.API(ctx, c, sel, o.Count)
 }

@@ -90,26 +90,3 @@ func localFlags(f auditlog.Filter) string {
 func walkLocal(ctx context.Context, c *adminapi.Client, o fetch.WalkOptions, f auditlog.Filter, prog *progress, emit func(*auditlog.Event) error) error {
 	return localfilter.Walk(ctx, c, o, f.Local(), prog.Matched, emit)
 }
-
-// countLocal counts with filters the API lacks: not with totalCount but by
-// downloading every event of the API's selection and testing it here, as
-// a notice on stderr says.
-func countLocal(ctx context.Context, c *adminapi.Client, sel adminapi.Selection, o *countOptions) ([]countRow, error) {
-	a := o.App
-	a.notice("counting here, downloading every event of the range: the API cannot filter by %s", localFlags(o.Filter))
-	prog := a.startProgress("counting")
-	defer prog.Stop()
-	key := countKey(o.By, o.Location)
-	counts := map[string]int{}
-	err := walkLocal(ctx, c, fetch.WalkOptions{Selection: sel, Progress: prog.Update}, o.Filter, prog, func(e *auditlog.Event) error {
-		counts[key(e)]++
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if o.By == byNone {
-		return []countRow{{Key: "total", Count: counts["total"]}}, nil
-	}
-	return sortCounts(counts, o.By), nil
-}

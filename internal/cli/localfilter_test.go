@@ -136,7 +136,7 @@ func TestLocalFiltersSearchAndCount(t *testing.T) {
 			if got := strings.TrimSpace(out.String()); got != strconv.Itoa(len(want)) {
 				t.Errorf("count = %s, want %d", got, len(want))
 			}
-			if !strings.Contains(errb.String(), "counting here, downloading every event of the range: the API cannot filter by --") {
+			if !strings.Contains(errb.String(), "counting downloads every event of the range: the API cannot filter by --") {
 				t.Errorf("no notice on stderr: %q", errb)
 			}
 			app, out, errb = newAPITestApp(t, nil)

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -70,19 +68,6 @@ func (o outputFlags) writer(a *App, dst io.Writer, opts output.Options, stdout b
 		return output.New(dst, opts)
 	}
 	return o.Shape(dst, shape.Dest{Color: opts.Color, Terminal: stdout && a.IO.OutTTY, FlushEach: opts.FlushEach}), nil
-}
-
-// shapeCounts runs --jq or --template once over what count -o json would
-// write.
-func shapeCounts(ctx context.Context, o *countOptions, rows []countRow) error {
-	a := o.App
-	jo := *o
-	jo.Format = output.FormatJSON
-	var b bytes.Buffer
-	if err := writeCounts(&b, &jo, rows); err != nil {
-		return err
-	}
-	return o.Shaper.JSON(ctx, a.IO.Out, shape.Dest{Color: a.colorOut(), Terminal: a.IO.OutTTY}, b.Bytes())
 }
 
 // flagGroupRE is cobra's error for flags that exclude each other.

@@ -5,6 +5,7 @@
 //	go run ./internal/tools/benchexport                 # all measurements
 //	go run ./internal/tools/benchexport -cpu=false      # only the latency comparison
 //	go run ./internal/tools/benchexport -baseline ../old  # also another checkout's CLI
+//	go run ./internal/tools/benchexport -cpu=false -speed=false  # only count
 //
 // It reports, side by side in one run (machines are shared and noisy, so
 // ratios matter more than absolute figures):
@@ -13,7 +14,10 @@
 //   - requests against ceil(N/100);
 //   - with -latency per request on the stand-in, the wall time of
 //     --parallel 1 and --parallel 8 against paging with cursors the way the
-//     portal does, and how many events the cursor paging doubled or missed.
+//     portal does, and how many events the cursor paging doubled or missed;
+//   - with the same latency, the wall time of count --by day, hour and
+//     activity over a month of -count-events events, from the API's
+//     counts, against count --by user, which downloads the month.
 //
 // With -baseline, the CLI built from another checkout (an earlier commit)
 // runs interleaved with this one in every measurement, so a change is
@@ -55,6 +59,8 @@ type config struct {
 	latencyEvents int
 	latency       time.Duration
 	speed         bool
+	count         bool
+	countEvents   int
 	repeat        int
 	work          string
 	baseline      string
@@ -83,6 +89,8 @@ func run() error {
 	flag.BoolVar(&cfg.speed, "speed", true, "compare wall time with per-request latency")
 	flag.IntVar(&cfg.latencyEvents, "latency-events", 20000, "events for the latency comparison")
 	flag.DurationVar(&cfg.latency, "latency", 30*time.Millisecond, "stand-in latency per request for the comparison")
+	flag.BoolVar(&cfg.count, "count", true, "compare count from the API's counts with counting by downloading")
+	flag.IntVar(&cfg.countEvents, "count-events", 200000, "events of the month for the count comparison")
 	flag.IntVar(&cfg.repeat, "repeat", 3, "runs of each contender in the comparison (the median counts)")
 	flag.StringVar(&cfg.baseline, "baseline", "", "another checkout whose CLI runs beside this one (e.g. a worktree of an earlier commit)")
 	flag.Parse()
@@ -128,6 +136,11 @@ func run() error {
 	}
 	if cfg.speed {
 		if err := measureSpeed(cfg, clis, standinBin); err != nil {
+			return err
+		}
+	}
+	if cfg.count {
+		if err := measureCount(cfg, clis, standinBin); err != nil {
 			return err
 		}
 	}
