@@ -541,7 +541,7 @@ func (r *exportRun) write(ctx context.Context, j exportJob) (export.ManifestFile
 	if j.stdout() {
 		out := r.a.IO.Out
 		if r.a.IO.OutTTY && r.prog != nil {
-			out = stopOnWriter{w: out, stop: r.prog.Stop}
+			out = r.prog.StopOnWrite(out)
 		}
 		w, err := output.New(out, opts)
 		if err != nil {
@@ -642,16 +642,6 @@ func (r *countingRecords) WriteRecord(rec []byte) error {
 	return nil
 }
 
-type stopOnWriter struct {
-	w    io.Writer
-	stop func()
-}
-
-func (s stopOnWriter) Write(b []byte) (int, error) {
-	s.stop()
-	return s.w.Write(b)
-}
-
 // stdoutError reports a failed write to stdout. A closed pipe is a failure
 // for export (the reader did not get every event), so the error does not
 // wrap EPIPE, which would end the command quietly with status 0.
@@ -711,8 +701,8 @@ func (r *exportRun) summary() {
 		unit = "event"
 	}
 	r.a.notice("exported %s %s to %s in %s (%s requests, %s retries)",
-		groupDigits(r.events), unit, where, fmtElapsed(r.a.now().Sub(r.start)),
-		groupDigits(st.Requests), groupDigits(st.Retries))
+		output.GroupDigits(r.events), unit, where, fmtElapsed(r.a.now().Sub(r.start)),
+		output.GroupDigits(st.Requests), output.GroupDigits(st.Retries))
 }
 
 // fmtElapsed is 4.2s under a minute, else whole seconds (1m3s).

@@ -19,6 +19,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
 // Counter is what verify needs from the API: the windowed totalCount.
@@ -193,23 +194,8 @@ func (r *Report) unchecked() string {
 	return "no manifest, and offline (without --offline the API counts the events of the range)"
 }
 
-// groupDigits writes n with thousands separators: 20,000.
-func groupDigits(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// groupDigits is output.GroupDigits: counts are written one way everywhere.
+var groupDigits = output.GroupDigits
 
 // tally holds what the reading of an export found, in constant memory but
 // for one counter per hour of the range.
