@@ -165,12 +165,6 @@ func (r *Reader) skipBOM() {
 	}
 }
 
-// Name is the file name given to Open.
-func (r *Reader) Name() string { return r.name }
-
-// Format is jsonl, json or csv.
-func (r *Reader) Format() string { return r.format }
-
 // Next returns the next event, or io.EOF after the last. Any other error
 // names the file and line ("export.jsonl:42: invalid JSON: ..."); reading
 // stops there.
