@@ -9,7 +9,6 @@ package archive
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
