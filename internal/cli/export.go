@@ -285,7 +285,6 @@ type exportRun struct {
 
 func runExport(ctx context.Context, o *exportOptions) (err error) {
 	a := o.App
-	a.streaming()
 	r := &exportRun{exportOptions: o, a: a, start: a.now()}
 
 	// The end of the range: a whole second, the lag before now.

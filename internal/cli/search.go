@@ -341,7 +341,6 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		emit := func(e *auditlog.Event) error { n++; return s.w.Write(e) }
 		err = archive.Search(ctx, o.Input, o.Filter, o.Descending, o.Limit, emit)
 	} else {
-		a.streaming()
 		c, cerr := a.client(ctx)
 		if cerr != nil {
 			return cerr

@@ -94,7 +94,6 @@ the report says); 1 when a problem was found.`,
 
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	a := o.App
-	a.streaming()
 	fi, err := checkInput(o.Input, true)
 	if err != nil {
 		return err
