@@ -22,30 +22,19 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/export"
 )
 
-// buildBinary builds authgear-audit into a temporary directory, or skips
-// the test when there is no go command to build it with.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the kill test builds the binary and needs the go command, which is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "authgear-audit")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/authgear-audit/authgear-audit/cmd/authgear-audit").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+// commandLine returns a command that runs authgear-audit with args as a
+// process of its own: the test binary, run as the command line (TestMain).
+// Only the variables of env reach it.
+func commandLine(args []string, env ...string) *exec.Cmd {
+	c := exec.Command(os.Args[0], args...)
+	c.Env = append([]string{testMainEnv + "=1", "PATH=" + os.Getenv("PATH")}, env...)
+	return c
 }
 
-// killer runs the binary as a child process and SIGKILLs it on the
+// killer runs authgear-audit as a child process and SIGKILLs it on the
 // stand-in's killAt-th request after the start, or after a delay.
 type killer struct {
 	t    *testing.T
-	bin  string
 	s    *adminapitest.Server
 	home string
 }
@@ -55,8 +44,7 @@ type killer struct {
 func (k *killer) run(args []string, killAt int64, delay time.Duration) (killed bool) {
 	t := k.t
 	t.Helper()
-	c := exec.Command(k.bin, args...)
-	c.Env = []string{"HOME=" + k.home, "XDG_CONFIG_HOME=" + filepath.Join(k.home, ".config"), "PATH=" + os.Getenv("PATH")}
+	c := commandLine(args, "HOME="+k.home, "XDG_CONFIG_HOME="+filepath.Join(k.home, ".config"))
 	var stderr bytes.Buffer
 	c.Stdout, c.Stderr = io.Discard, &stderr
 	var proc atomic.Pointer[os.Process]
@@ -137,7 +125,6 @@ func TestExportKilled(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL is Unix")
 	}
-	bin := buildBinary(t)
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	events, users := adminapitest.Generate(adminapitest.GenOptions{Seed: 61, Count: 2400, Start: start, End: start.Add(9 * 24 * time.Hour), Bursts: 2, BurstSize: 150})
 	s := adminapitest.New(t, adminapitest.WithEvents(events, users), adminapitest.WithLatency(2*time.Millisecond))
@@ -150,7 +137,7 @@ func TestExportKilled(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
 			dir := t.TempDir()
 			state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
-			k := &killer{t: t, bin: bin, s: s, home: t.TempDir()}
+			k := &killer{t: t, s: s, home: t.TempDir()}
 			for _, until := range untils {
 				args := append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
 					"--since", rfc(start), "--until", rfc(until), "--parallel", "4")
@@ -200,9 +187,8 @@ func TestExportKilled(t *testing.T) {
 	t.Run("SIGTERM", func(t *testing.T) {
 		dir := t.TempDir()
 		state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
-		c := exec.Command(bin, append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
-			"--since", rfc(start), "--until", rfc(untils[2]), "--parallel", "4")...)
-		c.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+		c := commandLine(append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
+			"--since", rfc(start), "--until", rfc(untils[2]), "--parallel", "4"), "HOME="+t.TempDir())
 		var stderr bytes.Buffer
 		c.Stderr = &stderr
 		base := s.Requests()
