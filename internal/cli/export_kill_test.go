@@ -118,73 +118,40 @@ func checkAfterKill(t *testing.T, s *adminapitest.Server, state, out string) {
 
 // The kill test: an incremental export into an --out-dir is SIGKILLed at
 // random points (on the k-th request, k random, or after a random delay),
-// several seeds. After every kill, every data file is absent or complete;
-// rerun to completion, the files hold every event exactly once and verify
-// --offline passes.
+// several seeds, each against a stand-in of its own, side by side. After
+// every kill, every data file is absent or complete; rerun to completion,
+// the files hold every event exactly once and verify --offline passes.
 func TestExportKilled(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL is Unix")
 	}
+	t.Parallel()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	events, users := adminapitest.Generate(adminapitest.GenOptions{Seed: 61, Count: 2400, Start: start, End: start.Add(9 * 24 * time.Hour), Bursts: 2, BurstSize: 150})
-	s := adminapitest.New(t, adminapitest.WithEvents(events, users), adminapitest.WithLatency(2*time.Millisecond))
-	conn := connArgs(t, s)
+	standIn := func(t *testing.T) *adminapitest.Server {
+		return adminapitest.New(t, adminapitest.WithEvents(events, users), adminapitest.WithLatency(2*time.Millisecond))
+	}
 	untils := []time.Time{start.Add(3 * 24 * time.Hour), start.Add(6 * 24 * time.Hour), start.Add(9 * 24 * time.Hour)}
 
-	kills := 0
-	for seed := uint64(1); seed <= 4; seed++ {
-		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
-			dir := t.TempDir()
-			state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
-			k := &killer{t: t, s: s, home: t.TempDir()}
-			for _, until := range untils {
-				args := append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
-					"--since", rfc(start), "--until", rfc(until), "--parallel", "4")
-				for attempt := 0; ; attempt++ {
-					var killAt int64
-					var delay time.Duration
-					// Two attempts at each step are killed, if they have not
-					// finished by then: on a random request (a run makes
-					// about 20) or after a random time (one takes about
-					// 100 to 300ms), which also hits the moments between
-					// requests when files are renamed and recorded.
-					if attempt < 2 {
-						if rng.IntN(2) == 0 {
-							killAt = 1 + rng.Int64N(24)
-						} else {
-							delay = time.Duration(5+rng.IntN(250)) * time.Millisecond
-						}
-					}
-					if !k.run(args, killAt, delay) {
-						break
-					}
-					kills++
-					checkAfterKill(t, s, state, out)
-				}
-			}
-			got := checkOutDir(t, out, start, untils[len(untils)-1])
-			checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: start, To: untils[len(untils)-1]}), false)
-			des, _ := os.ReadDir(dir)
-			for _, de := range des {
-				if strings.Contains(de.Name(), ".tmp-") {
-					t.Errorf("temporary file %s left beside the state", de.Name())
-				}
-			}
-			app, vout, verr := newTestApp(t, nil)
-			if code := runApp(t, app, "verify", "--offline", out); code != 0 {
-				t.Errorf("verify --offline: exit %d\n%s%s", code, vout, verr)
-			}
-		})
-	}
-	if kills == 0 {
+	var kills atomic.Int64
+	t.Run("SIGKILL", func(t *testing.T) {
+		for seed := uint64(1); seed <= 4; seed++ {
+			t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+				t.Parallel()
+				killSeed(t, standIn(t), seed, start, untils, &kills)
+			})
+		}
+	})
+	if kills.Load() == 0 {
 		t.Error("no run was killed: the test proved nothing")
 	}
-	t.Logf("%d runs killed", kills)
+	t.Logf("%d runs killed", kills.Load())
 
 	// SIGTERM, unlike SIGKILL, lets the export clean up: exit 130, no
 	// temporary file, the state as it was before the run.
 	t.Run("SIGTERM", func(t *testing.T) {
+		s := standIn(t)
+		conn := connArgs(t, s)
 		dir := t.TempDir()
 		state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
 		c := commandLine(append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
@@ -221,4 +188,53 @@ func TestExportKilled(t *testing.T) {
 			t.Errorf("state after SIGTERM: %+v, %v", st, err)
 		}
 	})
+}
+
+// killSeed runs the incremental export of [start, untils[i]) for each i in
+// turn against s, killing the first two attempts of each step at points
+// drawn from seed, and checks what every kill left and what the last run
+// wrote.
+func killSeed(t *testing.T, s *adminapitest.Server, seed uint64, start time.Time, untils []time.Time, kills *atomic.Int64) {
+	conn := connArgs(t, s)
+	rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
+	dir := t.TempDir()
+	state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
+	k := &killer{t: t, s: s, home: t.TempDir()}
+	for _, until := range untils {
+		args := append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
+			"--since", rfc(start), "--until", rfc(until), "--parallel", "4")
+		for attempt := 0; ; attempt++ {
+			var killAt int64
+			var delay time.Duration
+			// Two attempts at each step are killed, if they have not
+			// finished by then: on a random request (a run makes about
+			// 20) or after a random time (a run takes a few hundred
+			// milliseconds), which also hits the moments between
+			// requests when files are renamed and recorded.
+			if attempt < 2 {
+				if rng.IntN(2) == 0 {
+					killAt = 1 + rng.Int64N(24)
+				} else {
+					delay = time.Duration(5+rng.IntN(250)) * time.Millisecond
+				}
+			}
+			if !k.run(args, killAt, delay) {
+				break
+			}
+			kills.Add(1)
+			checkAfterKill(t, s, state, out)
+		}
+	}
+	got := checkOutDir(t, out, start, untils[len(untils)-1])
+	checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: start, To: untils[len(untils)-1]}), false)
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		if strings.Contains(de.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left beside the state", de.Name())
+		}
+	}
+	app, vout, verr := newTestApp(t, nil)
+	if code := runApp(t, app, "verify", "--offline", out); code != 0 {
+		t.Errorf("verify --offline: exit %d\n%s%s", code, vout, verr)
+	}
 }
