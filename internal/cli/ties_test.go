@@ -20,7 +20,8 @@ import (
 // one type and 200 of one user, are more than twice a page under any filter
 // (checked below), where a real server's bounded heap sort leaves events
 // out of pages at offsets 0, 100, 200, ... The drains of such seconds are
-// what the test is about; 400 other events put ordinary pages around them.
+// what the test is about; 400 other events put ordinary pages around them,
+// and the events' data is slim.
 func TestCommandsUnderEveryTieOrder(t *testing.T) {
 	t.Parallel()
 	end := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -28,6 +29,7 @@ func TestCommandsUnderEveryTieOrder(t *testing.T) {
 	evs, users := adminapitest.Generate(adminapitest.GenOptions{
 		Seed: 5, Count: 400, Start: from, End: end, Bursts: 2, BurstSize: 700, Users: 3,
 	})
+	slimData(evs)
 	actor := busiestUser(evs, users, func(adminapitest.User) bool { return true })
 	auth := []string{"USER_AUTHENTICATED"}
 	two := []string{"USER_AUTHENTICATED", "AUTHENTICATION_PRIMARY_PASSWORD_FAILED"}
