@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -118,7 +119,7 @@ func checkAfterKill(t *testing.T, s *adminapitest.Server, state, out string) {
 
 // The kill test: an incremental export into an --out-dir is SIGKILLed at
 // random points (on the k-th request, k random, or after a random delay),
-// several seeds, each against a stand-in of its own, side by side. After
+// several seeds, each against a stand-in of its own, at once. After
 // every kill, every data file is absent or complete; rerun to completion,
 // the files hold every event exactly once and verify --offline passes.
 func TestExportKilled(t *testing.T) {
@@ -133,15 +134,19 @@ func TestExportKilled(t *testing.T) {
 	}
 	untils := []time.Time{start.Add(3 * 24 * time.Hour), start.Add(6 * 24 * time.Hour), start.Add(9 * 24 * time.Hour)}
 
+	// The seeds run at once, in goroutines rather than as parallel
+	// subtests: they mostly wait for their child processes, and would hold
+	// the slots of -parallel that tests which need the CPU wait for.
 	var kills atomic.Int64
-	t.Run("SIGKILL", func(t *testing.T) {
-		for seed := uint64(1); seed <= 4; seed++ {
-			t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
-				t.Parallel()
+	var wg sync.WaitGroup
+	for seed := uint64(1); seed <= 4; seed++ {
+		wg.Go(func() {
+			t.Run(fmt.Sprintf("SIGKILL seed %d", seed), func(t *testing.T) {
 				killSeed(t, standIn(t), seed, start, untils, &kills)
 			})
-		}
-	})
+		})
+	}
+	wg.Wait()
 	if kills.Load() == 0 {
 		t.Error("no run was killed: the test proved nothing")
 	}
