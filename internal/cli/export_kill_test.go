@@ -137,9 +137,14 @@ func TestExportKilled(t *testing.T) {
 	// The seeds run at once, in goroutines rather than as parallel
 	// subtests: they mostly wait for their child processes, and would hold
 	// the slots of -parallel that tests which need the CPU wait for.
+	// -short runs one.
+	seeds := uint64(4)
+	if testing.Short() {
+		seeds = 1
+	}
 	var kills atomic.Int64
 	var wg sync.WaitGroup
-	for seed := uint64(1); seed <= 4; seed++ {
+	for seed := uint64(1); seed <= seeds; seed++ {
 		wg.Go(func() {
 			t.Run(fmt.Sprintf("SIGKILL seed %d", seed), func(t *testing.T) {
 				killSeed(t, standIn(t), seed, start, untils, &kills)
