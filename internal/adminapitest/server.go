@@ -126,12 +126,6 @@ func (s *Server) SetRetrievalDays(n int) { s.retrievalDays.Store(int64(n)) }
 // WithProject sets the project ID (the JWT audience).
 func WithProject(id string) Option { return func(s *Server) { s.project = id } }
 
-// WithKey sets the signing key and its key ID (default: TestKey and
-// DefaultKeyID).
-func WithKey(kid string, key *rsa.PrivateKey) Option {
-	return func(s *Server) { s.signKID, s.signKey = kid, key }
-}
-
 // WithEvents stores events and users at construction.
 func WithEvents(events []Event, users []User) Option {
 	return func(s *Server) {
@@ -171,6 +165,7 @@ func newServer(opts []Option) *Server {
 	s := &Server{
 		project:    DefaultProjectID,
 		signKID:    DefaultKeyID,
+		signKey:    TestKey(),
 		now:        time.Now,
 		byOp:       map[string]int64{},
 		verified:   map[string]verifiedToken{},
@@ -186,9 +181,6 @@ func newServer(opts []Option) *Server {
 	s.typeSentinel = auditlog.Catalog()[0].Enum
 	for _, o := range opts {
 		o(s)
-	}
-	if s.signKey == nil {
-		s.signKey = TestKey()
 	}
 	s.mu.Lock()
 	if s.keys == nil {

@@ -9,7 +9,6 @@ package archive
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
@@ -164,12 +165,6 @@ func (r *Reader) skipBOM() {
 		r.br.Discard(3)
 	}
 }
-
-// Name is the file name given to Open.
-func (r *Reader) Name() string { return r.name }
-
-// Format is jsonl, json or csv.
-func (r *Reader) Format() string { return r.format }
 
 // Next returns the next event, or io.EOF after the last. Any other error
 // names the file and line ("export.jsonl:42: invalid JSON: ..."); reading

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	kgzip "github.com/klauspost/compress/gzip"
+
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
@@ -304,6 +306,56 @@ func TestGzipErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "x.jsonl.gz") {
 				t.Errorf("error %v, want one naming the file and saying %q", err, tt.want)
 			}
+		})
+	}
+}
+
+// Archives written before the switch to klauspost/compress were compressed
+// by the standard library's compress/gzip. The reader reads those, what
+// klauspost writes, and a file of two gzip members (two exports joined with
+// cat), alike.
+func TestReadsGzipOfEitherLibrary(t *testing.T) {
+	var plain bytes.Buffer
+	w, err := output.New(&plain, output.Options{Format: output.FormatJSONL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := events()
+	for _, e := range evs {
+		if err := w.Write(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	gz := func(newWriter func(io.Writer) io.WriteCloser, b []byte) []byte {
+		var z bytes.Buffer
+		zw := newWriter(&z)
+		if _, err := zw.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return z.Bytes()
+	}
+	stdlib := func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) }
+	klauspost := func(w io.Writer) io.WriteCloser { return kgzip.NewWriter(w) }
+	half := bytes.IndexByte(plain.Bytes(), '\n') + 1
+	for name, content := range map[string][]byte{
+		"compress-gzip": gz(stdlib, plain.Bytes()),
+		"klauspost":     gz(klauspost, plain.Bytes()),
+		"two members":   append(gz(stdlib, plain.Bytes()[:half]), gz(klauspost, plain.Bytes()[half:])...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x.jsonl.gz")
+			if err := os.WriteFile(path, content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			got, err := readAll(t, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameEvents(t, got, evs)
 		})
 	}
 }

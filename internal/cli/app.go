@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -69,10 +68,6 @@ type App struct {
 
 	Global GlobalOptions
 
-	// tuneGC applies the collector settings for streaming commands; Main
-	// sets it, tests leave it nil (their process holds stand-in data).
-	tuneGC func()
-
 	// conn caches the config file and the resolved connection of one run
 	// (client.go); each root command starts it afresh.
 	conn *connState
@@ -107,42 +102,12 @@ type GlobalOptions struct {
 // Main runs the command line and returns the process exit code.
 func Main(args []string, streams *Streams, getenv func(string) string) int {
 	app := &App{IO: streams, Getenv: getenv, Now: time.Now}
-	app.tuneGC = func() { tuneGC(getenv) }
 	// Asking for SIGPIPE turns a write to a closed stdout into an EPIPE error
 	// instead of death by signal, so `search | head` can end quietly with 0.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return app.run(ctx, args)
-}
-
-// tuneGC trades memory the process does not need for CPU, for commands
-// that stream: their live heap is small and constant (a few pages in
-// flight), so with the default GOGC=100 the collector ran every few MiB of
-// page garbage and took about an eighth of an export's CPU. GOGC=400 lets
-// the heap grow to five times the live data before a cycle; the soft memory
-// limit makes the collector work harder again before the heap gets near
-// it, so the process stays well below 64 MiB.
-//
-// Only streaming commands ask for it (App.streaming): a command that holds
-// its data, such as a newest-first search of a file with --limit 0, would
-// sit above the limit and spend four times the CPU collecting. GOGC and
-// GOMEMLIMIT set by the user win.
-func tuneGC(getenv func(string) string) {
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(48 << 20)
-	}
-}
-
-// streaming says that the command streams, with a small live heap, so the
-// collector may run less often (see tuneGC).
-func (a *App) streaming() {
-	if a.tuneGC != nil {
-		a.tuneGC()
-	}
 }
 
 func (a *App) run(ctx context.Context, args []string) int {

@@ -251,7 +251,6 @@ func parseFileMode(s string) (os.FileMode, error) {
 // resolves the range's end, the client and the filters, and reports.
 func runExport(ctx context.Context, o *exportOptions) error {
 	a := o.App
-	a.streaming()
 	start := a.now()
 
 	// The end of the range: a whole second, the lag before now.
@@ -351,7 +350,7 @@ func exportSummary(res export.Result, outDir string, took time.Duration, st admi
 		unit = "event"
 	}
 	return fmt.Sprintf("exported %s %s to %s in %s (%s requests, %s retries)",
-		groupDigits(res.Events), unit, where, fmtElapsed(took), groupDigits(st.Requests), groupDigits(st.Retries))
+		output.GroupDigits(res.Events), unit, where, fmtElapsed(took), output.GroupDigits(st.Requests), output.GroupDigits(st.Retries))
 }
 
 // fmtElapsed is 4.2s under a minute, else whole seconds (1m3s).

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -22,30 +23,19 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/export"
 )
 
-// buildBinary builds authgear-audit into a temporary directory, or skips
-// the test when there is no go command to build it with.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("the kill test builds the binary and needs the go command, which is not on PATH")
-	}
-	bin := filepath.Join(t.TempDir(), "authgear-audit")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	out, err := exec.Command(goBin, "build", "-o", bin, "github.com/authgear-audit/authgear-audit/cmd/authgear-audit").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+// commandLine returns a command that runs authgear-audit with args as a
+// process of its own: the test binary, run as the command line (TestMain).
+// Only the variables of env reach it.
+func commandLine(args []string, env ...string) *exec.Cmd {
+	c := exec.Command(os.Args[0], args...)
+	c.Env = append([]string{testMainEnv + "=1", "PATH=" + os.Getenv("PATH")}, env...)
+	return c
 }
 
-// killer runs the binary as a child process and SIGKILLs it on the
+// killer runs authgear-audit as a child process and SIGKILLs it on the
 // stand-in's killAt-th request after the start, or after a delay.
 type killer struct {
 	t    *testing.T
-	bin  string
 	s    *adminapitest.Server
 	home string
 }
@@ -55,8 +45,7 @@ type killer struct {
 func (k *killer) run(args []string, killAt int64, delay time.Duration) (killed bool) {
 	t := k.t
 	t.Helper()
-	c := exec.Command(k.bin, args...)
-	c.Env = []string{"HOME=" + k.home, "XDG_CONFIG_HOME=" + filepath.Join(k.home, ".config"), "PATH=" + os.Getenv("PATH")}
+	c := commandLine(args, "HOME="+k.home, "XDG_CONFIG_HOME="+filepath.Join(k.home, ".config"))
 	var stderr bytes.Buffer
 	c.Stdout, c.Stderr = io.Discard, &stderr
 	var proc atomic.Pointer[os.Process]
@@ -130,79 +119,53 @@ func checkAfterKill(t *testing.T, s *adminapitest.Server, state, out string) {
 
 // The kill test: an incremental export into an --out-dir is SIGKILLed at
 // random points (on the k-th request, k random, or after a random delay),
-// several seeds. After every kill, every data file is absent or complete;
-// rerun to completion, the files hold every event exactly once and verify
-// --offline passes.
+// several seeds, each against a stand-in of its own, at once. After
+// every kill, every data file is absent or complete; rerun to completion,
+// the files hold every event exactly once and verify --offline passes.
 func TestExportKilled(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL is Unix")
 	}
-	bin := buildBinary(t)
+	t.Parallel()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	events, users := adminapitest.Generate(adminapitest.GenOptions{Seed: 61, Count: 2400, Start: start, End: start.Add(9 * 24 * time.Hour), Bursts: 2, BurstSize: 150})
-	s := adminapitest.New(t, adminapitest.WithEvents(events, users), adminapitest.WithLatency(2*time.Millisecond))
-	conn := connArgs(t, s)
+	standIn := func(t *testing.T) *adminapitest.Server {
+		return adminapitest.New(t, adminapitest.WithEvents(events, users), adminapitest.WithLatency(2*time.Millisecond))
+	}
 	untils := []time.Time{start.Add(3 * 24 * time.Hour), start.Add(6 * 24 * time.Hour), start.Add(9 * 24 * time.Hour)}
 
-	kills := 0
-	for seed := uint64(1); seed <= 4; seed++ {
-		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
-			dir := t.TempDir()
-			state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
-			k := &killer{t: t, bin: bin, s: s, home: t.TempDir()}
-			for _, until := range untils {
-				args := append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
-					"--since", rfc(start), "--until", rfc(until), "--parallel", "4")
-				for attempt := 0; ; attempt++ {
-					var killAt int64
-					var delay time.Duration
-					// Two attempts at each step are killed, if they have not
-					// finished by then: on a random request (a run makes
-					// about 20) or after a random time (one takes about
-					// 100 to 300ms), which also hits the moments between
-					// requests when files are renamed and recorded.
-					if attempt < 2 {
-						if rng.IntN(2) == 0 {
-							killAt = 1 + rng.Int64N(24)
-						} else {
-							delay = time.Duration(5+rng.IntN(250)) * time.Millisecond
-						}
-					}
-					if !k.run(args, killAt, delay) {
-						break
-					}
-					kills++
-					checkAfterKill(t, s, state, out)
-				}
-			}
-			got := checkOutDir(t, out, start, untils[len(untils)-1])
-			checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: start, To: untils[len(untils)-1]}), false)
-			des, _ := os.ReadDir(dir)
-			for _, de := range des {
-				if strings.Contains(de.Name(), ".tmp-") {
-					t.Errorf("temporary file %s left beside the state", de.Name())
-				}
-			}
-			app, vout, verr := newTestApp(t, nil)
-			if code := runApp(t, app, "verify", "--offline", out); code != 0 {
-				t.Errorf("verify --offline: exit %d\n%s%s", code, vout, verr)
-			}
+	// The seeds run at once, in goroutines rather than as parallel
+	// subtests: they mostly wait for their child processes, and would hold
+	// the slots of -parallel that tests which need the CPU wait for.
+	// -short runs one.
+	seeds := uint64(4)
+	if testing.Short() {
+		seeds = 1
+	}
+	var kills atomic.Int64
+	var wg sync.WaitGroup
+	for seed := uint64(1); seed <= seeds; seed++ {
+		wg.Go(func() {
+			t.Run(fmt.Sprintf("SIGKILL seed %d", seed), func(t *testing.T) {
+				killSeed(t, standIn(t), seed, start, untils, &kills)
+			})
 		})
 	}
-	if kills == 0 {
+	wg.Wait()
+	if kills.Load() == 0 {
 		t.Error("no run was killed: the test proved nothing")
 	}
-	t.Logf("%d runs killed", kills)
+	t.Logf("%d runs killed", kills.Load())
 
 	// SIGTERM, unlike SIGKILL, lets the export clean up: exit 130, no
 	// temporary file, the state as it was before the run.
 	t.Run("SIGTERM", func(t *testing.T) {
+		s := standIn(t)
+		conn := connArgs(t, s)
 		dir := t.TempDir()
 		state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
-		c := exec.Command(bin, append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
-			"--since", rfc(start), "--until", rfc(untils[2]), "--parallel", "4")...)
-		c.Env = []string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}
+		c := commandLine(append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
+			"--since", rfc(start), "--until", rfc(untils[2]), "--parallel", "4"), "HOME="+t.TempDir())
 		var stderr bytes.Buffer
 		c.Stderr = &stderr
 		base := s.Requests()
@@ -235,4 +198,53 @@ func TestExportKilled(t *testing.T) {
 			t.Errorf("state after SIGTERM: %+v, %v", st, err)
 		}
 	})
+}
+
+// killSeed runs the incremental export of [start, untils[i]) for each i in
+// turn against s, killing the first two attempts of each step at points
+// drawn from seed, and checks what every kill left and what the last run
+// wrote.
+func killSeed(t *testing.T, s *adminapitest.Server, seed uint64, start time.Time, untils []time.Time, kills *atomic.Int64) {
+	conn := connArgs(t, s)
+	rng := rand.New(rand.NewPCG(seed, 0x6b696c6c))
+	dir := t.TempDir()
+	state, out := filepath.Join(dir, "state.json"), filepath.Join(dir, "out")
+	k := &killer{t: t, s: s, home: t.TempDir()}
+	for _, until := range untils {
+		args := append(append([]string{}, conn...), "export", "--state", state, "--out-dir", out,
+			"--since", rfc(start), "--until", rfc(until), "--parallel", "4")
+		for attempt := 0; ; attempt++ {
+			var killAt int64
+			var delay time.Duration
+			// Two attempts at each step are killed, if they have not
+			// finished by then: on a random request (a run makes about
+			// 20) or after a random time (a run takes a few hundred
+			// milliseconds), which also hits the moments between
+			// requests when files are renamed and recorded.
+			if attempt < 2 {
+				if rng.IntN(2) == 0 {
+					killAt = 1 + rng.Int64N(24)
+				} else {
+					delay = time.Duration(5+rng.IntN(250)) * time.Millisecond
+				}
+			}
+			if !k.run(args, killAt, delay) {
+				break
+			}
+			kills.Add(1)
+			checkAfterKill(t, s, state, out)
+		}
+	}
+	got := checkOutDir(t, out, start, untils[len(untils)-1])
+	checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: start, To: untils[len(untils)-1]}), false)
+	des, _ := os.ReadDir(dir)
+	for _, de := range des {
+		if strings.Contains(de.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left beside the state", de.Name())
+		}
+	}
+	app, vout, verr := newTestApp(t, nil)
+	if code := runApp(t, app, "verify", "--offline", out); code != 0 {
+		t.Errorf("verify --offline: exit %d\n%s%s", code, vout, verr)
+	}
 }

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 )
 
 // testNow is the fixed clock of test apps: relative times such as --since 7d
@@ -53,4 +56,18 @@ func stderrLines(b *bytes.Buffer) []string {
 		}
 	}
 	return lines
+}
+
+// slimData cuts the data of generated events to their ID and user ID (which
+// count --by user reads), for tests in which only IDs, times, types and
+// users matter: under the race detector most of a walk's time goes into the
+// 1.2 KB of JSON that each generated event carries.
+func slimData(evs []adminapitest.Event) {
+	for i, e := range evs {
+		if e.UserID == "" {
+			evs[i].Data = fmt.Appendf(nil, `{"context":{},"id":%q}`, e.ID)
+		} else {
+			evs[i].Data = fmt.Appendf(nil, `{"context":{"user_id":%q},"id":%q}`, e.UserID, e.ID)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/briandowns/spinner"
 
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
 // progressTick is how often the spinner redraws; it is also the throttle of
@@ -190,7 +190,7 @@ func (p *progress) line() string {
 	pr := fetch.Progress{Events: p.events.Load(), Total: p.total.Load(), Requests: p.requests.Load()}
 	line := formatProgress(p.label, pr, p.now().Sub(p.start))
 	if p.filtering.Load() {
-		line += " · " + groupDigits(p.matched.Load()) + " matched here"
+		line += " · " + output.GroupDigits(p.matched.Load()) + " matched here"
 	}
 	return line
 }
@@ -203,11 +203,11 @@ func formatProgress(label string, pr fetch.Progress, elapsed time.Duration) stri
 	if pr.Events == 1 {
 		unit = "event"
 	}
-	s := fmt.Sprintf("%s %s %s", label, groupDigits(pr.Events), unit)
+	s := fmt.Sprintf("%s %s %s", label, output.GroupDigits(pr.Events), unit)
 	var rate float64
 	if elapsed >= time.Second {
 		rate = float64(pr.Events) / elapsed.Seconds()
-		s += " · " + groupDigits(int64(rate+0.5)) + "/s"
+		s += " · " + output.GroupDigits(int64(rate+0.5)) + "/s"
 	}
 	if pr.Total > 0 {
 		pct := min(100, pr.Events*100/pr.Total)
@@ -218,24 +218,4 @@ func formatProgress(label string, pr fetch.Progress, elapsed time.Duration) stri
 		}
 	}
 	return s
-}
-
-// groupDigits writes n with thousands separators: 12345 -> "12,345".
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
 }

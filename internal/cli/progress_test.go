@@ -36,14 +36,6 @@ func TestFormatProgress(t *testing.T) {
 	}
 }
 
-func TestGroupDigits(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234", 100000: "100,000"} {
-		if got := groupDigits(n); got != want {
-			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestProgressOnlyOnTerminal(t *testing.T) {
 	r, w, err := os.Pipe()
 	if err != nil {

@@ -20,6 +20,7 @@ func TestTailEndsWhenReaderGoes(t *testing.T) {
 		{"search", "--follow", "--limit", "0", "--interval", "1h"},
 	} {
 		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
+			t.Parallel()
 			r, w, err := os.Pipe()
 			if err != nil {
 				t.Fatal(err)

@@ -345,7 +345,6 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		}
 		err = archive.Search(ctx, ins, o.Filter, o.Descending, rep.limit(), rep.emit(s.w.Write))
 	} else {
-		a.streaming()
 		c, cerr := a.client(ctx)
 		if cerr != nil {
 			return cerr

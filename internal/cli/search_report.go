@@ -1,6 +1,9 @@
 package cli
 
-import "github.com/authgear-audit/authgear-audit/internal/auditlog"
+import (
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output"
+)
 
 // searchReport tells a person at a terminal what search did: the file it
 // wrote (`wrote 4,864 events to week2.csv`), or that --limit cut the
@@ -63,11 +66,11 @@ func (r *searchReport) done() {
 	}
 	switch {
 	case r.toFile() && r.cut:
-		a.notice("wrote the %s %s %s to %s; --limit 0 for all", groupDigits(int64(r.n)), which, events(r.n), r.o.OutPath)
+		a.notice("wrote the %s %s %s to %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which, events(r.n), r.o.OutPath)
 	case r.toFile():
-		a.notice("wrote %s %s to %s", groupDigits(int64(r.n)), events(r.n), r.o.OutPath)
+		a.notice("wrote %s %s to %s", output.GroupDigits(int64(r.n)), events(r.n), r.o.OutPath)
 	case r.cut && a.IO.OutTTY:
-		a.notice("showing the %s %s; --limit 0 for all", groupDigits(int64(r.n)), which)
+		a.notice("showing the %s %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which)
 	}
 }
 

@@ -121,7 +121,6 @@ func checkFollowTiming(interval, lag time.Duration) error {
 
 func runTail(ctx context.Context, o *tailOptions) error {
 	a := o.App
-	a.streaming()
 	o.Output.Activities = o.Filter.ActivityTypes
 	c, err := a.client(ctx)
 	if err != nil {

@@ -101,7 +101,6 @@ the report says); 1 when a problem was found.`,
 
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	a := o.App
-	a.streaming()
 	vo := export.VerifyOptions{Parallel: o.Parallel}
 	manifest, err := o.manifest()
 	if err != nil {

@@ -52,3 +52,30 @@ func TestVerifySearchFile(t *testing.T) {
 		})
 	}
 }
+
+// An archive written before gzip came from klauspost/compress (by
+// authgear-audit when it compressed with the standard library's
+// compress/gzip, in testdata) still verifies offline, and its files still
+// read: every event the manifest counts is there.
+func TestVerifyArchiveOfCompressGzip(t *testing.T) {
+	dir := filepath.Join("testdata", "archive-compress-gzip")
+	app, out, errb := newTestApp(t, nil)
+	if code := runApp(t, app, "verify", "--offline", dir); code != ExitOK {
+		t.Fatalf("verify --offline: exit %d\n%s%s", code, out, errb)
+	}
+	if !strings.Contains(out.String(), "2 files, 283 events") || !strings.Contains(out.String(), "ok: complete and clean") {
+		t.Errorf("report:\n%s", out)
+	}
+	for name, want := range map[string]int{
+		"audit-20261127T091256Z-20261128T091256Z.jsonl.gz": 72,
+		"audit-20261128T091256Z-20261129T091256Z.jsonl.gz": 211,
+	} {
+		app, out, errb := newTestApp(t, nil)
+		if code := runApp(t, app, "search", "--input", filepath.Join(dir, name), "--limit", "0", "-o", "jsonl"); code != ExitOK {
+			t.Fatalf("search --input %s: exit %d\n%s", name, code, errb)
+		}
+		if got := strings.Count(out.String(), "\n"); got != want {
+			t.Errorf("search --input %s: %d events, want %d", name, got, want)
+		}
+	}
+}

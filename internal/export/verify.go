@@ -19,6 +19,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
 // Counter is what verify needs from the API: the windowed totalCount.
@@ -163,7 +164,7 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	if r.NewestFirst {
 		order = ", newest first"
 	}
-	fmt.Fprintf(&b, "%s: %s, %s events%s, %s, %s\n", r.Input, files, groupDigits(r.Events), order, rng, against)
+	fmt.Fprintf(&b, "%s: %s, %s events%s, %s, %s\n", r.Input, files, output.GroupDigits(r.Events), order, rng, against)
 	switch {
 	case r.OK() && r.Completeness() != "":
 		b.WriteString("ok: complete and clean\n")
@@ -191,24 +192,6 @@ func (r *Report) unchecked() string {
 		return "no events and no range to count"
 	}
 	return "no manifest, and offline (without --offline the API counts the events of the range)"
-}
-
-// groupDigits writes n with thousands separators: 20,000.
-func groupDigits(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 // tally holds what the reading of an export found, in constant memory but

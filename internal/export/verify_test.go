@@ -316,9 +316,6 @@ func TestReportWriteTo(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, &b)
 		}
 	}
-	if groupDigits(1234567) != "1,234,567" || groupDigits(999) != "999" || groupDigits(0) != "0" {
-		t.Error("groupDigits")
-	}
 }
 
 // An archive of an earlier version may list bounds with a fraction of a

@@ -13,7 +13,6 @@ package safefile
 
 import (
 	"bufio"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -25,6 +24,8 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // DefaultPerm is the mode of a created file when the caller passes 0: audit

@@ -6,11 +6,13 @@
 //	go run ./internal/tools/benchexport -cpu=false      # only the latency comparison
 //	go run ./internal/tools/benchexport -baseline ../old  # also another checkout's CLI
 //	go run ./internal/tools/benchexport -cpu=false -speed=false  # only count
+//	go run ./internal/tools/benchexport -env 'GOGC=400'   # also this CLI with GOGC=400
 //
 // It reports, side by side in one run (machines are shared and noisy, so
 // ratios matter more than absolute figures):
 //   - events per client CPU-second and peak client RSS of a jsonl export, at
-//     each size of -sizes (the RSS should stay flat as the size grows);
+//     each size of -sizes (the RSS should stay flat as the size grows), and
+//     of one busy second of -busy events, which the walker must hold whole;
 //   - requests against ceil(N/100);
 //   - with -latency per request on the stand-in, the wall time of
 //     --parallel 1 and --parallel 8 against paging with cursors the way the
@@ -21,7 +23,9 @@
 //
 // With -baseline, the CLI built from another checkout (an earlier commit)
 // runs interleaved with this one in every measurement, so a change is
-// judged by ratios taken side by side on one machine at one time.
+// judged by ratios taken side by side on one machine at one time. With
+// -env, this checkout's CLI also runs with those environment variables
+// (such as GOGC or GOMEMLIMIT), in the same way.
 package main
 
 import (
@@ -55,6 +59,7 @@ func main() {
 
 type config struct {
 	sizes         []int
+	busy          int
 	cpu           bool
 	latencyEvents int
 	latency       time.Duration
@@ -64,12 +69,14 @@ type config struct {
 	repeat        int
 	work          string
 	baseline      string
+	env           string
 }
 
-// contender is a CLI binary being measured.
+// contender is a CLI binary being measured, and its added environment.
 type contender struct {
 	name string // "" for this checkout's
 	bin  string
+	env  []string
 }
 
 func (c contender) label(s string) string {
@@ -85,6 +92,7 @@ func run() error {
 		sizes string
 	)
 	flag.StringVar(&sizes, "sizes", "100000,1000000", "export sizes (events) for the CPU and memory measurement")
+	flag.IntVar(&cfg.busy, "busy", 50000, "also measure CPU and memory with one second of this many events (0: not)")
 	flag.BoolVar(&cfg.cpu, "cpu", true, "measure CPU and memory at each size")
 	flag.BoolVar(&cfg.speed, "speed", true, "compare wall time with per-request latency")
 	flag.IntVar(&cfg.latencyEvents, "latency-events", 20000, "events for the latency comparison")
@@ -93,6 +101,7 @@ func run() error {
 	flag.IntVar(&cfg.countEvents, "count-events", 200000, "events of the month for the count comparison")
 	flag.IntVar(&cfg.repeat, "repeat", 3, "runs of each contender in the comparison (the median counts)")
 	flag.StringVar(&cfg.baseline, "baseline", "", "another checkout whose CLI runs beside this one (e.g. a worktree of an earlier commit)")
+	flag.StringVar(&cfg.env, "env", "", "space-separated VAR=value: also run this checkout's CLI with them (labelled env)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -128,6 +137,16 @@ func run() error {
 			return fmt.Errorf("go build in %s: %v\n%s", cfg.baseline, err, out)
 		}
 		clis = append(clis, contender{name: "baseline", bin: bin})
+	}
+	if cfg.env != "" {
+		env := strings.Fields(cfg.env)
+		for _, kv := range env {
+			if !strings.Contains(kv, "=") {
+				return fmt.Errorf("-env: %q is not VAR=value", kv)
+			}
+		}
+		fmt.Printf("env: this checkout's CLI with %s\n", strings.Join(env, " "))
+		clis = append(clis, contender{name: "env", bin: cliBin, env: env})
 	}
 	if cfg.cpu {
 		if err := measureCPU(cfg, clis, standinBin); err != nil {
@@ -198,7 +217,7 @@ type exportRun struct {
 
 var summaryRE = regexp.MustCompile(`exported ([\d,]+) events.*?\(([\d,]+) requests?`)
 
-func runExport(bin string, s *standin, out string, args ...string) (*exportRun, error) {
+func runExport(c contender, s *standin, out string, args ...string) (*exportRun, error) {
 	full := append([]string{"export", "--since", "40d", "--out", out,
 		"--endpoint", s.Endpoint, "--project", s.Project, "--key-id", s.KeyID, "--key-file", s.KeyFile}, args...)
 	// The previous run's file goes first: replacing it would make the
@@ -206,7 +225,10 @@ func runExport(bin string, s *standin, out string, args ...string) (*exportRun, 
 	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
 		return nil, err
 	}
-	cmd := exec.Command(bin, full...)
+	cmd := exec.Command(c.bin, full...)
+	if c.env != nil {
+		cmd.Env = append(os.Environ(), c.env...)
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.Stdout = io.Discard
@@ -235,15 +257,32 @@ func runExport(bin string, s *standin, out string, args ...string) (*exportRun, 
 func measureCPU(cfg config, clis []contender, standinBin string) error {
 	fmt.Println("\n== jsonl export, stand-in in its own process, no latency")
 	fmt.Printf("%-10s %-18s %8s %9s %14s %10s %9s %12s\n", "events", "parallel", "wall", "cpu", "events/cpu-s", "max RSS", "requests", "req/ceil(N/100)")
+	type dataset struct {
+		note string
+		args []string
+	}
+	var datasets []dataset
 	for _, n := range cfg.sizes {
-		s, err := startStandin(standinBin, "-events", strconv.Itoa(n), "-days", "30")
+		datasets = append(datasets, dataset{args: []string{"-events", strconv.Itoa(n), "-days", "30"}})
+	}
+	if cfg.busy > 0 {
+		datasets = append(datasets, dataset{
+			note: fmt.Sprintf("1,000 events over 30 days and one second of %d", cfg.busy),
+			args: []string{"-events", "1000", "-days", "30", "-bursts", "1", "-burst-size", strconv.Itoa(cfg.busy)},
+		})
+	}
+	for _, d := range datasets {
+		if d.note != "" {
+			fmt.Println(d.note + ":")
+		}
+		s, err := startStandin(standinBin, d.args...)
 		if err != nil {
 			return err
 		}
 		for _, par := range []string{"1", "4"} {
 			for _, c := range clis {
 				out := filepath.Join(cfg.work, "export.jsonl")
-				r, err := runExport(c.bin, s, out, "--parallel", par)
+				r, err := runExport(c, s, out, "--parallel", par)
 				if err != nil {
 					s.stop()
 					return err
@@ -288,7 +327,7 @@ func measureSpeed(cfg config, clis []contender, standinBin string) error {
 		cp = c
 		for _, par := range []string{"1", "8"} {
 			for _, c := range clis {
-				r, err := runExport(c.bin, s, out, "--parallel", par)
+				r, err := runExport(c, s, out, "--parallel", par)
 				if err != nil {
 					return err
 				}
