@@ -219,3 +219,26 @@ func TestDecodeStartsFromZero(t *testing.T) {
 		t.Fatalf("totalCount of the first answer survived: %+v", data.AuditLogs)
 	}
 }
+
+// TestDecodedAnswerOwnsItsBytes: the events decoded from an answer share
+// no memory with its bytes, which the client reuses for the next answer.
+func TestDecodedAnswerOwnsItsBytes(t *testing.T) {
+	body := pageBody(100)
+	c := &Client{}
+	p, err := decodePage(c, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := make([]string, len(p.Events))
+	for i, e := range p.Events {
+		before[i] = e.ID + e.ActivityType + e.UserID + e.IPAddress + e.UserAgent + e.ClientID + string(e.Data)
+	}
+	for i := range body {
+		body[i] = 'x'
+	}
+	for i, e := range p.Events {
+		if after := e.ID + e.ActivityType + e.UserID + e.IPAddress + e.UserAgent + e.ClientID + string(e.Data); after != before[i] {
+			t.Fatalf("event %d changed when the answer's bytes were overwritten", i)
+		}
+	}
+}
