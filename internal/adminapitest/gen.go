@@ -37,19 +37,8 @@ type GenOptions struct {
 	Project    string // data.context.app_id; default DefaultProjectID
 }
 
-// Generate makes realistic audit events, oldest first (seq increasing), and
-// the users that still exist. The result depends only on the options.
-//
-// Each event's data follows the Admin API's data object: id, seq, type
-// (dotted), payload by kind (a user snapshot with standard attributes, a
-// session, an identity, a recipient for messaging events, ...) and context
-// (timestamp, user_id when there is a user, triggered_by, ip_address,
-// user_agent, client_id, app_id, geo_location_code which is sometimes null,
-// preferred_languages, language, audit_context), keys in alphabetical
-// order, about 1.2 KB on average. Every activity type of the API occurs when
-// Count is at least twice the number of types; common ones
-// (USER_AUTHENTICATED, messages) dominate and admin ones are rare.
-func Generate(o GenOptions) ([]Event, []User) {
+// withDefaults fills what o leaves out, as the field comments say.
+func (o GenOptions) withDefaults() GenOptions {
 	if o.End.IsZero() {
 		if o.Start.IsZero() {
 			o.End = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -68,6 +57,23 @@ func Generate(o GenOptions) ([]Event, []User) {
 	if o.Users <= 0 {
 		o.Users = max(10, o.Count/40)
 	}
+	return o
+}
+
+// Generate makes realistic audit events, oldest first (seq increasing), and
+// the users that still exist. The result depends only on the options.
+//
+// Each event's data follows the Admin API's data object: id, seq, type
+// (dotted), payload by kind (a user snapshot with standard attributes, a
+// session, an identity, a recipient for messaging events, ...) and context
+// (timestamp, user_id when there is a user, triggered_by, ip_address,
+// user_agent, client_id, app_id, geo_location_code which is sometimes null,
+// preferred_languages, language, audit_context), keys in alphabetical
+// order, about 1.2 KB on average. Every activity type of the API occurs when
+// Count is at least twice the number of types; common ones
+// (USER_AUTHENTICATED, messages) dominate and admin ones are rare.
+func Generate(o GenOptions) ([]Event, []User) {
+	o = o.withDefaults()
 	span := int64(o.End.Sub(o.Start) / time.Second)
 	if span <= 0 {
 		span = 1

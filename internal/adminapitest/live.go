@@ -30,24 +30,7 @@ type Arrivals struct {
 // last event has seq after (the number of events Generate returned).
 func NewArrivals(o GenOptions, after int64) *Arrivals {
 	// The defaults of Generate, so that the users come out the same.
-	if o.End.IsZero() {
-		if o.Start.IsZero() {
-			o.End = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-		} else {
-			o.End = o.Start.Add(30 * 24 * time.Hour)
-		}
-	}
-	if o.Start.IsZero() {
-		o.Start = o.End.Add(-30 * 24 * time.Hour)
-	}
-	o.Start = o.Start.UTC().Truncate(time.Second)
-	o.End = o.End.UTC().Truncate(time.Second)
-	if o.Project == "" {
-		o.Project = DefaultProjectID
-	}
-	if o.Users <= 0 {
-		o.Users = max(10, o.Count/40)
-	}
+	o = o.withDefaults()
 	cat := auditlog.Catalog()
 	a := &Arrivals{
 		g:     &generator{o: o, cat: cat},

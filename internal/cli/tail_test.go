@@ -50,6 +50,29 @@ func waitFor(t *testing.T, what string, done <-chan int, errb *bytes.Buffer, con
 	}
 }
 
+// startFollow runs args (a following command) on the clock now in the
+// background: ids lists the events printed so far, done gets the exit
+// code, and cancel is the user's Ctrl-C.
+func startFollow(t *testing.T, now func() time.Time, args []string) (ids func() []string, done chan int, cancel func(), errb *bytes.Buffer) {
+	t.Helper()
+	out := &lockedBuffer{}
+	app, _, errb := newTestApp(t, nil)
+	app.IO.Out = out
+	app.Now = now
+	ids = func() []string {
+		var got []string
+		for _, e := range jsonlEvents(t, out.Bytes()) {
+			got = append(got, e.ID)
+		}
+		return got
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	done = make(chan int, 1)
+	go func() { done <- app.run(ctx, args) }()
+	return ids, done, cancel, errb
+}
+
 func TestTailPicksUpNewEvents(t *testing.T) {
 	// The clock the command follows; the test moves it.
 	start := time.Now().UTC().Truncate(time.Second)
@@ -74,22 +97,7 @@ func TestTailPicksUpNewEvents(t *testing.T) {
 			s := adminapitest.New(t)
 			s.Add(old...)
 			clock.Store(start.UnixNano())
-			out := &lockedBuffer{}
-			app, _, errb := newTestApp(t, nil)
-			app.IO.Out = out
-			app.Now = now
-			ids := func() []string {
-				var got []string
-				for _, e := range jsonlEvents(t, out.Bytes()) {
-					got = append(got, e.ID)
-				}
-				return got
-			}
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			done := make(chan int, 1)
-			args := append(append(cmd, "--activity", "USER_AUTHENTICATED", "--interval", "10ms", "--lag", "2s"), connArgs(t, s)...)
-			go func() { done <- app.run(ctx, args) }()
+			ids, done, cancel, errb := startFollow(t, now, append(append(cmd, "--activity", "USER_AUTHENTICATED", "--interval", "10ms", "--lag", "2s"), connArgs(t, s)...))
 
 			waitFor(t, "the backlog", done, errb, func() bool { return len(ids()) >= 2 })
 			// New events, one of another type; then the clock moves past
@@ -168,22 +176,7 @@ func TestTailSince(t *testing.T) {
 			s := adminapitest.New(t)
 			s.Add(old...)
 			clock.Store(start.UnixNano())
-			out := &lockedBuffer{}
-			app, _, errb := newTestApp(t, nil)
-			app.IO.Out = out
-			app.Now = now
-			ids := func() []string {
-				var got []string
-				for _, e := range jsonlEvents(t, out.Bytes()) {
-					got = append(got, e.ID)
-				}
-				return got
-			}
-			ctx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			done := make(chan int, 1)
-			args := append(append(slices.Clone(tt.args), "--interval", "10ms", "--lag", "2s"), connArgs(t, s)...)
-			go func() { done <- app.run(ctx, args) }()
+			ids, done, cancel, errb := startFollow(t, now, append(append(slices.Clone(tt.args), "--interval", "10ms", "--lag", "2s"), connArgs(t, s)...))
 			waitFor(t, "the events since", done, errb, func() bool { return len(ids()) >= len(tt.want) })
 			s.Add(plainEvent("new", start.Add(time.Second), "USER_AUTHENTICATED"))
 			clock.Store(start.Add(10 * time.Second).UnixNano())

@@ -281,12 +281,7 @@ func download(ctx context.Context, src fetch.Source, sel adminapi.Selection, o O
 			o.Progress(p)
 		}
 	}
-	err := fetch.Walk(ctx, src, wo, func(e *auditlog.Event) error {
-		if o.Local == nil || o.Local.Match(e) {
-			t.add(e)
-		}
-		return nil
-	})
+	err := fetch.Walk(ctx, src, wo, t.addLocal)
 	if err != nil {
 		return nil, err
 	}
@@ -310,12 +305,7 @@ func download(ctx context.Context, src fetch.Source, sel adminapi.Selection, o O
 // for each, 0 included.
 func File(ctx context.Context, ins []archive.Input, f auditlog.Filter, o Options) ([]Row, error) {
 	t := newTally(o)
-	err := archive.Match(ctx, ins, f, func(e *auditlog.Event) error {
-		if o.Local == nil || o.Local.Match(e) {
-			t.add(e)
-		}
-		return nil
-	})
+	err := archive.Match(ctx, ins, f, t.addLocal)
 	if err != nil {
 		return nil, err
 	}

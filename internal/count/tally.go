@@ -22,6 +22,8 @@ type tally struct {
 	first  map[string]time.Time
 	emails map[string]seenEmail // by user
 
+	local *LocalFilter // nil: none
+
 	n              int
 	oldest, newest time.Time
 }
@@ -42,7 +44,16 @@ func newTally(o Options) *tally {
 		counts: map[string]int{},
 		first:  map[string]time.Time{},
 		emails: map[string]seenEmail{},
+		local:  o.Local,
 	}
+}
+
+// addLocal counts e when it passes the local filter (see LocalFilter).
+func (t *tally) addLocal(e *auditlog.Event) error {
+	if t.local == nil || t.local.Match(e) {
+		t.add(e)
+	}
+	return nil
 }
 
 // key is what e is counted under; "" when it has no user, IP or client.

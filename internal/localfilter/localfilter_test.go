@@ -109,46 +109,16 @@ func TestFollow(t *testing.T) {
 	// following must still begin where the backlog ended.
 	var clock atomic.Int64
 	clock.Store(start.Add(-time.Second).UnixNano())
-	var mu sync.Mutex
-	var got []string
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- Follow(ctx, client(t, s), fetch.FollowOptions{
-			Interval: 5 * time.Millisecond, Lag: lag, Backlog: 3,
-			Now: func() time.Time { return time.Unix(0, clock.Add(int64(time.Second))) },
-		}, blockMatcher(t, "203.0.113.0/24"), func(e *auditlog.Event) error {
-			mu.Lock()
-			defer mu.Unlock()
-			got = append(got, e.ID)
-			return nil
-		})
-	}()
-	ids := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		return strings.Join(got, " ")
-	}
-	wait := func(n int) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for len(strings.Fields(ids())) < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("gave up waiting for %d events: %s", n, ids())
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	ids, wait, stop := follow(t, s, fetch.FollowOptions{
+		Interval: 5 * time.Millisecond, Lag: lag, Backlog: 3,
+		Now: func() time.Time { return time.Unix(0, clock.Add(int64(time.Second))) },
+	}, "203.0.113.0/24")
 	wait(4)
 	later := start.Add(time.Hour)
 	s.Add(event("new", "203.0.113.3", later), event("new-other", "198.51.100.3", later))
 	clock.Store(later.Add(time.Minute).UnixNano())
 	wait(5)
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	if want := "old-05 old-10 old-15 at-edge new"; ids() != want {
 		t.Errorf("followed %s, want %s", ids(), want)
 	}
@@ -166,39 +136,57 @@ func TestFollowFromStart(t *testing.T) {
 		}
 		s.Add(event(fmt.Sprintf("old-%02d", i), ip, start.Add(-time.Duration(60-i)*time.Second)))
 	}
+	ids, wait, stop := follow(t, s, fetch.FollowOptions{
+		Selection: adminapi.Selection{From: start.Add(-55 * time.Second)},
+		Interval:  5 * time.Millisecond, Lag: 2 * time.Second, Backlog: 10, FromStart: true,
+		Now: func() time.Time { return start },
+	}, "203.0.113.0/24")
+	wait(2)
+	time.Sleep(50 * time.Millisecond) // a few more polls: nothing may come twice
+	stop()
+	if ids() != "old-06 old-09" {
+		t.Errorf("followed %s, want old-06 old-09", ids())
+	}
+}
+
+// follow runs Follow over s with a matcher of block in the background.
+// ids lists what it emitted so far, wait(n) waits for n events, and stop
+// ends it and fails t on its error.
+func follow(t *testing.T, s *adminapitest.Server, o fetch.FollowOptions, block string) (ids func() string, wait func(n int), stop func()) {
+	t.Helper()
 	var mu sync.Mutex
 	var got []string
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	done := make(chan error, 1)
 	go func() {
-		done <- Follow(ctx, client(t, s), fetch.FollowOptions{
-			Selection: adminapi.Selection{From: start.Add(-55 * time.Second)},
-			Interval:  5 * time.Millisecond, Lag: 2 * time.Second, Backlog: 10, FromStart: true,
-			Now: func() time.Time { return start },
-		}, blockMatcher(t, "203.0.113.0/24"), func(e *auditlog.Event) error {
+		done <- Follow(ctx, client(t, s), o, blockMatcher(t, block), func(e *auditlog.Event) error {
 			mu.Lock()
 			defer mu.Unlock()
 			got = append(got, e.ID)
 			return nil
 		})
 	}()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	ids = func() string {
 		mu.Lock()
-		n := len(got)
-		mu.Unlock()
-		if n >= 2 || time.Now().After(deadline) {
-			break
+		defer mu.Unlock()
+		return strings.Join(got, " ")
+	}
+	wait = func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for len(strings.Fields(ids())) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("gave up waiting for %d events: %s", n, ids())
+			}
+			time.Sleep(2 * time.Millisecond)
 		}
-		time.Sleep(2 * time.Millisecond)
 	}
-	time.Sleep(50 * time.Millisecond) // a few more polls: nothing may come twice
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	stop = func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
-	if ids := strings.Join(got, " "); ids != "old-06 old-09" {
-		t.Errorf("followed %s, want old-06 old-09", ids)
-	}
+	return ids, wait, stop
 }
