@@ -11,10 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/archive"
@@ -22,10 +19,11 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
-// Counter is what verify needs from the API: the windowed totalCount.
-// *adminapi.Client satisfies it.
+// Counter is what verify needs from the API: the totalCount of windows,
+// many at a time. *adminapi.Client satisfies it, asking for them as aliases
+// of a few requests.
 type Counter interface {
-	Count(ctx context.Context, s adminapi.Selection) (int, error)
+	Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error)
 }
 
 // VerifyOptions say what to compare an export with.
@@ -39,8 +37,6 @@ type VerifyOptions struct {
 	Selection adminapi.Selection
 	// Counter is the API; nil checks offline (a directory's manifest only).
 	Counter Counter
-	// Parallel bounds the concurrent count queries; 0 means 4.
-	Parallel int
 	// MaxListed bounds the problems listed per kind; 0 means 20.
 	MaxListed int
 }
@@ -533,37 +529,31 @@ func split(r Range, step time.Duration) []window {
 	return out
 }
 
-// count fills the file and API counts of ws, querying the API with bounded
-// concurrency.
+// count fills the file and API counts of ws; the API's go out together.
 func count(ctx context.Context, r *Report, t *tally, o VerifyOptions, ws []window) error {
+	sels := make([]adminapi.Selection, len(ws))
 	for i := range ws {
 		for h := hourOf(ws[i].From); h < ws[i].To.Unix(); h += 3600 {
 			ws[i].file += t.hours[h]
 		}
+		sels[i] = o.Selection
+		sels[i].From, sels[i].To = ws[i].From, ws[i].To
 	}
-	n := o.Parallel
-	if n <= 0 {
-		n = 4
+	if len(ws) == 0 {
+		return nil
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(n)
-	var mu sync.Mutex
+	counts, err := o.Counter.Counts(ctx, sels)
+	if err != nil {
+		return fmt.Errorf("count events in %s: %w", Range{From: ws[0].From, To: ws[len(ws)-1].To}, err)
+	}
+	if len(counts) != len(ws) {
+		return fmt.Errorf("count events: %d counts for %d windows", len(counts), len(ws))
+	}
 	for i := range ws {
-		g.Go(func() error {
-			sel := o.Selection
-			sel.From, sel.To = ws[i].From, ws[i].To
-			c, err := o.Counter.Count(gctx, sel)
-			if err != nil {
-				return fmt.Errorf("count events in %s: %w", ws[i].Range, err)
-			}
-			mu.Lock()
-			ws[i].api = c
-			r.Windows++
-			mu.Unlock()
-			return nil
-		})
+		ws[i].api = counts[i]
 	}
-	return g.Wait()
+	r.Windows += len(ws)
+	return nil
 }
 
 func minTime(a, b time.Time) time.Time {

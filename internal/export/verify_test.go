@@ -38,18 +38,27 @@ func newVerifyServer(t *testing.T) (*adminapitest.Server, *adminapi.Client) {
 // the way export does.
 func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *Manifest) {
 	t.Helper()
+	var ranges []Range
+	for from := vStart; from.Before(vEnd); from = from.Add(24 * time.Hour) {
+		ranges = append(ranges, Range{From: from, To: from.Add(24 * time.Hour)})
+	}
+	return writeRanges(t, srv, ranges, Ext("jsonl", gz))
+}
+
+// writeRanges writes the server's events of each range to a file of its
+// own, named by the range, and lists them in a manifest.
+func writeRanges(t *testing.T, srv *adminapitest.Server, ranges []Range, ext string) (string, *Manifest) {
+	t.Helper()
 	dir := t.TempDir()
 	m := &Manifest{Project: srv.ProjectID()}
-	for from := vStart; from.Before(vEnd); from = from.Add(24 * time.Hour) {
-		r := Range{From: from, To: from.Add(24 * time.Hour)}
-		name := FileName(r, Ext("jsonl", gz))
-		df, err := CreateDataFile(filepath.Join(dir, name), 0, output.Options{Format: "jsonl"}, true)
+	for _, r := range ranges {
+		df, err := CreateDataFile(filepath.Join(dir, FileName(r, ext)), 0, output.Options{Format: "jsonl"}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range srv.Select(adminapi.Selection{From: r.From, To: r.To}) {
-			r := e.Record()
-			if err := df.Write(&r); err != nil {
+			rec := e.Record()
+			if err := df.Write(&rec); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -235,25 +244,27 @@ func TestVerifyDir(t *testing.T) {
 	}
 }
 
-// A clean archive costs one count query per day: hours are asked only for
-// days that differ.
+// A clean archive costs one count query per day, all in one request:
+// hours are asked only for days that differ, in one more.
 func TestVerifyEconomisesQueries(t *testing.T) {
 	srv, client := newVerifyServer(t)
 	dir, m := writeDir(t, srv, true)
+	before := srv.Requests()
 	r, err := VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Windows != 3 {
-		t.Errorf("%d count queries for 3 clean days, want 3", r.Windows)
+	if r.Windows != 3 || srv.Requests()-before != 1 {
+		t.Errorf("%d count queries in %d requests for 3 clean days, want 3 in 1", r.Windows, srv.Requests()-before)
 	}
 	editLines(t, filepath.Join(dir, m.Files[0].Name), func(l []string) []string { return l[1:] })
+	before = srv.Requests()
 	r, err = VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Windows != 3+24 {
-		t.Errorf("%d count queries with one day off, want 27", r.Windows)
+	if r.Windows != 3+24 || srv.Requests()-before != 2 {
+		t.Errorf("%d count queries in %d requests with one day off, want 27 in 2", r.Windows, srv.Requests()-before)
 	}
 	if n := r.Count(KindAPI); n != 1 {
 		t.Errorf("%d hours reported off, want 1: %q", n, r.Problems(KindAPI))
@@ -324,30 +335,8 @@ func TestReportWriteTo(t *testing.T) {
 // state starts at a whole second that tiles with them.
 func TestVerifyDirFractionalBounds(t *testing.T) {
 	srv, client := newVerifyServer(t)
-	dir := t.TempDir()
 	cut := vStart.Add(36*time.Hour + 209147100*time.Nanosecond)
-	m := &Manifest{Project: srv.ProjectID()}
-	for _, r := range []Range{{vStart, cut}, {cut, vEnd}} {
-		name := FileName(r, ".jsonl")
-		df, err := CreateDataFile(filepath.Join(dir, name), 0, output.Options{Format: "jsonl"}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range srv.Select(adminapi.Selection{From: r.From, To: r.To}) {
-			rec := e.Record()
-			if err := df.Write(&rec); err != nil {
-				t.Fatal(err)
-			}
-		}
-		f, err := df.Commit()
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Put(Entry(f, r, vEnd))
-	}
-	if err := m.Save(dir, 0); err != nil {
-		t.Fatal(err)
-	}
+	dir, m := writeRanges(t, srv, []Range{{vStart, cut}, {cut, vEnd}}, ".jsonl")
 	for _, counter := range []Counter{nil, client} {
 		rep, err := VerifyDir(t.Context(), dir, m, VerifyOptions{Counter: counter})
 		if err != nil {
