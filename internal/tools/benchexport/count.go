@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -35,21 +33,13 @@ type countRun struct {
 	pages, counts int // requests of each operation, from the client's request log
 }
 
-func runCount(bin string, s *standin, args []string) (*countRun, error) {
-	full := append(append([]string{}, args...), "-v",
-		"--endpoint", s.Endpoint, "--project", s.Project, "--key-id", s.KeyID, "--key-file", s.KeyFile)
-	cmd := exec.Command(bin, full...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	cmd.Stdout = io.Discard
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
+func runCount(c contender, s *standin, args []string) (*countRun, error) {
+	wall, stderr, _, err := c.run(s, append(append([]string{}, args...), "-v")...)
 	if err != nil {
-		return nil, fmt.Errorf("%v: %v\n%s", args, err, stderr.String())
+		return nil, err
 	}
 	r := &countRun{wall: wall}
-	for _, line := range strings.Split(stderr.String(), "\n") {
+	for _, line := range strings.Split(stderr, "\n") {
 		switch {
 		case strings.Contains(line, " AuditLogPage "):
 			r.pages++
@@ -81,7 +71,7 @@ func measureCount(cfg config, clis []contender, standinBin string) error {
 	for range cfg.repeat {
 		for _, cc := range countCases() {
 			for i, c := range clis {
-				r, err := runCount(c.bin, s, cc.args)
+				r, err := runCount(c, s, cc.args)
 				if err != nil {
 					return err
 				}

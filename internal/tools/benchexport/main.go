@@ -217,14 +217,10 @@ type exportRun struct {
 
 var summaryRE = regexp.MustCompile(`exported ([\d,]+) events.*?\(([\d,]+) requests?`)
 
-func runExport(c contender, s *standin, out string, args ...string) (*exportRun, error) {
-	full := append([]string{"export", "--since", "40d", "--out", out,
-		"--endpoint", s.Endpoint, "--project", s.Project, "--key-id", s.KeyID, "--key-file", s.KeyFile}, args...)
-	// The previous run's file goes first: replacing it would make the
-	// rename free its blocks, which is no part of exporting.
-	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
-		return nil, err
-	}
+// run runs the CLI c with args and the connection flags of s, stdout
+// discarded, and returns its wall time, its stderr and its process state.
+func (c contender) run(s *standin, args ...string) (time.Duration, string, *os.ProcessState, error) {
+	full := slices.Concat(args, []string{"--endpoint", s.Endpoint, "--project", s.Project, "--key-id", s.KeyID, "--key-file", s.KeyFile})
 	cmd := exec.Command(c.bin, full...)
 	if c.env != nil {
 		cmd.Env = append(os.Environ(), c.env...)
@@ -236,21 +232,34 @@ func runExport(c contender, s *standin, out string, args ...string) (*exportRun,
 	err := cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return nil, fmt.Errorf("export %v: %v\n%s", args, err, stderr.String())
+		return 0, "", nil, fmt.Errorf("%v: %v\n%s", args, err, stderr.String())
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return wall, stderr.String(), cmd.ProcessState, nil
+}
+
+func runExport(c contender, s *standin, out string, args ...string) (*exportRun, error) {
+	// The previous run's file goes first: replacing it would make the
+	// rename free its blocks, which is no part of exporting.
+	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	wall, stderr, ps, err := c.run(s, append([]string{"export", "--since", "40d", "--out", out}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	ru := ps.SysUsage().(*syscall.Rusage)
 	r := &exportRun{
 		wall:    wall,
 		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
 		maxRSS:  ru.Maxrss * 1024, // Linux reports KiB
-		summary: strings.TrimSpace(stderr.String()),
+		summary: strings.TrimSpace(stderr),
 	}
-	if m := summaryRE.FindStringSubmatch(stderr.String()); m != nil {
-		r.events, _ = strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
-		r.requests, _ = strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
-	} else {
-		return nil, fmt.Errorf("no summary line in the export's stderr: %q", stderr.String())
+	m := summaryRE.FindStringSubmatch(stderr)
+	if m == nil {
+		return nil, fmt.Errorf("no summary line in the export's stderr: %q", stderr)
 	}
+	r.events, _ = strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	r.requests, _ = strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
 	return r, nil
 }
 
