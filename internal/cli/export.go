@@ -279,7 +279,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	stdout := a.IO.Out
 	if a.IO.OutTTY && a.progressShown() {
 		// The spinner and the events share the terminal: it goes first.
-		stdout = writerFunc(func(b []byte) (int, error) { prog.Stop(); return a.IO.Out.Write(b) })
+		stdout = stopBefore(stdout, func() { prog.Stop() })
 	}
 	run, err := export.Open(export.Options{
 		Source: c, Filter: o.Filter, Since: o.Filter.Since, Until: until,
@@ -322,11 +322,6 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	}
 	return nil
 }
-
-// writerFunc is a function as an io.Writer.
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 
 // exportError makes what the state, the --out-dir or the plan refuse bad
 // usage (exit 2).

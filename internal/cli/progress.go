@@ -26,7 +26,7 @@ const progressTick = 120 * time.Millisecond
 // Update may be called from one goroutine while Stop is called from another;
 // Stop may be called more than once. When stdout is the same terminal,
 // commands stop the spinner before writing the first row to stdout (or wrap
-// stdout with StopOnWrite): once rows flow they are the progress.
+// stdout with stopBefore): once rows flow they are the progress.
 type progress struct {
 	label string
 	now   func() time.Time
@@ -159,25 +159,24 @@ func (a *App) progressShown() bool {
 	return !a.Global.Quiet && a.IO.ErrTTY && a.IO.ErrFile != nil && !a.dumbTerminal()
 }
 
-// StopOnWrite returns w wrapped so that the spinner stops before the first
-// byte reaches it: wrap stdout with it when stdout is a terminal too.
-func (p *progress) StopOnWrite(w io.Writer) io.Writer {
-	if p == nil {
-		return w
-	}
-	return &stopOnWrite{w: w, p: p}
+// stopBefore returns w wrapped so that stop runs once, before the first
+// byte reaches it: stdout on a terminal that a spinner shares stops the
+// spinner (progress.Stop, which a nil progress takes too, or one started
+// later, looked up when the first row comes).
+func stopBefore(w io.Writer, stop func()) io.Writer {
+	return &stopOnWrite{w: w, stop: stop}
 }
 
 type stopOnWrite struct {
 	w       io.Writer
-	p       *progress
+	stop    func()
 	stopped bool
 }
 
 func (s *stopOnWrite) Write(b []byte) (int, error) {
 	if !s.stopped {
 		s.stopped = true
-		s.p.Stop()
+		s.stop()
 	}
 	return s.w.Write(b)
 }

@@ -64,8 +64,8 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 			// Every method of the no-op is safe.
 			p.Update(fetch.Progress{Events: 1, Total: -1})
 			var buf bytes.Buffer
-			if _, err := p.StopOnWrite(&buf).Write([]byte("row\n")); err != nil || buf.String() != "row\n" {
-				t.Errorf("StopOnWrite on nil: %q, %v", buf.String(), err)
+			if _, err := stopBefore(&buf, p.Stop).Write([]byte("row\n")); err != nil || buf.String() != "row\n" {
+				t.Errorf("stopBefore on nil: %q, %v", buf.String(), err)
 			}
 			p.Stop()
 			p.Stop()
@@ -115,10 +115,11 @@ func TestProgressConcurrentUpdateAndStop(t *testing.T) {
 		t.Errorf("line = %q", got)
 	}
 	var out bytes.Buffer
-	sw := p.StopOnWrite(&out)
+	stops := 0
+	sw := stopBefore(&out, func() { stops++; p.Stop() })
 	sw.Write([]byte("a"))
 	sw.Write([]byte("b"))
-	if out.String() != "ab" {
-		t.Errorf("StopOnWrite passed %q", out.String())
+	if out.String() != "ab" || stops != 1 {
+		t.Errorf("stopBefore passed %q and stopped %d times", out.String(), stops)
 	}
 }

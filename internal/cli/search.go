@@ -275,8 +275,7 @@ func openSinkWith(a *App, path string, o outputFlags, flushEach bool, beforeWrit
 	s := &sink{stdout: path == "" || path == "-"}
 	var dst io.Writer = a.IO.Out
 	if s.stdout && a.IO.OutTTY && beforeWrite != nil {
-		out := dst
-		dst = writerFunc(func(b []byte) (int, error) { beforeWrite(); return out.Write(b) })
+		dst = stopBefore(dst, beforeWrite)
 	}
 	if !s.stdout {
 		f, err := safefile.Create(path, 0)
