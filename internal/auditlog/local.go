@@ -92,6 +92,15 @@ func (f Filter) Local() *LocalMatcher {
 	return m
 }
 
+// Keep is the local filters of f as a function, for fetch's Keep option;
+// nil when f has none.
+func (f Filter) Keep() func(*Event) bool {
+	if m := f.Local(); m != nil {
+		return m.Match
+	}
+	return nil
+}
+
 // Match reports whether e passes every local filter: its IP address lies
 // in one of the blocks, its client is one of the clients, and its country
 // is one of the countries (each when given). The IP address and client ID

@@ -298,8 +298,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		Begin:    func() { prog = a.startProgress("exporting") },
 		Progress: func(p fetch.Progress) { prog.Update(p) },
 		// --ip, --client, --country: every event passes the filter here.
-		Local:   o.Filter.Local(),
-		Matched: func(n int64) { prog.Matched(n) },
+		Keep: o.Filter.Keep(),
 		// A cron line repeats its first --since; read in another zone than
 		// the first run's, it still names the state's start.
 		SinceNames: func(start time.Time) bool { return auditlog.ReadInSomeZone(o.SinceExpr, a.now(), start) },

@@ -1,17 +1,13 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/pflag"
 
-	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
-	"github.com/authgear-audit/authgear-audit/internal/localfilter"
 )
 
 // The filters the API lacks: --ip, --client and --country. The API's own
@@ -83,10 +79,4 @@ func localFlags(f auditlog.Filter) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
-// walkLocal is fetch.Walk with the local filters of f applied to each
-// event; the progress line shows how many matched.
-func walkLocal(ctx context.Context, c *adminapi.Client, o fetch.WalkOptions, f auditlog.Filter, prog *progress, emit func(*auditlog.Event) error) error {
-	return localfilter.Walk(ctx, c, o, f.Local(), prog.Matched, emit)
 }

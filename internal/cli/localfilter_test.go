@@ -300,10 +300,10 @@ func TestProgressMatched(t *testing.T) {
 	if got := p.line(); got != "searching 12,345 events" {
 		t.Errorf("line without local filters = %q", got)
 	}
-	p.Matched(37)
+	p.Update(fetch.Progress{Events: 12345, Total: -1, Filtered: true, Kept: 37})
 	if got := p.line(); got != "searching 12,345 events · 37 matched here" {
 		t.Errorf("line = %q", got)
 	}
 	var none *progress
-	none.Matched(1) // a nil progress is a no-op
+	none.Update(fetch.Progress{Filtered: true, Kept: 1}) // a nil progress is a no-op
 }

@@ -127,17 +127,11 @@ func (p *progress) Update(pr fetch.Progress) {
 	p.events.Store(pr.Events)
 	p.total.Store(pr.Total)
 	p.requests.Store(pr.Requests)
-	p.updated.Store(true)
-}
-
-// Matched records how many of the events read passed the filters the API
-// lacks (--ip, --client, --country); the line then shows it.
-func (p *progress) Matched(n int64) {
-	if p == nil {
-		return
+	if pr.Filtered {
+		p.matched.Store(pr.Kept)
+		p.filtering.Store(true)
 	}
-	p.matched.Store(n)
-	p.filtering.Store(true)
+	p.updated.Store(true)
 }
 
 // Stop erases the spinner's line. Safe to call more than once and

@@ -360,12 +360,13 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if err != nil {
 			return err
 		}
-		err = walkLocal(ctx, c, fetch.WalkOptions{
+		err = fetch.Walk(ctx, c, fetch.WalkOptions{
 			Selection:  sel,
 			Descending: o.Descending,
 			Limit:      rep.limit(),
+			Keep:       o.Filter.Keep(),
 			Progress:   prog.Update,
-		}, o.Filter, prog, rep.emit(s.w.Write))
+		}, rep.emit(s.w.Write))
 		prog.Stop()
 	}
 	if err = s.finish(err); err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
-	"github.com/authgear-audit/authgear-audit/internal/localfilter"
 )
 
 // Defaults of tail and search --follow.
@@ -143,14 +142,15 @@ func runTail(ctx context.Context, o *tailOptions) error {
 		readerGone.Store(true)
 		stop()
 	})
-	err = localfilter.Follow(follow, c, fetch.FollowOptions{
+	err = fetch.Follow(follow, c, fetch.FollowOptions{
 		Selection: sel,
 		Interval:  o.Interval,
 		Lag:       o.Lag,
 		Backlog:   o.Backlog,
 		FromStart: o.FromStart,
+		Keep:      o.Filter.Keep(),
 		Now:       a.Now,
-	}, o.Filter.Local(), s.w.Write)
+	}, s.w.Write)
 	// Interrupting is how tail ends, and so is a reader that has gone:
 	// that is success, not failure.
 	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) {

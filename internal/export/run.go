@@ -46,11 +46,10 @@ type Options struct {
 	Count    bool   // probe with count queries (balance, progress total)
 	SpoolDir string // "" is beside the output
 
-	// Local, when not nil, drops the events that fail the filters the API
+	// Keep, when not nil, drops the events that fail the filters the API
 	// lacks (--ip, --client, --country): the range is read whole and only
-	// what passes is written. Matched, when not nil, is told how many have.
-	Local   *auditlog.LocalMatcher
-	Matched func(int64)
+	// what passes is written (fetch's Keep).
+	Keep func(*auditlog.Event) bool
 	// SinceNames, when not nil, says whether the --since as typed names the
 	// instant start in some zone: a state's first start, repeated by a cron
 	// line and read in another zone, is then taken as that start.
@@ -450,20 +449,6 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 	}
 	defer s.abort()
 
-	write := s.write
-	if m := r.o.Local; m != nil {
-		n := r.events
-		write = func(e *auditlog.Event) error {
-			if !m.Match(e) {
-				return nil
-			}
-			n++
-			if r.o.Matched != nil {
-				r.o.Matched(n)
-			}
-			return s.write(e)
-		}
-	}
 	sel.From, sel.To = j.rng.From, j.rng.To
 	base := r.events
 	_, err = fetch.Export(ctx, r.o.Source, fetch.ExportOptions{
@@ -471,6 +456,7 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 		Parallel:  r.o.Parallel,
 		Count:     r.o.Count,
 		SpoolDir:  r.spoolDir(),
+		Keep:      r.o.Keep,
 		Progress: func(p fetch.Progress) {
 			if r.o.Progress == nil {
 				return
@@ -478,10 +464,13 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 			if p.Total >= 0 {
 				p.Total += base
 			}
+			if p.Filtered {
+				p.Kept += base
+			}
 			p.Events += base
 			r.o.Progress(p)
 		},
-	}, write)
+	}, s.write)
 	if err != nil {
 		if j.stdout() && output.IsBrokenPipe(err) {
 			return ManifestFile{}, stdoutError(err)

@@ -38,6 +38,9 @@ type ExportOptions struct {
 	// Progress, when not nil, is called about once per page, never
 	// concurrently, with the number of events read so far.
 	Progress func(Progress)
+	// Keep, when not nil, is a filter the API cannot apply (see
+	// WalkOptions.Keep): only the events it keeps are emitted.
+	Keep func(*auditlog.Event) bool
 }
 
 // Export emits every event of o.Selection in [From, To) exactly once, oldest
@@ -75,6 +78,7 @@ func Export(ctx context.Context, src Source, o ExportOptions, emit func(*auditlo
 		sel:      sel,
 		emit:     emit,
 		progress: o.Progress,
+		keep:     o.Keep,
 		notify:   make(chan struct{}, 1),
 		spoolDir: o.SpoolDir,
 	}
@@ -98,6 +102,7 @@ type exporter struct {
 	sel      adminapi.Selection
 	emit     func(*auditlog.Event) error
 	progress func(Progress)
+	keep     func(*auditlog.Event) bool
 	notify   chan struct{} // a page was read somewhere
 
 	total   int64
@@ -133,7 +138,7 @@ func (e *exporter) firstErr() error {
 
 func (e *exporter) report() {
 	if e.progress != nil {
-		e.progress(Progress{Events: e.c.events.Load(), Total: e.total, Requests: e.c.requests.Load()})
+		e.progress(e.c.progress(e.total, e.keep))
 	}
 }
 
@@ -294,11 +299,8 @@ func (e *exporter) walkPiece(ctx context.Context, p *piece, first chan<- *auditl
 			return nil
 		}
 	}
-	w := e.walker(func(ev *auditlog.Event) error {
-		p.read.Add(1)
-		return emit(ev)
-	})
-	w.win = p.win
+	w := e.walker(emit)
+	w.win, w.reads = p.win, &p.read
 	sel := e.sel
 	sel.From, sel.To = p.from, p.win.end()
 	if err := w.walk(ctx, sel); err != nil {
@@ -431,7 +433,7 @@ func (e *exporter) estimate(p *piece, lo, hi time.Time) (left float64, mid time.
 }
 
 func (e *exporter) walker(emit func(*auditlog.Event) error) *walker {
-	return &walker{src: e.src, c: e.c, emit: emit, onPage: e.pageDone}
+	return &walker{src: e.src, c: e.c, keep: e.keep, emit: emit, onPage: e.pageDone}
 }
 
 // out emits one event from the caller's goroutine.

@@ -29,9 +29,18 @@ type FollowOptions struct {
 	// FromStart prints every event from Selection.From on first, oldest
 	// first, as it is read, instead of the Backlog newest ones.
 	FromStart bool
+	// Keep, when not nil, is a filter the API cannot apply (see
+	// WalkOptions.Keep): Backlog then counts kept events among the newest
+	// BacklogLookback of the selection.
+	Keep func(*auditlog.Event) bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
+
+// BacklogLookback bounds how far back a backlog with a Keep filter looks:
+// the newest this many events of the selection, so that a rare match does
+// not download a project's whole history before following starts.
+const BacklogLookback = 10000
 
 // Follow prints events as they arrive: first the Backlog newest events before
 // floor(now)-Lag, oldest first; then, every Interval, the events of
@@ -81,7 +90,7 @@ func follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlo
 	case o.FromStart:
 		sel := o.Selection
 		sel.To = end
-		w := &walker{src: cs, c: c, emit: emit}
+		w := &walker{src: cs, c: c, keep: o.Keep, emit: emit}
 		if err := w.walk(ctx, sel); err != nil {
 			return err
 		}
@@ -89,10 +98,13 @@ func follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlo
 		sel := o.Selection
 		sel.To = end
 		backlog := make([]*auditlog.Event, 0, min(o.Backlog, 1024))
-		w := &walker{src: cs, c: c, desc: true, limit: o.Backlog, emit: func(e *auditlog.Event) error {
+		w := &walker{src: cs, c: c, desc: true, limit: o.Backlog, keep: o.Keep, emit: func(e *auditlog.Event) error {
 			backlog = append(backlog, e)
 			return nil
 		}}
+		if o.Keep != nil {
+			w.maxRead = BacklogLookback
+		}
 		if err := w.walk(ctx, sel); err != nil {
 			return err
 		}
@@ -119,7 +131,7 @@ func follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlo
 		if hi.After(end) {
 			sel := o.Selection
 			sel.From, sel.To = end, hi
-			w := &walker{src: cs, c: c, emit: emit}
+			w := &walker{src: cs, c: c, keep: o.Keep, emit: emit}
 			if err := w.walk(ctx, sel); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 )
 
 // Source is what the walker needs from the Admin API. *adminapi.Client
@@ -23,6 +24,10 @@ type Progress struct {
 	Events   int64 // events read so far
 	Total    int64 // events expected in all, -1 when unknown
 	Requests int64 // requests made so far (pages and counts)
+	// Filtered says that a Keep filter is on; Kept is then how many of the
+	// events read it let through.
+	Filtered bool
+	Kept     int64
 }
 
 // Stats sums up an export.
@@ -41,6 +46,12 @@ type counters struct {
 	events     atomic.Int64
 	drains     atomic.Int64
 	drainReads atomic.Int64
+	kept       atomic.Int64 // events that passed a Keep filter
+}
+
+// progress is a Progress of what c counted, with total.
+func (c *counters) progress(total int64, keep func(*auditlog.Event) bool) Progress {
+	return Progress{Events: c.events.Load(), Total: total, Requests: c.requests.Load(), Filtered: keep != nil, Kept: c.kept.Load()}
 }
 
 // counted wraps a Source and counts its calls.

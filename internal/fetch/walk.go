@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
@@ -24,6 +25,10 @@ type WalkOptions struct {
 	Descending bool
 	// Limit stops the walk after that many events; 0 means no limit.
 	Limit int
+	// Keep, when not nil, is a filter the API cannot apply (--ip, --client,
+	// --country): every event of the selection is read, only those it
+	// keeps are emitted, and Limit counts those.
+	Keep func(*auditlog.Event) bool
 	// Progress, when not nil, is called after each page, from the goroutine
 	// that called Walk. Total is always -1.
 	Progress func(Progress)
@@ -43,10 +48,10 @@ func Walk(ctx context.Context, src Source, o WalkOptions, emit func(*auditlog.Ev
 		return fmt.Errorf("walk audit logs: limit %d is negative", o.Limit)
 	}
 	c := &counters{}
-	w := &walker{src: counted{src, c}, c: c, desc: o.Descending, limit: o.Limit, emit: emit}
+	w := &walker{src: counted{src, c}, c: c, desc: o.Descending, limit: o.Limit, keep: o.Keep, emit: emit}
 	if o.Progress != nil {
 		w.onPage = func() {
-			o.Progress(Progress{Events: c.events.Load(), Total: -1, Requests: c.requests.Load()})
+			o.Progress(c.progress(-1, o.Keep))
 		}
 	}
 	return w.walk(ctx, o.Selection)
@@ -70,6 +75,10 @@ type walker struct {
 	desc    bool
 	limit   int // 0 = none
 	emitted int
+	keep    func(*auditlog.Event) bool // nil keeps every event
+	maxRead int                        // stop after reading this many events; 0 = none
+	read    int
+	reads   *atomic.Int64 // when not nil, also counts the events read, for other goroutines
 	emit    func(*auditlog.Event) error
 	onPage  func()  // after each page; may be nil
 	win     *window // nil: the window is fixed
@@ -131,7 +140,7 @@ func (w *walker) run(ctx context.Context, sel adminapi.Selection) error {
 		}
 		evs := p.Events
 		sortPage(evs, w.desc)
-		if w.limit > 0 && w.limit-w.emitted <= len(evs) {
+		if (w.limit > 0 && w.limit-w.emitted <= w.kept(evs)) || (w.maxRead > 0 && w.maxRead-w.read <= len(evs)) {
 			// One answer holds no event twice, and its first events are the
 			// next ones in time (ties within the last second are arbitrary
 			// either way): no need to look further. With a limit, drains
@@ -385,23 +394,56 @@ func (w *walker) page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page
 	return p, nil
 }
 
-// emitEvents emits evs in order, up to the limit; errStop once it is reached.
+// emitEvents emits the events of evs that w keeps, in order, up to the
+// limit; errStop once it or maxRead is reached.
 func (w *walker) emitEvents(evs []auditlog.Event) error {
-	if w.limit > 0 && len(evs) > w.limit-w.emitted {
-		evs = evs[:w.limit-w.emitted]
-	}
+	read := 0
+	defer func() {
+		w.c.events.Add(int64(read))
+		if w.reads != nil {
+			w.reads.Add(int64(read))
+		}
+	}()
 	for i := range evs {
+		if w.done() {
+			break
+		}
+		read++
+		w.read++
+		if w.keep != nil {
+			if !w.keep(&evs[i]) {
+				continue
+			}
+			w.c.kept.Add(1)
+		}
 		if err := w.emit(&evs[i]); err != nil {
-			w.c.events.Add(int64(i))
 			return err
 		}
+		w.emitted++
 	}
-	w.c.events.Add(int64(len(evs)))
-	w.emitted += len(evs)
-	if w.limit > 0 && w.emitted >= w.limit {
+	if w.done() {
 		return errStop
 	}
 	return nil
+}
+
+// done says that the limit or maxRead is reached.
+func (w *walker) done() bool {
+	return (w.limit > 0 && w.emitted >= w.limit) || (w.maxRead > 0 && w.read >= w.maxRead)
+}
+
+// kept is how many events of evs w keeps.
+func (w *walker) kept(evs []auditlog.Event) int {
+	if w.keep == nil {
+		return len(evs)
+	}
+	n := 0
+	for i := range evs {
+		if w.keep(&evs[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 func (w *walker) pageDone() {

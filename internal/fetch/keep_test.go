@@ -1,4 +1,4 @@
-package localfilter
+package fetch_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 )
 
-func client(t *testing.T, s *adminapitest.Server) *adminapi.Client {
+func keepClient(t *testing.T, s *adminapitest.Server) *adminapi.Client {
 	t.Helper()
 	c, err := adminapi.New(adminapi.Options{Endpoint: s.Endpoint(), ProjectID: s.ProjectID(), KeyID: s.KeyID(), KeyFile: s.KeyFile(t)})
 	if err != nil {
@@ -25,23 +25,24 @@ func client(t *testing.T, s *adminapitest.Server) *adminapi.Client {
 	return c
 }
 
-func event(id, ip string, at time.Time) adminapitest.Event {
+func ipEvent(id, ip string, at time.Time) adminapitest.Event {
 	return adminapitest.Event{ID: id, CreatedAt: at, ActivityType: "USER_AUTHENTICATED", IPAddress: ip,
 		Data: []byte(fmt.Sprintf(`{"id":%q,"context":{"ip_address":%q}}`, id, ip))}
 }
 
-func blockMatcher(t *testing.T, block string) *auditlog.LocalMatcher {
+// inBlock keeps the events whose IP address lies in block.
+func inBlock(t *testing.T, block string) func(*auditlog.Event) bool {
 	t.Helper()
 	p, err := auditlog.ParseIPFilter(block)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return auditlog.Filter{IPs: []netip.Prefix{p}}.Local()
+	return auditlog.Filter{IPs: []netip.Prefix{p}}.Keep()
 }
 
-// Every third event of 250 over a busy second and more matches; a limit
-// counts matching events in either order.
-func TestWalk(t *testing.T) {
+// Keep: every third event of 250 over a busy second and more is kept; a
+// limit counts kept events in either order, and so does the progress.
+func TestWalkKeep(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	s := adminapitest.New(t)
 	var want []string
@@ -51,10 +52,10 @@ func TestWalk(t *testing.T) {
 			ip = "203.0.113.9"
 			want = append(want, fmt.Sprintf("e%03d", i))
 		}
-		s.Add(event(fmt.Sprintf("e%03d", i), ip, t0.Add(time.Duration(i/150)*time.Second)))
+		s.Add(ipEvent(fmt.Sprintf("e%03d", i), ip, t0.Add(time.Duration(i/150)*time.Second)))
 	}
-	c := client(t, s)
-	m := blockMatcher(t, "203.0.113.0/24")
+	c := keepClient(t, s)
+	keep := inBlock(t, "203.0.113.0/24")
 	for _, tt := range []struct {
 		name  string
 		o     fetch.WalkOptions
@@ -67,7 +68,14 @@ func TestWalk(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			var last int64 = -1
-			err := Walk(context.Background(), c, tt.o, m, func(n int64) { last = n }, func(e *auditlog.Event) error {
+			o := tt.o
+			o.Keep = keep
+			o.Progress = func(p fetch.Progress) {
+				if p.Filtered {
+					last = p.Kept
+				}
+			}
+			err := fetch.Walk(context.Background(), c, o, func(e *auditlog.Event) error {
 				got = append(got, e.ID)
 				return nil
 			})
@@ -90,7 +98,7 @@ func TestWalk(t *testing.T) {
 
 // The backlog holds the newest matching events; what arrives after it is
 // followed from exactly where the backlog ended, matching events only.
-func TestFollow(t *testing.T) {
+func TestFollowKeep(t *testing.T) {
 	start := time.Now().UTC().Truncate(time.Second)
 	const lag = 2 * time.Second
 	edge := start.Add(-lag)
@@ -100,22 +108,22 @@ func TestFollow(t *testing.T) {
 		if i%5 == 0 {
 			ip = "203.0.113.1"
 		}
-		s.Add(event(fmt.Sprintf("old-%02d", i), ip, edge.Add(-time.Duration(20-i)*time.Second)))
+		s.Add(ipEvent(fmt.Sprintf("old-%02d", i), ip, edge.Add(-time.Duration(20-i)*time.Second)))
 	}
 	// At the edge itself: after the backlog, so followed.
-	s.Add(event("at-edge", "203.0.113.2", edge), event("at-edge-other", "198.51.100.2", edge))
+	s.Add(ipEvent("at-edge", "203.0.113.2", edge), ipEvent("at-edge-other", "198.51.100.2", edge))
 
 	// The clock moves a second at every reading, as a slow start would:
 	// following must still begin where the backlog ended.
 	var clock atomic.Int64
 	clock.Store(start.Add(-time.Second).UnixNano())
-	ids, wait, stop := follow(t, s, fetch.FollowOptions{
+	ids, wait, stop := followKept(t, s, fetch.FollowOptions{
 		Interval: 5 * time.Millisecond, Lag: lag, Backlog: 3,
 		Now: func() time.Time { return time.Unix(0, clock.Add(int64(time.Second))) },
 	}, "203.0.113.0/24")
 	wait(4)
 	later := start.Add(time.Hour)
-	s.Add(event("new", "203.0.113.3", later), event("new-other", "198.51.100.3", later))
+	s.Add(ipEvent("new", "203.0.113.3", later), ipEvent("new-other", "198.51.100.3", later))
 	clock.Store(later.Add(time.Minute).UnixNano())
 	wait(5)
 	stop()
@@ -126,7 +134,7 @@ func TestFollow(t *testing.T) {
 
 // With FromStart every matching event since Selection.From is printed once,
 // however large the backlog option, then new ones.
-func TestFollowFromStart(t *testing.T) {
+func TestFollowKeepFromStart(t *testing.T) {
 	start := time.Now().UTC().Truncate(time.Second)
 	s := adminapitest.New(t)
 	for i := range 12 {
@@ -134,9 +142,9 @@ func TestFollowFromStart(t *testing.T) {
 		if i%3 == 0 {
 			ip = "203.0.113.1"
 		}
-		s.Add(event(fmt.Sprintf("old-%02d", i), ip, start.Add(-time.Duration(60-i)*time.Second)))
+		s.Add(ipEvent(fmt.Sprintf("old-%02d", i), ip, start.Add(-time.Duration(60-i)*time.Second)))
 	}
-	ids, wait, stop := follow(t, s, fetch.FollowOptions{
+	ids, wait, stop := followKept(t, s, fetch.FollowOptions{
 		Selection: adminapi.Selection{From: start.Add(-55 * time.Second)},
 		Interval:  5 * time.Millisecond, Lag: 2 * time.Second, Backlog: 10, FromStart: true,
 		Now: func() time.Time { return start },
@@ -149,10 +157,10 @@ func TestFollowFromStart(t *testing.T) {
 	}
 }
 
-// follow runs Follow over s with a matcher of block in the background.
+// follow runs Follow over s in the background, keeping the events of block.
 // ids lists what it emitted so far, wait(n) waits for n events, and stop
 // ends it and fails t on its error.
-func follow(t *testing.T, s *adminapitest.Server, o fetch.FollowOptions, block string) (ids func() string, wait func(n int), stop func()) {
+func followKept(t *testing.T, s *adminapitest.Server, o fetch.FollowOptions, block string) (ids func() string, wait func(n int), stop func()) {
 	t.Helper()
 	var mu sync.Mutex
 	var got []string
@@ -160,7 +168,8 @@ func follow(t *testing.T, s *adminapitest.Server, o fetch.FollowOptions, block s
 	t.Cleanup(cancel)
 	done := make(chan error, 1)
 	go func() {
-		done <- Follow(ctx, client(t, s), o, blockMatcher(t, block), func(e *auditlog.Event) error {
+		o.Keep = inBlock(t, block)
+		done <- fetch.Follow(ctx, keepClient(t, s), o, func(e *auditlog.Event) error {
 			mu.Lock()
 			defer mu.Unlock()
 			got = append(got, e.ID)
@@ -189,4 +198,32 @@ func follow(t *testing.T, s *adminapitest.Server, o fetch.FollowOptions, block s
 		}
 	}
 	return ids, wait, stop
+}
+
+// A backlog with a Keep filter looks at the newest BacklogLookback events
+// of the selection only: a match older than that is not shown, and a
+// rare match does not make tail read the whole history first.
+func TestFollowKeepLookback(t *testing.T) {
+	start := time.Now().UTC().Truncate(time.Second)
+	s := adminapitest.New(t)
+	old := start.Add(-time.Hour)
+	evs := []adminapitest.Event{ipEvent("too-old", "203.0.113.1", old)}
+	for i := range fetch.BacklogLookback + 50 {
+		evs = append(evs, ipEvent(fmt.Sprintf("other-%05d", i), "198.51.100.1", old.Add(time.Duration(i+1)*100*time.Millisecond)))
+	}
+	s.Add(evs...)
+	var clock atomic.Int64
+	clock.Store(start.UnixNano())
+	ids, wait, stop := followKept(t, s, fetch.FollowOptions{
+		Interval: 5 * time.Millisecond, Lag: 2 * time.Second, Backlog: 5,
+		Now: func() time.Time { return time.Unix(0, clock.Load()) },
+	}, "203.0.113.0/24")
+	time.Sleep(100 * time.Millisecond) // the backlog is read meanwhile
+	s.Add(ipEvent("new", "203.0.113.2", start.Add(time.Second)))
+	clock.Store(start.Add(time.Minute).UnixNano())
+	wait(1)
+	stop()
+	if ids() != "new" {
+		t.Errorf("followed %s, want only new", ids())
+	}
 }
