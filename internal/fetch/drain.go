@@ -288,7 +288,7 @@ func (d *drainer) do(ctx context.Context, rs []read) error {
 			return inconsistent("second %s: the API sent no totalCount", stamp(d.sec))
 		}
 		if len(p.Events) > p.TotalCount {
-			return inconsistent("second %s: a page with a totalCount of %d held %d events; the API answers inconsistently",
+			return inconsistent("second %s: a page with a totalCount of %d held %d events",
 				stamp(d.sec), p.TotalCount, len(p.Events))
 		}
 		latest[rs[i].part] = max(latest[rs[i].part], p.TotalCount)
@@ -322,7 +322,7 @@ func (d *drainer) do(ctx context.Context, rs []read) error {
 func (d *drainer) restart() error {
 	d.restarts++
 	if d.restarts > maxDrainRestarts {
-		return inconsistent("second %s: its events and totalCount (%d) kept changing while reading it; the API answers inconsistently, try again later",
+		return inconsistent("second %s: its events and totalCount (%d) kept changing while reading it",
 			stamp(d.sec), d.total())
 	}
 	d.log = append(d.log, "counts went down: starting over")

@@ -71,8 +71,10 @@ func (s counted) Counts(ctx context.Context, sels []adminapi.Selection) ([]int, 
 }
 
 // inconsistent is the error for an answer that cannot be right.
+// Every such message ends in what to do about it.
 func inconsistent(format string, args ...any) error {
-	return &adminapi.APIError{Op: "read audit logs", Err: fmt.Errorf(format, args...)}
+	return &adminapi.APIError{Op: "read audit logs", Err: fmt.Errorf(format+
+		"; the API answers inconsistently: try again later, and if it goes on, check that --endpoint is the project's Admin API", args...)}
 }
 
 // stamp formats a time for messages: RFC 3339 in UTC, "-" when open.

@@ -380,13 +380,13 @@ func (w *walker) page(ctx context.Context, q adminapi.PageQuery) (*adminapi.Page
 	for i := range p.Events {
 		at := p.Events[i].CreatedAt
 		if (!q.From.IsZero() && at.Before(q.From)) || (!q.To.IsZero() && !at.Before(q.To)) {
-			return nil, inconsistent("a page for [%s, %s) holds event %s from %s, outside the window; the API answers inconsistently",
+			return nil, inconsistent("a page for [%s, %s) holds event %s from %s, outside the window",
 				stamp(q.From), stamp(q.To), p.Events[i].ID, stamp(at))
 		}
 		if i > 0 {
 			prev := p.Events[i-1].CreatedAt
 			if (!q.Descending && at.Before(prev)) || (q.Descending && at.After(prev)) {
-				return nil, inconsistent("a page for [%s, %s) is out of order at event %s; the API answers inconsistently",
+				return nil, inconsistent("a page for [%s, %s) is out of order at event %s",
 					stamp(q.From), stamp(q.To), p.Events[i].ID)
 			}
 		}
