@@ -179,7 +179,9 @@ func TestRunRefuses(t *testing.T) {
 	late.Since = runStart.Add(time.Hour)
 	stranger := dirOptions(c, filepath.Join(t.TempDir(), "other.json"), dir, mid.Add(time.Hour))
 	stranger.Identity.Filter = Filter{ActivityTypes: []string{"USER_CREATED"}}
-	for name, o := range map[string]Options{"other filters": other, "a --since off the state": late, "another export's directory": stranger} {
+	elsewhere := dirOptions(c, state, dir, mid.Add(time.Hour))
+	elsewhere.Identity.Endpoint = "https://other.authgear.cloud/_api/admin/graphql" // the state knows, the manifest does not
+	for name, o := range map[string]Options{"other filters": other, "another endpoint": elsewhere, "a --since off the state": late, "another export's directory": stranger} {
 		_, err := runOnce(t, o)
 		var refused *RefusedError
 		if !errors.As(err, &refused) {
