@@ -230,6 +230,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 		newDoctorCmd(a),
 		newVersionCmd(a),
 	)
+	checkArgsAsUsage(root)
 	registerCompletions(root)
 	return root
 }

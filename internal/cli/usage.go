@@ -114,9 +114,23 @@ func usageHint(ran *cobra.Command, err error) string {
 // authgear-audit get ID)".
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return usageError(fmt.Errorf("%w (usage: %s)", err, cmd.UseLine()))
+		err := check(cmd, args)
+		var u *UsageError
+		if err == nil || errors.As(err, &u) {
+			return err
 		}
-		return nil
+		return usageError(fmt.Errorf("%w (usage: %s)", err, cmd.UseLine()))
+	}
+}
+
+// checkArgsAsUsage wraps the argument check of every command below root
+// with usageArgs, once, so that wrong arguments are exit 2 everywhere and
+// no command can forget it.
+func checkArgsAsUsage(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Args != nil {
+			c.Args = usageArgs(c.Args)
+		}
+		checkArgsAsUsage(c)
 	}
 }

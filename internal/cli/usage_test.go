@@ -101,3 +101,35 @@ func TestUsageHint(t *testing.T) {
 		})
 	}
 }
+
+// Wrong arguments are a usage error in every command, whatever check the
+// command itself declares.
+func TestWrongArgumentsExitUsage(t *testing.T) {
+	tests := [][]string{
+		{"config", "use"},
+		{"config", "remove"},
+		{"config", "add"},
+		{"config", "show", "a", "b"},
+		{"config", "list", "x"},
+		{"auth", "check", "x"},
+		{"version", "x"},
+		{"get"},
+		{"search", "x"},
+		{"tail", "x"},
+		{"count", "x"},
+		{"export", "x"},
+		{"verify", "a", "b"},
+		{"activity-types", "x"},
+	}
+	for _, args := range tests {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			app, out, errb := newTestApp(t, nil)
+			if code := runApp(t, app, args...); code != ExitUsage {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, ExitUsage, out, errb)
+			}
+			if n := strings.Count(errb.String(), "(usage: "); n > 1 {
+				t.Errorf("the usage line is given %d times:\n%s", n, errb)
+			}
+		})
+	}
+}
