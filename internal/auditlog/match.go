@@ -15,23 +15,8 @@ const (
 	pathContextUser = "context.user_id"
 )
 
-// Match reports whether e passes f, the way the API would select it: its
-// type is one of f.ActivityTypes (or there are none), Since <= CreatedAt <
-// Until (a zero bound is open), and, when f.Users is not empty, one of them
-// matches: e.UserID is the RawID of an ID reference or one of the
-// ResolvedIDs of an email or phone reference, or the event was sent to that
-// email address or phone number (data.payload.recipient). The filters the
-// API lacks apply too (see LocalMatcher.Match).
-//
-// Match prepares f on every call; to test many events, Compile once and use
-// the Matcher.
-func (f Filter) Match(e *Event) bool {
-	return f.Compile().Match(e)
-}
-
 // Matcher is a Filter prepared for testing many events: set lookups instead
-// of scans. A Matcher is safe for concurrent use by Match, but not while
-// Learn runs.
+// of scans. A Matcher is safe for concurrent use.
 type Matcher struct {
 	types        map[string]struct{} // nil: every type
 	since, until time.Time
@@ -74,7 +59,13 @@ func (f Filter) Compile() *Matcher {
 	return m
 }
 
-// Match reports whether e passes the filter; see Filter.Match.
+// Match reports whether e passes the filter, the way the API would select
+// it: its type is one of the filter's ActivityTypes (or there are none),
+// Since <= CreatedAt < Until (a zero bound is open), and, when its Users is
+// not empty, one of them matches: e.UserID is the RawID of an ID reference or one of the
+// ResolvedIDs of an email or phone reference, or the event was sent to that
+// email address or phone number (data.payload.recipient). The filters the
+// API lacks apply too (see LocalMatcher.Match).
 func (m *Matcher) Match(e *Event) bool {
 	if e == nil {
 		return false
@@ -122,32 +113,6 @@ func (m *Matcher) isAddress(s string) bool {
 	}
 	_, ok := m.phones[normalisePhone(s)]
 	return ok
-}
-
-// Learn finds, in the user snapshot that e carries, the owner of one of the
-// filter's email addresses or phone numbers and from then on matches that
-// user's events too. It reports whether it learnt a new user. This is how
-// --input, which has no API to ask, resolves an email or phone: run Learn
-// over the whole file first, then Match (a single pass that learns as it goes
-// misses the user's events that come before the first snapshot).
-func (m *Matcher) Learn(e *Event) bool {
-	if len(m.emails) == 0 && len(m.phones) == 0 {
-		return false
-	}
-	id, email, phone := snapshot(e)
-	if id == "" {
-		return false
-	}
-	if _, ok := m.ids[id]; ok {
-		return false
-	}
-	_, byEmail := m.emails[email]
-	_, byPhone := m.phones[phone]
-	if (email == "" || !byEmail) && (phone == "" || !byPhone) {
-		return false
-	}
-	m.ids[id] = struct{}{}
-	return true
 }
 
 // LearnFrom adds to r.ResolvedIDs the user whose snapshot in e
