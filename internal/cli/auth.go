@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/config"
+	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
 const authCheckLong = `Resolve the connection (flags, environment, profile), print the endpoint,
@@ -52,24 +52,20 @@ func (a *App) authCheck(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 1, ' ', 0)
-	fmt.Fprintf(tw, "endpoint:\t%s\n", conn.Endpoint)
 	project := conn.Project
 	if project == "" {
 		project = "(from the token)"
 	}
-	fmt.Fprintf(tw, "project:\t%s\n", project)
+	fields := [][2]string{{"endpoint", conn.Endpoint}, {"project", project}}
 	if conn.Token != "" {
-		fmt.Fprintf(tw, "key ID:\ttoken\n")
-		fmt.Fprintf(tw, "token:\tfrom %s\n", tokenSource(&conn))
+		fields = append(fields, [2]string{"key ID", "token"}, [2]string{"token", "from " + tokenSource(&conn)})
 	} else {
-		fmt.Fprintf(tw, "key ID:\t%s\n", orNotSet(conn.KeyID))
-		fmt.Fprintf(tw, "key file:\t%s\n", orNotSet(conn.KeyFile))
+		fields = append(fields, [2]string{"key ID", orNotSet(conn.KeyID)}, [2]string{"key file", orNotSet(conn.KeyFile)})
 	}
 	if conn.Profile != "" {
-		fmt.Fprintf(tw, "profile:\t%s\n", conn.Profile)
+		fields = append(fields, [2]string{"profile", conn.Profile})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := output.WriteFields(a.IO.Out, fields); err != nil {
 		return err
 	}
 	ctx := cmd.Context()

@@ -8,12 +8,12 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/config"
+	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
 func newConfigCmd(a *App) *cobra.Command {
@@ -220,9 +220,8 @@ func newConfigListCmd(a *App) *cobra.Command {
 				a.notice("no profiles in %s: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`", where)
 				return nil
 			}
-			tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "  NAME\tPROJECT\tENDPOINT")
-			for _, r := range rows {
+			cells := make([][]string, len(rows))
+			for i, r := range rows {
 				mark := " "
 				if r.Default {
 					mark = "*"
@@ -231,9 +230,9 @@ func newConfigListCmd(a *App) *cobra.Command {
 				if endpoint == "" {
 					endpoint = "(default)"
 				}
-				fmt.Fprintf(tw, "%s %s\t%s\t%s\n", mark, r.Name, r.Project, endpoint)
+				cells[i] = []string{mark + " " + r.Name, r.Project, endpoint}
 			}
-			return tw.Flush()
+			return output.WriteTable(a.IO.Out, []string{"  NAME", "PROJECT", "ENDPOINT"}, cells)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")

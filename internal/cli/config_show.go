@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/config"
+	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
 // config show: the resolved connection settings and where each comes from.
@@ -101,14 +101,15 @@ func (a *App) showSettings(c *config.Connection, format string) error {
 			Settings []settingRow `json:"settings"`
 		}{file, c.Profile, rows})
 	}
-	tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "config file:\t%s\n", file)
-	fmt.Fprintf(tw, "profile:\t%s\n\n", profile)
-	fmt.Fprintln(tw, "SETTING\tVALUE\tSOURCE")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Key, r.Value, r.Source)
+	if err := output.WriteFields(a.IO.Out, [][2]string{{"config file", file}, {"profile", profile}}); err != nil {
+		return err
 	}
-	return tw.Flush()
+	fmt.Fprintln(a.IO.Out)
+	cells := make([][]string, len(rows))
+	for i, r := range rows {
+		cells[i] = []string{r.Key, r.Value, r.Source}
+	}
+	return output.WriteTable(a.IO.Out, []string{"SETTING", "VALUE", "SOURCE"}, cells)
 }
 
 // describeSource says where a setting came from, with the flag, variable or

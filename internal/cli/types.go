@@ -8,7 +8,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -106,10 +105,9 @@ func writeActivityTypes(w io.Writer, format string, list []auditlog.ActivityType
 		cw.Flush()
 		return cw.Error()
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ENUM\tEVENT TYPE\tGROUP\tDESCRIPTION")
-	for _, t := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Enum, t.EventType, t.Group, t.Description)
+	cells := make([][]string, len(list))
+	for i, t := range list {
+		cells[i] = []string{t.Enum, t.EventType, t.Group, t.Description}
 	}
-	return tw.Flush()
+	return output.WriteTable(w, []string{"ENUM", "EVENT TYPE", "GROUP", "DESCRIPTION"}, cells)
 }

@@ -17,7 +17,6 @@ import (
 // every terminal, with colour or without.
 
 const (
-	countGap    = 2  // spaces between the columns of a count table
 	minBarWidth = 10 // narrower bars say too little: no bars at all then
 	minKeyWidth = 8  // a key column is never cut shorter than this
 )
@@ -94,12 +93,12 @@ func WriteCountTable(w io.Writer, t CountTable) error {
 				k = fit(k, widths[i])
 			}
 			bw.WriteString(k)
-			bw.WriteString(strings.Repeat(" ", widths[i]-twwidth.Width(k)+countGap))
+			bw.WriteString(strings.Repeat(" ", widths[i]-twwidth.Width(k)+tableGap))
 		}
 		bw.WriteString(strings.Repeat(" ", countWidth-len(count)))
 		bw.WriteString(count)
 		if bar != "" {
-			bw.WriteString(strings.Repeat(" ", countGap))
+			bw.WriteString(strings.Repeat(" ", tableGap))
 			bw.WriteString(bar)
 		}
 		bw.WriteByte('\n')
@@ -125,9 +124,9 @@ func chartRoom(widths []int, countWidth, termWidth int) int {
 	if termWidth <= 0 {
 		termWidth = defaultWidth
 	}
-	used := countWidth + countGap
+	used := countWidth + tableGap
 	for _, w := range widths {
-		used += w + countGap
+		used += w + tableGap
 	}
 	room := termWidth - used
 	cut := slices.Clone(widths)
