@@ -198,6 +198,7 @@ func TestRunSinkError(t *testing.T) {
 func TestRunInterrupted(t *testing.T) {
 	r := &recorder{}
 	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
 	var last Checkpoint
 	feed := func(fctx context.Context, emit func(*auditlog.Event) error, _ func(time.Time) error) error {
 		emit(ev("a", 0))
@@ -218,6 +219,7 @@ func TestRunInterrupted(t *testing.T) {
 	// A sink that cannot take it: the error says how many were not delivered.
 	r = &recorder{fail: func(int) error { return errors.New("connection refused") }}
 	ctx, cancel = context.WithCancel(t.Context())
+	defer cancel()
 	err := Run(ctx, r, Options{BatchSize: 100, FlushInterval: time.Hour}, feed)
 	var u *UndeliveredError
 	if !errors.As(err, &u) || u.N != 2 {
