@@ -170,6 +170,10 @@ func (h *HTTP) send(ctx context.Context, body []byte, key string) (time.Duration
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
+		var redirect *redirectError
+		if errors.As(err, &redirect) {
+			return 0, &RefusedError{Msg: fmt.Sprintf("%s: %s", h.target, redirect.msg)}
+		}
 		if rctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %s (--to-timeout)", h.o.Timeout)
 		}
