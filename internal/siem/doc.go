@@ -22,4 +22,25 @@
 // works on its fields. HEC answers {"text":"Success","code":0}; any other
 // code is reported with its text (and the number of the refused event when
 // HEC names one).
+//
+// # Elasticsearch and OpenSearch _bulk
+//
+// URL: https://ES:9200/_bulk (or /INDEX/_bulk), Content-Type
+// application/x-ndjson, with an API key in "Authorization: ApiKey <key>" or
+// basic auth in "Authorization: Basic <base64 user:password>". Each event
+// is two lines:
+//
+//	{"create":{"_index":"authgear-audit","_id":"0000000000130d3f"}}
+//	{"@timestamp":"2026-11-25T10:00:00Z","id":"0000000000130d3f","createdAt":...,"data":{...}}
+//
+// The document is the record of -o jsonl with @timestamp = createdAt in
+// front. The action is create with _id = the event ID, so that delivering
+// an event again stores nothing twice and overwrites nothing: the cluster
+// answers 409 for that item, which counts as accepted. create also works
+// for data streams, which refuse index. The index defaults to
+// "authgear-audit". Check reads the answer's errors flag and items: any
+// item refused other than with 409 is an error naming how many were refused
+// and the first one's event ID, status, error type and reason; when the only
+// refusals are 429 (the cluster was busy) the error wraps ErrRetryable, and
+// sending the batch again is safe.
 package siem

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,4 +93,23 @@ func sameJSON(a, b []byte) bool {
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return bytes.Equal(xa, ya)
+}
+
+// An event that the record encoder refuses leaves dst as it was, in every format.
+func TestEncodeRefusalLeavesDst(t *testing.T) {
+	for _, f := range httpFormats() {
+		evs := fixtures()
+		evs[1].CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+		body, err := f.Encode([]byte("kept"), evs)
+		if err == nil || !strings.Contains(err.Error(), evs[1].ID) {
+			t.Errorf("%s: Encode of a createdAt in year 10000 = %v, want an error naming %s", f.Name(), err, evs[1].ID)
+		}
+		if string(body) != "kept" {
+			t.Errorf("%s: after the refusal dst is %.40q", f.Name(), body)
+		}
+	}
+}
+
+func httpFormats() []Format {
+	return []Format{Splunk(SplunkOptions{}), Elasticsearch(ElasticOptions{})}
 }

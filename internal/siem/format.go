@@ -10,7 +10,8 @@ import (
 type Format interface {
 	Name() string // "splunk", "elasticsearch", "otlp", "otlp-proto"
 	ContentType() string
-	// Encode appends the body of one request holding events to dst.
+	// Encode appends the body of one request holding events to dst. On
+	// error (an event that no receiver could take) dst comes back as it was.
 	Encode(dst []byte, events []*auditlog.Event) ([]byte, error)
 	// Check reads the body of a 2xx answer and returns an error when the
 	// receiver refused part of the batch (for example _bulk's per-item

@@ -54,13 +54,14 @@ func (*splunk) Name() string        { return "splunk" }
 func (*splunk) ContentType() string { return "application/json" }
 
 func (s *splunk) Encode(dst []byte, events []*auditlog.Event) ([]byte, error) {
+	start := len(dst)
 	for _, e := range events {
 		dst = append(dst, `{"time":`...)
 		dst = appendEpoch(dst, e)
 		dst = append(dst, s.middle...)
 		var err error
 		if dst, err = output.AppendJSON(dst, e); err != nil {
-			return dst, err
+			return dst[:start], err
 		}
 		dst = append(dst, "}\n"...)
 	}
