@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/siem"
 )
 
 // Defaults of HTTPOptions.
@@ -89,10 +90,6 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string { return e.Msg }
-
-// Retryable is an error of Format.Check for a refusal that may pass
-// (Elasticsearch's per-item 429): the batch is sent again.
-type Retryable interface{ Retryable() bool }
 
 // Deliver sends events as one request, again after each failure that may
 // pass, until the receiver takes them, refuses them, or ctx ends.
@@ -190,8 +187,9 @@ func (h *HTTP) send(ctx context.Context, body []byte, key string) (time.Duration
 			return 0, fmt.Errorf("read the answer of %s: %w", h.target, rerr)
 		}
 		if err := h.o.Format.Check(answer); err != nil {
-			var r Retryable
-			if errors.As(err, &r) && r.Retryable() {
+			// A refusal that may pass (Elasticsearch's per-item 429): the
+			// batch is sent again, which the format makes idempotent.
+			if errors.Is(err, siem.ErrRetryable) {
 				return retryAfter(resp.Header, time.Now()), fmt.Errorf("%s took part of the batch: %s", h.target, h.redact(err.Error()))
 			}
 			return 0, &RefusedError{Msg: fmt.Sprintf("%s refused part of the batch: %s", h.target, h.redact(err.Error()))}

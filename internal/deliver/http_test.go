@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/siem"
 )
 
 // receiver is an HTTP receiver of JSON lines that answers each request
@@ -275,16 +277,14 @@ type checkFormat struct {
 	retryable bool
 }
 
-type itemError struct{ retry bool }
-
-func (e itemError) Error() string   { return "item 2: es_rejected_execution_exception" }
-func (e itemError) Retryable() bool { return e.retry }
-
 func (c checkFormat) Check([]byte) error {
-	if c.fails.Add(-1) >= 0 {
-		return itemError{c.retryable}
+	if c.fails.Add(-1) < 0 {
+		return nil
 	}
-	return nil
+	if c.retryable {
+		return fmt.Errorf("item 2: es_rejected_execution_exception: %w", siem.ErrRetryable)
+	}
+	return errors.New("item 2: mapper_parsing_exception")
 }
 
 // TestHTTPCheck: a refusal inside a 2xx answer stops the follow, unless

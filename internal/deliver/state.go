@@ -136,3 +136,73 @@ func Lock(path string, now time.Time) (*export.Lock, error) {
 	}
 	return l, err
 }
+
+// Tracker keeps a tail's state file: locked for the run, checked against
+// the run, and saved at each checkpoint.
+type Tracker struct {
+	path string
+	st   *State
+	lock *export.Lock
+	now  func() time.Time
+	// size, when not nil, is the length of the --out file, recorded with
+	// each checkpoint.
+	size func() (int64, error)
+}
+
+// OpenTracker locks the state file at path, reads it and checks that it
+// belongs to id (a *StateError if not). A missing file starts a new
+// state, which is first saved at the first checkpoint.
+func OpenTracker(path string, id Identity, now func() time.Time) (*Tracker, error) {
+	lock, err := Lock(path, now())
+	if err != nil {
+		return nil, err
+	}
+	st, err := LoadState(path)
+	if err == nil && st != nil {
+		err = st.Check(path, id)
+	}
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	if st == nil {
+		st = &State{}
+	}
+	st.Endpoint, st.Project, st.Filter, st.Destination, st.Format = id.Endpoint, id.Project, id.Filter, id.Destination, id.Format
+	return &Tracker{path: path, st: st, lock: lock, now: now}, nil
+}
+
+// Resume is the checkpoint to resume from; ok is false for a state that
+// has none yet (a first run).
+func (t *Tracker) Resume() (cp Checkpoint, ok bool) {
+	return t.st.Checkpoint, !t.st.Checkpoint.Through.IsZero()
+}
+
+// OutBytes is the length of the --out file at the last checkpoint, -1
+// when the state has not recorded one.
+func (t *Tracker) OutBytes() int64 {
+	if t.st.Checkpoint.Through.IsZero() {
+		return -1
+	}
+	return t.st.OutBytes
+}
+
+// RecordSize makes each checkpoint record the length size reads.
+func (t *Tracker) RecordSize(size func() (int64, error)) { t.size = size }
+
+// Commit saves cp (and the --out file's length) atomically.
+func (t *Tracker) Commit(cp Checkpoint) error {
+	t.st.Checkpoint = cp
+	t.st.OutBytes = 0
+	if t.size != nil {
+		n, err := t.size()
+		if err != nil {
+			return err
+		}
+		t.st.OutBytes = n
+	}
+	return t.st.Save(t.path, t.now())
+}
+
+// Close releases the lock.
+func (t *Tracker) Close() error { return t.lock.Release() }
