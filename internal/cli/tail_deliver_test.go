@@ -1,0 +1,346 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/deliver"
+)
+
+// idReceiver is an HTTP receiver of JSON lines that keys events by ID,
+// as Elasticsearch with _id does: it counts how often each ID came.
+// refuse, while set, answers every request with that status.
+type idReceiver struct {
+	*httptest.Server
+	mu      sync.Mutex
+	ids     map[string]int
+	order   []string
+	auth    []string // the Authorization header of each request
+	refuse  atomic.Int32
+	arrived func(ids []string)
+}
+
+func newIDReceiver(t testing.TB) *idReceiver {
+	rc := &idReceiver{ids: map[string]int{}}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc.mu.Lock()
+		rc.auth = append(rc.auth, r.Header.Get("Authorization"))
+		rc.mu.Unlock()
+		if code := rc.refuse.Load(); code != 0 {
+			http.Error(w, http.StatusText(int(code)), int(code))
+			return
+		}
+		var got []string
+		sc := bufio.NewScanner(r.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		for sc.Scan() {
+			var e auditlog.Event
+			if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.ID == "" {
+				http.Error(w, "not an event", http.StatusBadRequest)
+				return
+			}
+			got = append(got, e.ID)
+		}
+		if sc.Err() != nil {
+			return // the sender went away: nothing taken
+		}
+		rc.mu.Lock()
+		for _, id := range got {
+			rc.ids[id]++
+			rc.order = append(rc.order, id)
+		}
+		if rc.arrived != nil {
+			rc.arrived(got)
+		}
+		rc.mu.Unlock()
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *idReceiver) count() (unique, total int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.ids), len(rc.order)
+}
+
+func (rc *idReceiver) seen() map[string]int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return maps.Clone(rc.ids)
+}
+
+// fileEvents reads the JSON lines of a file; a missing file has none.
+func fileEvents(t testing.TB, path string) []auditlog.Event {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jsonlEvents(t, raw)
+}
+
+// oldAndNew is a stand-in holding 40 events of the last 40 minutes, 25 of
+// them in one second (a batch of 7 ends inside it), and a clock the test
+// moves.
+func oldAndNew(t *testing.T) (s *adminapitest.Server, start time.Time, clock *atomic.Int64) {
+	start = time.Now().UTC().Truncate(time.Second)
+	clock = &atomic.Int64{}
+	clock.Store(start.UnixNano())
+	s = adminapitest.New(t)
+	for i := range 15 {
+		s.Add(plainEvent(fmt.Sprintf("old-%02d", i), start.Add(-time.Duration(40-i)*time.Minute), "USER_AUTHENTICATED"))
+	}
+	for i := range 25 {
+		s.Add(plainEvent(fmt.Sprintf("busy-%02d", i), start.Add(-10*time.Minute), "USER_AUTHENTICATED"))
+	}
+	return s, start, clock
+}
+
+// runUntil runs args in the background on clock, waits until cond holds,
+// then interrupts it (Ctrl-C) and returns its exit code and stderr.
+func runUntil(t *testing.T, clock *atomic.Int64, env map[string]string, args []string, what string, cond func() bool) (int, string) {
+	t.Helper()
+	app, _, errb := newTestApp(t, env)
+	app.IO.Out = &lockedBuffer{}
+	app.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- app.run(ctx, args) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		select {
+		case code := <-done:
+			return code, errb.String()
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("gave up waiting for %s: %s", what, errb)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	return <-done, errb.String()
+}
+
+// TestTailStateOut: tail --state --out appends every event once across
+// runs, resumes at its checkpoint, and refuses a changed filter, a file
+// cut short and a state that another tail holds.
+func TestTailStateOut(t *testing.T) {
+	s, start, clock := oldAndNew(t)
+	dir := t.TempDir()
+	state, out := filepath.Join(dir, "state", "tail.json"), filepath.Join(dir, "audit.jsonl")
+	args := append([]string{"tail", "--state", state, "--out", out, "--since", rfc(start.Add(-time.Hour)),
+		"--interval", "10ms", "--lag", "2s", "--batch-size", "7", "--activity", "USER_AUTHENTICATED"}, connArgs(t, s)...)
+	has := func(n int) func() bool { return func() bool { return len(fileEvents(t, out)) >= n } }
+
+	if code, errb := runUntil(t, clock, nil, args, "the first 40 events", has(40)); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, errb)
+	}
+	// New events, one of another type; the clock moves past them.
+	s.Add(plainEvent("new-1", start.Add(time.Second), "USER_AUTHENTICATED"),
+		plainEvent("new-other", start.Add(time.Second), "USER_CREATED"),
+		plainEvent("new-2", start.Add(3*time.Second), "USER_AUTHENTICATED"))
+	clock.Store(start.Add(10 * time.Second).UnixNano())
+	code, errb := runUntil(t, clock, nil, args, "the new events", has(42))
+	if code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, errb)
+	}
+	if !strings.Contains(errb, "resuming at ") {
+		t.Errorf("the second run did not say it resumed: %q", errb)
+	}
+	want := slices.DeleteFunc(s.Events(), func(e adminapitest.Event) bool { return e.ActivityType != "USER_AUTHENTICATED" })
+	checkExactlyOnce(t, fileEvents(t, out), want, false)
+	st, err := deliver.LoadState(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(out)
+	if want := start.Add(8 * time.Second); !st.Checkpoint.Through.Equal(want) || st.OutBytes != fi.Size() || st.Destination != "--out "+out || st.Format != "jsonl" {
+		t.Errorf("state %+v: want through %s, outBytes %d", st, want, fi.Size())
+	}
+	if fi, _ := os.Stat(state); fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v, want 0600", fi.Mode().Perm())
+	}
+
+	refused := []struct {
+		name   string
+		args   []string
+		before func()
+		code   int
+		msg    string
+	}{
+		{"changed filter", append(slices.Clone(args), "--activity", "USER_CREATED"), nil, ExitUsage,
+			"belongs to another tail: --activity was USER_AUTHENTICATED, now USER_AUTHENTICATED, USER_CREATED"},
+		{"other file", replaceArg(args, out, out+".2"), nil, ExitUsage, "it delivered to --out " + out + ", now to --out " + out + ".2"},
+		{"file cut short", args, func() { os.Truncate(out, 10) }, ExitUsage, "fewer than the"},
+		{"locked", args, func() {
+			l, err := deliver.Lock(state, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Release() })
+		}, ExitFailure, "another run holds the lock on " + state + ".lock (pid "},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.before != nil {
+				tt.before()
+			}
+			app, _, errb := newTestApp(t, nil)
+			app.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+			if code := runApp(t, app, tt.args...); code != tt.code || !strings.Contains(errb.String(), tt.msg) {
+				t.Errorf("exit %d, want %d, with %q: %s", code, tt.code, tt.msg, errb)
+			}
+		})
+	}
+}
+
+func replaceArg(args []string, old, new string) []string {
+	out := slices.Clone(args)
+	for i, a := range out {
+		if a == old {
+			out[i] = new
+		}
+	}
+	return out
+}
+
+// TestTailTo: tail --to sends every event to the receiver, with the
+// header from the environment, never printed (not with --verbose); a
+// receiver that refuses the token stops it with exit 1 and the checkpoint
+// where it was; the next run delivers the rest.
+func TestTailTo(t *testing.T) {
+	s, start, clock := oldAndNew(t)
+	rc := newIDReceiver(t)
+	state := filepath.Join(t.TempDir(), "tail.json")
+	env := map[string]string{"RECEIVER_TOKEN": "tok-7d1e2f"}
+	args := append([]string{"-v", "tail", "--state", state, "--to", rc.URL + "/ingest", "--to-header", "Authorization:Bearer $RECEIVER_TOKEN",
+		"--since", rfc(start.Add(-time.Hour)), "--interval", "10ms", "--lag", "2s", "--batch-size", "10"}, connArgs(t, s)...)
+	code, errb := runUntil(t, clock, env, args, "the 40 events", func() bool { u, _ := rc.count(); return u >= 40 })
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if strings.Contains(errb, "tok-7d1e2f") || !strings.Contains(errb, "POST "+rc.URL+"/ingest: 200 OK") {
+		t.Errorf("stderr with -v: want each request logged and no token: %s", errb)
+	}
+	if rc.auth[0] != "Bearer tok-7d1e2f" {
+		t.Errorf("Authorization %q", rc.auth[0])
+	}
+	before, _ := deliver.LoadState(state)
+
+	s.Add(plainEvent("new-1", start.Add(time.Second), "USER_AUTHENTICATED"))
+	clock.Store(start.Add(10 * time.Second).UnixNano())
+	rc.refuse.Store(http.StatusUnauthorized)
+	app, _, errBuf := newTestApp(t, env)
+	app.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+	if code := runApp(t, app, args...); code != ExitFailure || !strings.Contains(errBuf.String(), "refused the token (401 Unauthorized") {
+		t.Errorf("a refused token: exit %d, want 1: %s", code, errBuf)
+	}
+	after, _ := deliver.LoadState(state)
+	if !after.Checkpoint.Through.Equal(before.Checkpoint.Through) {
+		t.Errorf("the checkpoint moved from %s to %s past a refused batch", before.Checkpoint.Through, after.Checkpoint.Through)
+	}
+	rc.refuse.Store(0)
+	if code, errb := runUntil(t, clock, env, args, "the new event", func() bool { return rc.seen()["new-1"] > 0 }); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	for id, n := range rc.seen() {
+		if n != 1 {
+			t.Errorf("%s delivered %d times", id, n)
+		}
+	}
+	if u, _ := rc.count(); u != 41 {
+		t.Errorf("the receiver holds %d events, want 41", u)
+	}
+}
+
+// TestTailDeliveryBadInput: the flags of delivery are checked before
+// any request.
+func TestTailDeliveryBadInput(t *testing.T) {
+	tests := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--to-header", "X:y"}, "--to-header applies to --to"},
+		{[]string{"--batch-size", "10"}, "--batch-size applies to --to, --out or --state"},
+		{[]string{"--to", "https://siem.example.com/", "--batch-size", "0"}, "--batch-size: 0 is not positive"},
+		{[]string{"--to", "https://siem.example.com/", "--out", "x.jsonl"}, "--out and --to exclude each other"},
+		{[]string{"--to", "https://siem.example.com/", "-o", "csv"}, "--output and --to exclude each other"},
+		{[]string{"--out", "x.csv", "-o", "csv"}, "--out appends JSON lines: -o csv cannot be appended to"},
+		{[]string{"--to", "http://siem.example.com/"}, "--to: refusing plain http:// to siem.example.com"},
+		{[]string{"--to", "https://siem.example.com/", "--to-format", "gelf"}, `--to-format: unknown format "gelf"`},
+		{[]string{"--to", "https://siem.example.com/", "--to-header", "Authorization:Bearer $NOT_SET"}, "--to-header Authorization: the variable NOT_SET is not set or empty"},
+		{[]string{"--to", "https://siem.example.com/", "--to-ca-file", "/nonexistent/ca.pem"}, "--to-ca-file: open /nonexistent/ca.pem"},
+	}
+	s := adminapitest.New(t)
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			app, out, errb := newTestApp(t, nil)
+			if code := runApp(t, app, append(append([]string{"tail"}, tt.args...), connArgs(t, s)...)...); code != ExitUsage {
+				t.Errorf("exit %d, want %d: %s", code, ExitUsage, errb)
+			}
+			if lines := stderrLines(errb); len(lines) == 0 || !strings.HasPrefix(lines[0], "authgear-audit: "+tt.msg) {
+				t.Errorf("stderr = %q, want first line %q", lines, "authgear-audit: "+tt.msg)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout = %q", out)
+			}
+		})
+	}
+	app, _, errb := newTestApp(t, nil)
+	if code := runApp(t, app, "search", "--state", "s.json"); code != ExitUsage || !strings.Contains(errb.String(), "--state applies to --follow") {
+		t.Errorf("search --state without --follow: exit %d: %s", code, errb)
+	}
+}
+
+// TestSearchFollowState: search --follow --state resumes as tail --state
+// does, to stdout.
+func TestSearchFollowState(t *testing.T) {
+	s, start, clock := oldAndNew(t)
+	state := filepath.Join(t.TempDir(), "tail.json")
+	args := append([]string{"search", "-f", "--state", state, "--since", rfc(start.Add(-time.Hour)), "--interval", "10ms", "--lag", "2s", "-o", "jsonl"}, connArgs(t, s)...)
+	var printed bytes.Buffer
+	for round, n := range []int{40, 1} {
+		app, _, errb := newTestApp(t, nil)
+		out := &lockedBuffer{}
+		app.IO.Out = out
+		app.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan int, 1)
+		go func() { done <- app.run(ctx, args) }()
+		waitFor(t, "the events", done, errb, func() bool { return len(jsonlEvents(t, out.Bytes())) >= n })
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("round %d: exit %d: %s", round, code, errb)
+		}
+		printed.Write(out.Bytes())
+		if round == 0 {
+			s.Add(plainEvent("new-1", start.Add(time.Second), "USER_AUTHENTICATED"))
+			clock.Store(start.Add(10 * time.Second).UnixNano())
+		}
+	}
+	checkExactlyOnce(t, jsonlEvents(t, printed.Bytes()), s.Events(), false)
+}
