@@ -333,6 +333,10 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 	if tracker != nil {
 		tracker.RecordSize(size)
 		bo.Commit = tracker.Commit
+		if err := tracker.Start(); err != nil {
+			_ = closeSink()
+			return err
+		}
 	}
 	// `tail --state s | head -1`: when head has gone, stop, as without a state.
 	follow, stop := context.WithCancel(ctx)

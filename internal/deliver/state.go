@@ -147,6 +147,8 @@ type Tracker struct {
 	// size, when not nil, is the length of the --out file, recorded with
 	// each checkpoint.
 	size func() (int64, error)
+	// fresh says the state file did not exist: this is its first run.
+	fresh bool
 }
 
 // OpenTracker locks the state file at path, reads it and checks that it
@@ -165,11 +167,24 @@ func OpenTracker(path string, id Identity, now func() time.Time) (*Tracker, erro
 		lock.Release()
 		return nil, err
 	}
-	if st == nil {
+	fresh := st == nil
+	if fresh {
 		st = &State{}
 	}
 	st.Endpoint, st.Project, st.Filter, st.Destination, st.Format = id.Endpoint, id.Project, id.Filter, id.Destination, id.Format
-	return &Tracker{path: path, st: st, lock: lock, now: now}, nil
+	return &Tracker{path: path, st: st, lock: lock, now: now, fresh: fresh}, nil
+}
+
+// Start saves a new state before anything is delivered, with the --out
+// file's length as it was found: a first run killed before its first
+// checkpoint is followed by one that cuts the file back to that length.
+// For a state that existed it does nothing.
+func (t *Tracker) Start() error {
+	if !t.fresh {
+		return nil
+	}
+	t.fresh = false
+	return t.Commit(Checkpoint{})
 }
 
 // Resume is the checkpoint to resume from; ok is false for a state that
@@ -178,10 +193,11 @@ func (t *Tracker) Resume() (cp Checkpoint, ok bool) {
 	return t.st.Checkpoint, !t.st.Checkpoint.Through.IsZero()
 }
 
-// OutBytes is the length of the --out file at the last checkpoint, -1
-// when the state has not recorded one.
+// OutBytes is the length of the --out file at the last checkpoint (or
+// when the state's first run started), -1 for a new state: the file is
+// then taken as it is.
 func (t *Tracker) OutBytes() int64 {
-	if t.st.Checkpoint.Through.IsZero() {
+	if t.fresh {
 		return -1
 	}
 	return t.st.OutBytes

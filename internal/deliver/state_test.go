@@ -126,3 +126,34 @@ func TestOpenAppend(t *testing.T) {
 		t.Error("a directory was opened")
 	}
 }
+
+// TestTrackerStart: a new state is saved before anything is delivered,
+// with the --out file's length as found, so that a first run killed
+// before its first checkpoint is cut back to it.
+func TestTrackerStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tail.json")
+	id := Identity{Endpoint: "https://e.example.com", Project: "p", Destination: "--out /x", Format: "jsonl"}
+	tr, err := OpenTracker(path, id, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := tr.OutBytes(); n != -1 {
+		t.Errorf("a new state: OutBytes %d, want -1", n)
+	}
+	tr.RecordSize(func() (int64, error) { return 77, nil })
+	if err := tr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tr.Close()
+	tr, err = OpenTracker(path, id, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, ok := tr.Resume(); ok {
+		t.Error("a state without a checkpoint resumes")
+	}
+	if n := tr.OutBytes(); n != 77 {
+		t.Errorf("after Start: OutBytes %d, want 77", n)
+	}
+}
