@@ -352,7 +352,8 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 		fo.WindowDone = windowDone
 		return fetch.Follow(ctx, c, fo, emit)
 	})
-	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) {
+	var undelivered *deliver.UndeliveredError
+	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) && !errors.As(err, &undelivered) {
 		err = nil
 	}
 	if cerr := closeSink(); err == nil && !readerGone.Load() {

@@ -93,8 +93,15 @@ func Run(ctx context.Context, sink Sink, o Options, feed Feed) error {
 	items := make(chan item, o.BatchSize)
 	d := &deliverer{sink: sink, o: o, cp: o.Resume}
 	done := make(chan error, 1)
+	// Deliveries end finalGrace after ctx: a batch on its way when the
+	// follow is interrupted may still arrive and be committed, rather
+	// than be sent again by the next run.
+	dctx, dcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer dcancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(finalGrace, dcancel) })
+	defer stop()
 	go func() {
-		err := d.loop(ctx, items)
+		err := d.loop(ctx, dctx, items)
 		if err != nil {
 			cancel(err)
 		}
@@ -130,7 +137,7 @@ func Run(ctx context.Context, sink Sink, o Options, feed Feed) error {
 // finalGrace bounds the delivery of the batch in hand once the follow has
 // been interrupted: a receiver that does not take it by then gets it from
 // the next run (with a state file).
-const finalGrace = 10 * time.Second
+const finalGrace = 5 * time.Second
 
 // deliverer batches items and delivers them, from one goroutine.
 type deliverer struct {
@@ -140,7 +147,17 @@ type deliverer struct {
 	cp    Checkpoint
 }
 
-func (d *deliverer) loop(ctx context.Context, items <-chan item) error {
+// loop batches items until the feed closes them; ctx is the follow's,
+// dctx the deliveries' (see Run).
+func (d *deliverer) loop(ctx, dctx context.Context, items <-chan item) error {
+	err := d.batches(dctx, items)
+	if err != nil && ctx.Err() != nil {
+		return &UndeliveredError{N: len(d.batch), Err: err}
+	}
+	return err
+}
+
+func (d *deliverer) batches(ctx context.Context, items <-chan item) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -148,7 +165,9 @@ func (d *deliverer) loop(ctx context.Context, items <-chan item) error {
 		select {
 		case it, ok := <-items:
 			if !ok {
-				return d.last(ctx)
+				// The feed has ended, also when interrupted: what was
+				// read goes out still.
+				return d.flush(ctx, time.Time{})
 			}
 			if it.e == nil {
 				timer.Stop()
@@ -173,21 +192,6 @@ func (d *deliverer) loop(ctx context.Context, items <-chan item) error {
 			}
 		}
 	}
-}
-
-// last delivers the batch in hand once the feed has ended, even when it
-// ended because ctx did: what was read is not thrown away.
-func (d *deliverer) last(ctx context.Context) error {
-	if ctx.Err() == nil {
-		return d.flush(ctx, time.Time{})
-	}
-	n := len(d.batch)
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalGrace)
-	defer cancel()
-	if err := d.flush(fctx, time.Time{}); err != nil {
-		return &UndeliveredError{N: n, Err: err}
-	}
-	return nil
 }
 
 // UndeliveredError says that a follow was interrupted with events read
