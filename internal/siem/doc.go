@@ -43,4 +43,64 @@
 // and the first one's event ID, status, error type and reason; when the only
 // refusals are 429 (the cluster was busy) the error wraps ErrRetryable, and
 // sending the batch again is safe.
+//
+// # Syslog (RFC 5424 over TCP or TLS)
+//
+// DialSyslog connects to host:port, over TLS when SyslogOptions.TLS is set
+// (RFC 5425; the server name defaults to the host). Messages are framed by
+// octet counting (RFC 6587 3.4.1: the length in decimal, a space, the
+// message), one per event:
+//
+//	<86>1 2026-11-25T10:00:00Z relay.example.com authgear - user [authgear@32473 id="0000000000130d3f" activityType="USER_AUTHENTICATED" userID="..." ipAddress="203.0.113.7" clientID="portal"] {"id":"0000000000130d3f",...}
+//
+// Its parts:
+//
+//   - PRI: facility authpriv (10), private security messages, which
+//     receivers keep apart from other logs; severity warning (4) for
+//     activity types ending _FAILED or _BLOCKED, notice (5) for the groups
+//     admin_api and project, info (6) for the rest. So PRI is 84, 85 or 86.
+//   - TIMESTAMP is createdAt in UTC, with up to 6 fractional digits.
+//   - HOSTNAME is SyslogOptions.Hostname, by default this machine's name;
+//     APP-NAME is SyslogOptions.AppName, by default "authgear"; PROCID is -.
+//   - MSGID is the activity's group (user, authentication, identity,
+//     messaging, admin_api, project, other), not the activity type: RFC 5424
+//     allows 32 characters and 75 of the 129 types are longer. The type is
+//     the SD parameter activityType.
+//   - Structured data: one element authgear@32473 (32473 is the example
+//     enterprise number of RFC 5612) with id, activityType, userID,
+//     ipAddress and clientID; empty ones are left out; ", \ and ] in values
+//     are escaped with a backslash (RFC 5424 6.3.3).
+//   - MSG is the record exactly as -o jsonl writes it, plain UTF-8 without
+//     a BOM, so that JSON parsers (rsyslog's mmjsonparse, jq) take it as it
+//     is.
+//
+// Syslog over TCP has no acknowledgement: Send returns once the batch was
+// handed to the connection. Before each batch Send checks that the receiver
+// has not closed the connection (a restart, an idle timeout), and dials
+// again if it has, so that the batch is not written into a dead socket; after
+// a failed write it drops the connection and the next Send dials again.
+// Records can be larger than rsyslog's default limit of 8 KB, so a
+// receiving rsyslog needs a larger one. This configuration receives on TCP
+// port 514 and writes one JSON record per line:
+//
+//	global(maxMessageSize="64k")
+//	module(load="imtcp")
+//	input(type="imtcp" port="514" ruleset="authgear")
+//	template(name="authgear" type="string" string="%msg%\n")
+//	ruleset(name="authgear") {
+//	    action(type="omfile" file="/var/log/authgear-audit.jsonl" template="authgear")
+//	}
+//
+// For TLS (usually on port 6514), install rsyslog-gnutls and replace the
+// first two lines with
+//
+//	global(maxMessageSize="64k" defaultNetstreamDriverCAFile="/etc/rsyslog.d/ca.pem"
+//	    defaultNetstreamDriverCertFile="/etc/rsyslog.d/cert.pem" defaultNetstreamDriverKeyFile="/etc/rsyslog.d/key.pem")
+//	module(load="imtcp" streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+//
+// (authMode anon: rsyslog does not ask the sender for a certificate; the
+// sender still checks rsyslog's). The parsed fields are there for filters
+// and other templates too, as %msgid%, %structured-data% and %pri-text%;
+// the tests check every field with %PRI%, %TIMESTAMP:::date-rfc3339%,
+// %HOSTNAME%, %APP-NAME%, %PROCID%, %MSGID% and %STRUCTURED-DATA%.
 package siem
