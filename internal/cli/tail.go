@@ -405,6 +405,20 @@ func openReceiver(a *App, d *deliveryFlags, target deliver.Target) (deliver.Sink
 	if err != nil {
 		return nil, noClose, nil, usageError(err)
 	}
+	retrying := func(err error, wait time.Duration) {
+		a.warn("%v; trying again in %s", err, wait.Round(100*time.Millisecond))
+	}
+	if target.Syslog() {
+		if len(d.ToHeaders) > 0 {
+			return nil, noClose, nil, usageError(errors.New("--to-header applies to HTTP receivers, not syslog"))
+		}
+		so := deliver.SyslogSinkOptions{Addr: target.URL.Host, Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, Retrying: retrying}
+		if target.URL.Scheme == "syslog+tls" {
+			so.Syslog.TLS = tlsConf
+		}
+		y := deliver.NewSyslog(so)
+		return y, y.Close, nil, nil
+	}
 	header, secrets, err := deliver.ParseHeaders(d.ToHeaders, a.getenv)
 	if err != nil {
 		return nil, noClose, nil, usageError(err)
@@ -416,9 +430,7 @@ func openReceiver(a *App, d *deliveryFlags, target deliver.Target) (deliver.Sink
 	ho := deliver.HTTPOptions{
 		URL: target.URL, Format: format, Header: header, Secrets: secrets,
 		Client: deliver.Client(tlsConf), Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, BatchSize: d.BatchSize,
-		Retrying: func(err error, wait time.Duration) {
-			a.warn("%v; trying again in %s", err, wait.Round(100*time.Millisecond))
-		},
+		Retrying: retrying,
 	}
 	if a.Global.Verbose {
 		ho.Log = func(line string) { fmt.Fprintln(a.IO.Err, line) }

@@ -5,13 +5,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"io"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -343,4 +347,81 @@ func TestSearchFollowState(t *testing.T) {
 		}
 	}
 	checkExactlyOnce(t, jsonlEvents(t, printed.Bytes()), s.Events(), false)
+}
+
+// TestTailToHTTPS: a receiver with a private CA is refused with a line
+// that names --to-ca-file, and reached with it.
+func TestTailToHTTPS(t *testing.T) {
+	s, start, clock := oldAndNew(t)
+	rc := newIDReceiver(t)
+	tlsSrv := httptest.NewTLSServer(rc.Config.Handler)
+	defer tlsSrv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	writeCertPEM(t, ca, tlsSrv.Certificate().Raw)
+	args := append([]string{"tail", "--to", tlsSrv.URL + "/ingest", "--since", rfc(start.Add(-time.Hour)), "--interval", "10ms", "--lag", "2s"}, connArgs(t, s)...)
+	app, _, errb := newTestApp(t, nil)
+	app.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+	if code := runApp(t, app, args...); code != ExitFailure || !strings.Contains(errb.String(), "give the receiver's CA with --to-ca-file") {
+		t.Errorf("an unknown CA: exit %d, want 1: %s", code, errb)
+	}
+	code, errs := runUntil(t, clock, nil, append(args, "--to-ca-file", ca), "the events", func() bool { u, _ := rc.count(); return u >= 40 })
+	if code != 0 {
+		t.Errorf("with --to-ca-file: exit %d: %s", code, errs)
+	}
+}
+
+func writeCertPEM(t *testing.T, path string, der []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTailToSyslog: tail --to syslog:// sends one RFC 5424 message per
+// event, octet-counted.
+func TestTailToSyslog(t *testing.T) {
+	s, start, clock := oldAndNew(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var msgs []string
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					size, err := br.ReadString(' ')
+					if err != nil {
+						return
+					}
+					n, _ := strconv.Atoi(strings.TrimSpace(size))
+					buf := make([]byte, n)
+					if _, err := io.ReadFull(br, buf); err != nil {
+						return
+					}
+					mu.Lock()
+					msgs = append(msgs, string(buf))
+					mu.Unlock()
+				}
+			}()
+		}
+	}()
+	args := append([]string{"tail", "--to", "syslog://" + ln.Addr().String(), "--since", rfc(start.Add(-time.Hour)), "--interval", "10ms", "--lag", "2s"}, connArgs(t, s)...)
+	code, errb := runUntil(t, clock, nil, args, "40 messages", func() bool { mu.Lock(); defer mu.Unlock(); return len(msgs) >= 40 })
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(msgs) != 40 || !strings.HasPrefix(msgs[0], "<") || !strings.Contains(msgs[0], "old-00") {
+		t.Errorf("%d messages, first %q", len(msgs), msgs[0])
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -100,26 +101,49 @@ func (h *HTTP) Deliver(ctx context.Context, events []*auditlog.Event) error {
 		return fmt.Errorf("encode a batch for %s: %w", h.o.Format.Name(), err)
 	}
 	key := idempotencyKey(events)
-	for try := 0; ; try++ {
-		wait, err := h.send(ctx, h.buf, key)
-		if err == nil {
-			return nil
-		}
-		var refused *RefusedError
-		if errors.As(err, &refused) || ctx.Err() != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+	err = h.retry().do(ctx, func() (time.Duration, error) { return h.send(ctx, h.buf, key) })
+	if err != nil && !isRefused(err) && ctx.Err() == nil {
+		return fmt.Errorf("send %d events to %s: %w", len(events), h.target, err)
+	}
+	return err
+}
+
+func (h *HTTP) retry() retrier {
+	return retrier{max: h.o.MaxRetries, backoff: h.o.Backoff, maxBackoff: h.o.MaxBackoff, retrying: h.o.Retrying}
+}
+
+func isRefused(err error) bool {
+	var refused *RefusedError
+	return errors.As(err, &refused)
+}
+
+// retrier tries an action again after each failure that may pass: all
+// but a *RefusedError and the end of ctx.
+type retrier struct {
+	max                 int // 0: until ctx ends
+	backoff, maxBackoff time.Duration
+	retrying            func(err error, wait time.Duration)
+}
+
+// do runs try until it succeeds, is refused, ctx ends or the retries
+// run out. try returns the wait its failure asked for (0: the backoff).
+func (r retrier) do(ctx context.Context, try func() (time.Duration, error)) error {
+	for n := 0; ; n++ {
+		wait, err := try()
+		if err == nil || isRefused(err) {
 			return err
 		}
-		if h.o.MaxRetries > 0 && try >= h.o.MaxRetries {
-			return fmt.Errorf("send %d events to %s: gave up after %d retries: %w", len(events), h.target, h.o.MaxRetries, err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if r.max > 0 && n >= r.max {
+			return fmt.Errorf("gave up after %d retries: %w", r.max, err)
 		}
 		if wait <= 0 {
-			wait = h.backoff(try)
+			wait = r.wait(n)
 		}
-		if h.o.Retrying != nil {
-			h.o.Retrying(err, wait)
+		if r.retrying != nil {
+			r.retrying(err, wait)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -131,13 +155,13 @@ func (h *HTTP) Deliver(ctx context.Context, events []*auditlog.Event) error {
 	}
 }
 
-// backoff is the wait after the try-th failure: Backoff doubled each
-// time, at most MaxBackoff, the second half of it random, so that many
-// tails that failed at once do not come back at once.
-func (h *HTTP) backoff(try int) time.Duration {
-	d := h.o.MaxBackoff
-	if try < 30 {
-		d = min(h.o.Backoff<<try, h.o.MaxBackoff)
+// wait is the wait after the n-th failure: backoff doubled each time, at
+// most maxBackoff, the second half of it random, so that many tails that
+// failed at once do not come back at once.
+func (r retrier) wait(n int) time.Duration {
+	d := r.maxBackoff
+	if n < 30 {
+		d = min(r.backoff<<n, r.maxBackoff)
 	}
 	return d/2 + rand.N(d/2+1)
 }
@@ -167,9 +191,15 @@ func (h *HTTP) send(ctx context.Context, body []byte, key string) (time.Duration
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		var redirect *redirectError
-		if errors.As(err, &redirect) {
+		var (
+			redirect *redirectError
+			verify   *tls.CertificateVerificationError
+		)
+		switch {
+		case errors.As(err, &redirect):
 			return 0, &RefusedError{Msg: fmt.Sprintf("%s: %s", h.target, redirect.msg)}
+		case errors.As(err, &verify):
+			return 0, &RefusedError{Msg: fmt.Sprintf("%s: %v: give the receiver's CA with --to-ca-file", h.target, err)}
 		}
 		if rctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 			err = fmt.Errorf("no answer within %s (--to-timeout)", h.o.Timeout)

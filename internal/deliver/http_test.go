@@ -348,12 +348,12 @@ func TestBackoff(t *testing.T) {
 	for try, top := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
 		top *= time.Millisecond
 		for range 20 {
-			if d := h.backoff(try); d < top/2 || d > top {
+			if d := h.retry().wait(try); d < top/2 || d > top {
 				t.Errorf("try %d: waited %s, want %s to %s", try, d, top/2, top)
 			}
 		}
 	}
-	if d := h.backoff(1000); d > time.Second {
+	if d := h.retry().wait(1000); d > time.Second {
 		t.Errorf("try 1000: %s, past the cap", d)
 	}
 }
