@@ -425,3 +425,137 @@ func TestTailToSyslog(t *testing.T) {
 		t.Errorf("%d messages, first %q", len(msgs), msgs[0])
 	}
 }
+
+// bulkReceiver is an Elasticsearch _bulk endpoint that holds one document
+// per _id: a create of an _id it holds is a 409 conflict, as in
+// Elasticsearch. delay, when set, is how long it waits between taking a
+// batch and answering.
+type bulkReceiver struct {
+	*httptest.Server
+	mu       sync.Mutex
+	docs     map[string]int // _id: the position of its create among all
+	attempts int            // creates asked for, conflicts included
+	delay    time.Duration
+}
+
+func newBulkReceiver(t testing.TB) *bulkReceiver {
+	rc := &bulkReceiver{docs: map[string]int{}}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/_bulk") || r.Header.Get("Content-Type") != "application/x-ndjson" {
+			http.Error(w, "not a bulk request", http.StatusBadRequest)
+			return
+		}
+		sc := bufio.NewScanner(r.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		type item struct {
+			ID     string `json:"_id"`
+			Status int    `json:"status"`
+		}
+		var items []map[string]item
+		var ids []string
+		for sc.Scan() {
+			var action struct {
+				Create *struct {
+					ID string `json:"_id"`
+				} `json:"create"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &action); err != nil || action.Create == nil || !sc.Scan() {
+				http.Error(w, "bad action line", http.StatusBadRequest)
+				return
+			}
+			var doc struct {
+				Timestamp string `json:"@timestamp"`
+				ID        string `json:"id"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &doc); err != nil || doc.ID != action.Create.ID || doc.Timestamp == "" {
+				http.Error(w, "bad document line", http.StatusBadRequest)
+				return
+			}
+			ids = append(ids, doc.ID)
+		}
+		if sc.Err() != nil {
+			return
+		}
+		conflicts := false
+		rc.mu.Lock()
+		for _, id := range ids {
+			rc.attempts++
+			status := http.StatusCreated
+			if _, ok := rc.docs[id]; ok {
+				status, conflicts = http.StatusConflict, true
+			} else {
+				rc.docs[id] = len(rc.docs)
+			}
+			items = append(items, map[string]item{"create": {ID: id, Status: status}})
+		}
+		rc.mu.Unlock()
+		time.Sleep(rc.delay)
+		json.NewEncoder(w).Encode(map[string]any{"errors": conflicts, "items": items})
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *bulkReceiver) count() (docs, attempts int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.docs), rc.attempts
+}
+
+// TestTailToFormats: the format follows the URL (Splunk HEC, _bulk) and
+// each reaches a receiver that checks its wire format, with the token
+// read from a file.
+func TestTailToFormats(t *testing.T) {
+	tok := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tok, []byte("hec-0a1b2c\n"), 0o600)
+	t.Run("splunk", func(t *testing.T) {
+		s, start, clock := oldAndNew(t)
+		var mu sync.Mutex
+		got := map[string]bool{}
+		hec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/services/collector/event" || r.Header.Get("Authorization") != "Splunk hec-0a1b2c" {
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"text":"Invalid token","code":4}`)
+				return
+			}
+			dec := json.NewDecoder(r.Body)
+			for dec.More() {
+				var ev struct {
+					Time       *float64       `json:"time"`
+					SourceType string         `json:"sourcetype"`
+					Event      auditlog.Event `json:"event"`
+				}
+				if err := dec.Decode(&ev); err != nil || ev.Time == nil || ev.Event.ID == "" {
+					w.WriteHeader(http.StatusBadRequest)
+					io.WriteString(w, `{"text":"Invalid data format","code":6,"invalid-event-number":0}`)
+					return
+				}
+				mu.Lock()
+				got[ev.Event.ID] = true
+				mu.Unlock()
+			}
+			io.WriteString(w, `{"text":"Success","code":0}`)
+		}))
+		defer hec.Close()
+		args := append([]string{"tail", "--to", hec.URL + "/services/collector/event", "--to-header", "Authorization:Splunk @" + tok,
+			"--since", rfc(start.Add(-time.Hour)), "--interval", "10ms", "--lag", "2s"}, connArgs(t, s)...)
+		code, errb := runUntil(t, clock, nil, args, "the events", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= 40 })
+		if code != 0 || strings.Contains(errb, "hec-0a1b2c") {
+			t.Errorf("exit %d: %s", code, errb)
+		}
+	})
+	t.Run("elasticsearch", func(t *testing.T) {
+		s, start, clock := oldAndNew(t)
+		rc := newBulkReceiver(t)
+		args := append([]string{"tail", "--to", rc.URL + "/audit/_bulk", "--since", rfc(start.Add(-time.Hour)), "--interval", "10ms", "--lag", "2s"}, connArgs(t, s)...)
+		code, errb := runUntil(t, clock, nil, args, "the events", func() bool { d, _ := rc.count(); return d >= 40 })
+		if code != 0 {
+			t.Errorf("exit %d: %s", code, errb)
+		}
+		// Sent again, the same events are conflicts: taken, not doubled.
+		code, errb = runUntil(t, clock, nil, args, "the events again", func() bool { _, a := rc.count(); return a >= 80 })
+		if d, a := rc.count(); code != 0 || d != 40 || a != 80 {
+			t.Errorf("exit %d, %d documents after %d creates: %s", code, d, a, errb)
+		}
+	})
+}

@@ -75,9 +75,10 @@ func tailKillRun(t *testing.T, args []string, stdout io.Writer, delay time.Durat
 
 // TestTailKilled: a tail --state is SIGKILLed again and again while events
 // arrive, then run until it has delivered them all. To --out FILE, the
-// file holds every event exactly once, in order; to an HTTP receiver,
-// every ID arrived, and no more than the unacknowledged batch again per
-// kill; to a pipe, the same.
+// file holds every event exactly once, in order; an Elasticsearch _bulk
+// receiver, which keys by _id, holds every event exactly once, and was
+// sent no more than the unacknowledged batch again per kill; a pipe got
+// every event, and no more again.
 func TestTailKilled(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL is Unix")
@@ -85,7 +86,7 @@ func TestTailKilled(t *testing.T) {
 	t.Parallel()
 	start := time.Now().UTC().Truncate(time.Second).Add(time.Second)
 	end := start.Add(6 * time.Second) // when the last event is past the lag
-	kinds := []string{"file", "receiver", "pipe"}
+	kinds := []string{"file", "elasticsearch", "pipe"}
 	var wg sync.WaitGroup
 	for i, kind := range kinds {
 		wg.Go(func() {
@@ -97,7 +98,7 @@ func TestTailKilled(t *testing.T) {
 				args := append([]string{"tail", "--state", state, "--since", rfc(start.Add(-time.Minute)),
 					"--interval", "50ms", "--lag", "1s", "--batch-size", fmt.Sprint(tailKillBatch), "--flush-interval", "20ms"}, connArgs(t, s)...)
 				var printed bytes.Buffer // what earlier runs printed
-				var rc *idReceiver
+				var rc *bulkReceiver
 				var current bytes.Buffer // what the last run prints
 				var mu sync.Mutex
 				var done func() bool // all delivered
@@ -105,13 +106,13 @@ func TestTailKilled(t *testing.T) {
 				case "file":
 					args = append(args, "--out", out)
 					done = func() bool { return len(fileEventsLenient(out)) >= len(evs) }
-				case "receiver":
-					rc = newIDReceiver(t)
+				case "elasticsearch":
+					rc = newBulkReceiver(t)
 					// It answers a while after it took a batch: a kill
 					// then can leave it taken and not acknowledged.
-					rc.arrived = func([]string) { time.Sleep(10 * time.Millisecond) }
-					args = append(args, "--to", rc.URL+"/ingest")
-					done = func() bool { u, _ := rc.count(); return u >= len(evs) }
+					rc.delay = 10 * time.Millisecond
+					args = append(args, "--to", rc.URL+"/audit/_bulk")
+					done = func() bool { d, _ := rc.count(); return d >= len(evs) }
 				case "pipe":
 					args = append(args, "-o", "jsonl")
 					done = func() bool {
@@ -147,8 +148,14 @@ func TestTailKilled(t *testing.T) {
 				switch kind {
 				case "file":
 					checkExactlyOnce(t, fileEvents(t, out), evs, false)
-				case "receiver":
-					checkAtLeastOnce(t, rc.orderEvents(), evs, kills)
+				case "elasticsearch":
+					// One document per _id: every event, exactly once.
+					checkExactlyOnce(t, rc.documents(evs), evs, false)
+					if d, a := rc.count(); a-d > kills*tailKillBatch {
+						t.Errorf("%d creates for %d documents after %d kills: more than the unacknowledged batch (%d) again each", a, d, kills, tailKillBatch)
+					} else {
+						t.Logf("%d creates for %d documents after %d kills", a, d, kills)
+					}
 				case "pipe":
 					checkAtLeastOnce(t, jsonlEvents(t, printed.Bytes()), evs, kills)
 				}
@@ -227,14 +234,18 @@ func jsonlEventsLenient(raw []byte) []auditlog.Event {
 	return out
 }
 
-// orderEvents are the events the receiver took, in the order they came,
-// each as often as it came.
-func (rc *idReceiver) orderEvents() []auditlog.Event {
+// documents are the receiver's documents in the order they were created,
+// with their createdAt from evs.
+func (rc *bulkReceiver) documents(evs []adminapitest.Event) []auditlog.Event {
+	at := map[string]time.Time{}
+	for _, e := range evs {
+		at[e.ID] = e.CreatedAt
+	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	out := make([]auditlog.Event, len(rc.order))
-	for i, id := range rc.order {
-		out[i].ID = id
+	out := make([]auditlog.Event, len(rc.docs))
+	for id, i := range rc.docs {
+		out[i] = auditlog.Event{ID: id, CreatedAt: at[id]}
 	}
 	return out
 }
