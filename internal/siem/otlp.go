@@ -114,9 +114,11 @@ func (o *otlp) Encode(dst []byte, events []*auditlog.Event) ([]byte, error) {
 	return append(dst, body...), nil
 }
 
+// putNonEmpty sets key unless value is empty. Protobuf strings must be
+// UTF-8, and a receiver refuses the whole request for one that is not.
 func putNonEmpty(m pcommon.Map, key, value string) {
 	if value != "" {
-		m.PutStr(key, value)
+		m.PutStr(key, validUTF8(value))
 	}
 }
 
