@@ -44,6 +44,40 @@
 // refusals are 429 (the cluster was busy) the error wraps ErrRetryable, and
 // sending the batch again is safe.
 //
+// # OTLP/HTTP logs (OpenTelemetry Collector, Datadog)
+//
+// URL: the receiver's /v1/logs, for example http://COLLECTOR:4318/v1/logs.
+// Format "otlp" sends JSON (application/json), "otlp-proto" protobuf
+// (application/x-protobuf); both are an ExportLogsServiceRequest built
+// with the Collector's own pdata. For Datadog's agentless intake use
+// "otlp-proto" (Datadog documents protobuf for logs), the intake of your
+// Datadog site, such as https://otlp.datadoghq.com/v1/logs for US1, and the
+// API key in the header "dd-api-key: <key>".
+//
+// A batch holds one resource per project (service.name "authgear",
+// authgear.project = data.context.app_id when the data has one), with one
+// scope, "authgear-audit", and one log record per event:
+//
+//   - Timestamp = createdAt; ObservedTimestamp = when the batch was encoded.
+//   - SeverityNumber and SeverityText: WARN (13) for activity types ending
+//     _FAILED or _BLOCKED, INFO (9) for the rest.
+//   - EventName: the event type, such as user.authenticated.
+//   - Body: a string holding the record exactly as -o jsonl writes it.
+//     A string rather than a map keeps data verbatim (numbers, key order)
+//     and shows as one readable line in the Collector's debug exporter;
+//     receivers that parse JSON messages get every field (Datadog does so
+//     for a message that is a JSON object, the Collector with
+//     ParseJSON(body) in a transform processor).
+//   - Attributes, each only when not empty: log.record.uid (the event ID),
+//     authgear.activity_type, user.id, client.address (the IP address),
+//     user_agent.original and authgear.client_id, named after
+//     OpenTelemetry's semantic conventions where they have a name.
+//
+// Check reads the ExportLogsServiceResponse: partialSuccess with
+// rejectedLogRecords above 0 is an error naming the count and the
+// receiver's errorMessage; an empty body, or an errorMessage alone (a
+// warning), is success.
+//
 // # Syslog (RFC 5424 over TCP or TLS)
 //
 // DialSyslog connects to host:port, over TLS when SyslogOptions.TLS is set

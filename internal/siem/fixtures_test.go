@@ -111,5 +111,5 @@ func TestEncodeRefusalLeavesDst(t *testing.T) {
 }
 
 func httpFormats() []Format {
-	return []Format{Splunk(SplunkOptions{}), Elasticsearch(ElasticOptions{})}
+	return []Format{Splunk(SplunkOptions{}), Elasticsearch(ElasticOptions{}), OTLP(false), OTLP(true)}
 }

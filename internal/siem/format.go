@@ -2,6 +2,7 @@ package siem
 
 import (
 	"errors"
+	"unicode/utf8"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 )
@@ -24,3 +25,13 @@ type Format interface {
 // the same batch again later may succeed. Resending is safe: every format
 // that can report it makes redelivery idempotent.
 var ErrRetryable = errors.New("the receiver was busy; send the batch again later")
+
+// validUTF8 replaces each byte of s that is not UTF-8 with U+FFFD, as the
+// record's JSON encoder does, so that a field reads the same in the record
+// and beside it.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string([]rune(s))
+}

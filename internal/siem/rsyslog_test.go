@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -179,7 +180,8 @@ func (r *rsyslog) checkReceived(events []*auditlog.Event, hostname string) {
 
 func TestSyslogToRsyslogTCP(t *testing.T) {
 	rs := startRsyslog(t, nil)
-	s, err := DialSyslog(context.Background(), rs.addr, SyslogOptions{Hostname: "relay.example.com"})
+	dialer, dials := countDials()
+	s, err := DialSyslog(context.Background(), rs.addr, SyslogOptions{Hostname: "relay.example.com", Dialer: dialer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,6 +200,9 @@ func TestSyslogToRsyslogTCP(t *testing.T) {
 		t.Fatal(err)
 	}
 	rs.checkReceived(evs, "relay.example.com")
+	if n := dials.Load(); n != 1 {
+		t.Errorf("%d connections for two batches, want one", n)
+	}
 }
 
 func TestSyslogToRsyslogTLS(t *testing.T) {
@@ -205,22 +210,40 @@ func TestSyslogToRsyslogTLS(t *testing.T) {
 	rs := startRsyslog(t, &cert)
 	roots := x509.NewCertPool()
 	roots.AddCert(cert.Leaf)
-	s, err := DialSyslog(context.Background(), rs.addr, SyslogOptions{TLS: &tls.Config{RootCAs: roots}, Hostname: "relay"})
+	dialer, dials := countDials()
+	s, err := DialSyslog(context.Background(), rs.addr, SyslogOptions{TLS: &tls.Config{RootCAs: roots}, Hostname: "relay", Dialer: dialer})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	// Two batches: the second one checks the TLS connection is still
+	// usable after Send's check for a closed connection.
 	evs := fixtures()
-	if err := s.Send(context.Background(), evs); err != nil {
+	if err := s.Send(context.Background(), evs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), evs[1:]); err != nil {
 		t.Fatal(err)
 	}
 	rs.checkReceived(evs, "relay")
+	if n := dials.Load(); n != 1 {
+		t.Errorf("%d connections for two batches, want one", n)
+	}
 
 	// A client that does not trust the certificate never sends.
 	_, err = DialSyslog(context.Background(), rs.addr, SyslogOptions{TLS: &tls.Config{}})
 	if err == nil || !strings.Contains(err.Error(), "TLS with "+rs.addr) {
 		t.Errorf("DialSyslog with an untrusted certificate = %v", err)
 	}
+}
+
+// countDials returns a dialer that counts its connections.
+func countDials() (func(ctx context.Context, network, addr string) (net.Conn, error), *atomic.Int32) {
+	var n atomic.Int32
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		n.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}, &n
 }
 
 // selfSigned makes a certificate for 127.0.0.1 that is its own CA.

@@ -8,10 +8,8 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
@@ -258,7 +256,7 @@ func appendParam(dst []byte, name, value string) []byte {
 	if value == "" {
 		return dst
 	}
-	value = strings.ToValidUTF8(value, string(utf8.RuneError))
+	value = validUTF8(value)
 	dst = append(dst, ' ')
 	dst = append(dst, name...)
 	dst = append(dst, `="`...)

@@ -51,7 +51,7 @@ func TestSyslogParamEscaping(t *testing.T) {
 		{`a]b`, ` k="a\]b"`},
 		{`[x="y"]\`, ` k="[x=\"y\"\]\\"`},
 		{"日本語", ` k="日本語"`},
-		{"bad\xffutf8", ` k="bad` + "\uFFFD" + `utf8"`},
+		{"bad\xff\xfeutf8", ` k="bad` + "\uFFFD\uFFFD" + `utf8"`},
 		{"", ``},
 	}
 	for _, tt := range tests {
