@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/deliver"
@@ -544,6 +546,58 @@ func TestTailToFormats(t *testing.T) {
 			t.Errorf("exit %d: %s", code, errb)
 		}
 	})
+	for _, proto := range []bool{false, true} {
+		t.Run(fmt.Sprintf("otlp proto=%v", proto), func(t *testing.T) {
+			s, start, clock := oldAndNew(t)
+			var mu sync.Mutex
+			got := map[string]bool{}
+			otlp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				req := plogotlp.NewExportRequest()
+				var err error
+				if proto {
+					err = req.UnmarshalProto(body)
+				} else {
+					err = req.UnmarshalJSON(body)
+				}
+				if err != nil || r.URL.Path != "/v1/logs" || r.Header.Get("Dd-Api-Key") != "dd-5e6f" {
+					http.Error(w, "bad request", http.StatusBadRequest)
+					return
+				}
+				rls := req.Logs().ResourceLogs()
+				mu.Lock()
+				for i := range rls.Len() {
+					sls := rls.At(i).ScopeLogs()
+					for j := range sls.Len() {
+						lrs := sls.At(j).LogRecords()
+						for k := range lrs.Len() {
+							if id, ok := lrs.At(k).Attributes().Get("log.record.uid"); ok {
+								got[id.Str()] = true
+							}
+						}
+					}
+				}
+				mu.Unlock()
+				out, _ := plogotlp.NewExportResponse().MarshalProto()
+				w.Header().Set("Content-Type", "application/x-protobuf")
+				if !proto {
+					out, _ = plogotlp.NewExportResponse().MarshalJSON()
+					w.Header().Set("Content-Type", "application/json")
+				}
+				w.Write(out)
+			}))
+			defer otlp.Close()
+			args := append([]string{"tail", "--to", otlp.URL + "/v1/logs", "--to-header", "DD-API-KEY:$DD_API_KEY",
+				"--since", rfc(start.Add(-time.Hour)), "--interval", "10ms", "--lag", "2s"}, connArgs(t, s)...)
+			if proto {
+				args = append(args, "--to-format", "otlp-proto")
+			}
+			code, errb := runUntil(t, clock, map[string]string{"DD_API_KEY": "dd-5e6f"}, args, "the events", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) >= 40 })
+			if code != 0 {
+				t.Errorf("exit %d: %s", code, errb)
+			}
+		})
+	}
 	t.Run("elasticsearch", func(t *testing.T) {
 		s, start, clock := oldAndNew(t)
 		rc := newBulkReceiver(t)

@@ -30,6 +30,10 @@ func HTTPFormat(t Target, o FormatOptions) (Format, error) {
 			index = bulkIndex(t.URL.Path)
 		}
 		return siem.Elasticsearch(siem.ElasticOptions{Index: index}), nil
+	case FormatOTLP:
+		return siem.OTLP(false), nil
+	case FormatOTLPProto:
+		return siem.OTLP(true), nil
 	}
 	return nil, fmt.Errorf("--to-format %s is not an HTTP format", t.Format)
 }
