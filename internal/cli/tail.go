@@ -153,10 +153,36 @@ that second; each event is printed exactly once.
 
 Takes the same --activity, --user, --ip, --client and --country filters as
 search, and --since; it has no end, so no --until. Output (-o) as for search: table on a terminal,
-jsonl on a pipe; each event is written through at once.`,
+jsonl on a pipe; each event is written through at once.
+
+--state FILE makes it resumable: the first run starts as above, every later
+run at the first event the last one did not deliver (--since and --backlog
+then do not apply). Events go out in batches (--batch-size, --flush-interval),
+and the state's checkpoint advances after each batch was written and flushed,
+synced for a file, or accepted by the receiver. --out FILE appends JSON lines
+and gets every event exactly once across kills (the file is cut back to its
+length at the checkpoint first); stdout gets them at least once, the last
+unacknowledged batch again after a kill. The state records the endpoint,
+project, filters, destination and format; another of these is refused
+(exit 2). A second tail on the same state exits 1.
+
+--to URL sends the events to a receiver: Splunk HEC
+(.../services/collector/event), Elasticsearch or OpenSearch (.../_bulk, with
+_id = the event ID), OTLP/HTTP logs (.../v1/logs; --to-format otlp-proto for
+protobuf), syslog RFC 5424 (syslog://HOST:PORT, syslog+tls://HOST:PORT), or
+JSON lines to any other URL; --to-format overrides what the URL implies.
+--to-header NAME:VALUE adds a header; a last word $VAR or @FILE of the value
+is read from the environment or a file, and no header value is ever
+printed. Dropped connections, timeouts, 408, 429 and 5xx are retried with
+backoff (Retry-After wins) until the receiver takes the batch, or
+--to-max-retries; any other 4xx stops with one line and exit 1, the
+checkpoint before that batch.`,
 		Example: `  authgear-audit tail --activity authentication
   authgear-audit tail --since 1h --activity authentication
-  authgear-audit tail -n 0 --user alice@example.com -o jsonl | jq -c '{createdAt, activityType}'`,
+  authgear-audit tail -n 0 --user alice@example.com -o jsonl | jq -c '{createdAt, activityType}'
+  authgear-audit tail --state /var/lib/authgear-audit/tail.json --out /var/log/authgear-audit.jsonl
+  authgear-audit tail --state splunk.json --to https://splunk.example.com:8088/services/collector/event \
+    --to-header 'Authorization:Splunk $SPLUNK_HEC_TOKEN'`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := ff.filter(a)

@@ -202,7 +202,7 @@ type UndeliveredError struct {
 }
 
 func (e *UndeliveredError) Error() string {
-	return fmt.Sprintf("interrupted with %d events read and not delivered (%v): a run with the same --state delivers them", e.N, e.Err)
+	return fmt.Sprintf("interrupted with %d events read and not delivered (%v); with --state, the next run delivers them", e.N, e.Err)
 }
 
 func (e *UndeliveredError) Unwrap() error { return e.Err }
