@@ -140,7 +140,14 @@ func TestTailKilled(t *testing.T) {
 				if kind == "file" {
 					t.Logf("%d of %d kills left bytes after the checkpoint", cut, kills)
 				}
-				tailKillRun(t, args, &lockedWriter{w: &current, mu: &mu}, 0, done)
+				// The last run ends once everything is delivered and it has
+				// saved its state at least once (so it is past its start,
+				// and SIGINT is the tail's own normal end).
+				lastStart := time.Now()
+				tailKillRun(t, args, &lockedWriter{w: &current, mu: &mu}, 0, func() bool {
+					fi, err := os.Stat(state)
+					return err == nil && fi.ModTime().After(lastStart) && done()
+				})
 				buf := current
 				printed.Write(buf.Bytes())
 				t.Logf("%s: %d kills", kind, kills)
