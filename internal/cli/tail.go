@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,6 +65,12 @@ type deliveryFlags struct {
 	ToSourceType  string
 	BatchSize     int
 	FlushInterval time.Duration
+
+	// Resolved by check from the --to flags, before any request.
+	target  deliver.Target
+	header  http.Header
+	secrets []string
+	tls     *tls.Config
 }
 
 // active reports whether the tail goes through internal/deliver:
@@ -98,7 +106,7 @@ func (d *deliveryFlags) registerState(cmd *cobra.Command) {
 
 // check refuses delivery flags that do not apply. It runs after the
 // flags are parsed.
-func (d *deliveryFlags) check(cmd *cobra.Command) error {
+func (d *deliveryFlags) check(cmd *cobra.Command, getenv func(string) string) error {
 	fl := cmd.Flags()
 	if d.To == "" {
 		for _, f := range []string{"to-format", "to-header", "to-timeout", "to-ca-file", "to-insecure", "to-max-retries", "to-index", "to-sourcetype"} {
@@ -125,6 +133,21 @@ func (d *deliveryFlags) check(cmd *cobra.Command) error {
 		return usageError(fmt.Errorf("--to-max-retries: %d is negative", d.ToMaxRetries))
 	case d.OutPath == "-":
 		return usageError(errors.New("--out -: leave --out out to write to stdout"))
+	case d.To == "":
+		return nil
+	}
+	var err error
+	if d.target, err = deliver.ParseTarget(d.To, d.ToFormat, d.ToInsecure); err != nil {
+		return usageError(err)
+	}
+	if d.target.Syslog() && len(d.ToHeaders) > 0 {
+		return usageError(errors.New("--to-header applies to HTTP receivers, not syslog"))
+	}
+	if d.header, d.secrets, err = deliver.ParseHeaders(d.ToHeaders, getenv); err != nil {
+		return usageError(err)
+	}
+	if d.tls, err = deliver.TLSConfig(d.ToCAFile); err != nil {
+		return usageError(err)
 	}
 	return nil
 }
@@ -204,7 +227,7 @@ checkpoint before that batch.`,
 			if err := sf.apply(cmd, a, &o); err != nil {
 				return err
 			}
-			if err := opts.Delivery.check(cmd); err != nil {
+			if err := opts.Delivery.check(cmd, a.getenv); err != nil {
 				return err
 			}
 			if opts.Delivery.OutPath != "" && o.Shape == nil && o.Format != output.FormatJSONL {
@@ -311,17 +334,13 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 	if err != nil {
 		return err
 	}
-	var target deliver.Target
 	dest, format := "stdout", o.Output.Format
 	if d.Shaped != "" {
 		format = d.Shaped
 	}
 	switch {
 	case d.To != "":
-		if target, err = deliver.ParseTarget(d.To, d.ToFormat, d.ToInsecure); err != nil {
-			return usageError(err)
-		}
-		dest, format = "--to "+target.String(), target.Format
+		dest, format = "--to "+d.target.String(), d.target.Format
 	case d.OutPath != "":
 		abs, err := filepath.Abs(d.OutPath)
 		if err != nil {
@@ -343,7 +362,7 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 		resume, resumed = tracker.Resume()
 		keep = tracker.OutBytes()
 	}
-	sink, closeSink, size, err := openDeliverySink(a, o, target, keep)
+	sink, closeSink, size, err := openDeliverySink(a, o, keep)
 	if err != nil {
 		return deliveryError(err)
 	}
@@ -391,11 +410,11 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 // openDeliverySink opens where a delivering tail writes: the receiver of
 // target, the --out file (cut back to keep bytes; -1 keeps it whole), or
 // stdout. size reads the --out file's length; nil for the others.
-func openDeliverySink(a *App, o *tailOptions, target deliver.Target, keep int64) (sink deliver.Sink, closeSink func() error, size func() (int64, error), err error) {
+func openDeliverySink(a *App, o *tailOptions, keep int64) (sink deliver.Sink, closeSink func() error, size func() (int64, error), err error) {
 	d := &o.Delivery
 	noClose := func() error { return nil }
 	if d.To != "" {
-		return openReceiver(a, d, target)
+		return openReceiver(a, d)
 	}
 	var file *os.File
 	dst := a.IO.Out
@@ -425,37 +444,26 @@ func openDeliverySink(a *App, o *tailOptions, target deliver.Target, keep int64)
 }
 
 // openReceiver is the sink of --to.
-func openReceiver(a *App, d *deliveryFlags, target deliver.Target) (deliver.Sink, func() error, func() (int64, error), error) {
+func openReceiver(a *App, d *deliveryFlags) (deliver.Sink, func() error, func() (int64, error), error) {
 	noClose := func() error { return nil }
-	tlsConf, err := deliver.TLSConfig(d.ToCAFile)
-	if err != nil {
-		return nil, noClose, nil, usageError(err)
-	}
 	retrying := func(err error, wait time.Duration) {
 		a.warn("%v; trying again in %s", err, wait.Round(100*time.Millisecond))
 	}
-	if target.Syslog() {
-		if len(d.ToHeaders) > 0 {
-			return nil, noClose, nil, usageError(errors.New("--to-header applies to HTTP receivers, not syslog"))
-		}
-		so := deliver.SyslogSinkOptions{Addr: target.URL.Host, Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, Retrying: retrying}
-		if target.URL.Scheme == "syslog+tls" {
-			so.Syslog.TLS = tlsConf
+	if d.target.Syslog() {
+		so := deliver.SyslogSinkOptions{Addr: d.target.URL.Host, Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, Retrying: retrying}
+		if d.target.URL.Scheme == "syslog+tls" {
+			so.Syslog.TLS = d.tls
 		}
 		y := deliver.NewSyslog(so)
 		return y, y.Close, nil, nil
 	}
-	header, secrets, err := deliver.ParseHeaders(d.ToHeaders, a.getenv)
-	if err != nil {
-		return nil, noClose, nil, usageError(err)
-	}
-	format, err := deliver.HTTPFormat(target, deliver.FormatOptions{Index: d.ToIndex, SourceType: d.ToSourceType})
+	format, err := deliver.HTTPFormat(d.target, deliver.FormatOptions{Index: d.ToIndex, SourceType: d.ToSourceType})
 	if err != nil {
 		return nil, noClose, nil, usageError(err)
 	}
 	ho := deliver.HTTPOptions{
-		URL: target.URL, Format: format, Header: header, Secrets: secrets,
-		Client: deliver.Client(tlsConf), Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, BatchSize: d.BatchSize,
+		URL: d.target.URL, Format: format, Header: d.header, Secrets: d.secrets,
+		Client: deliver.Client(d.tls), Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, BatchSize: d.BatchSize,
 		Retrying: retrying,
 	}
 	if a.Global.Verbose {

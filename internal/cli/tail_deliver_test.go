@@ -305,8 +305,13 @@ func TestTailDeliveryBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			app, out, errb := newTestApp(t, nil)
-			if code := runApp(t, app, append(append([]string{"tail"}, tt.args...), connArgs(t, s)...)...); code != ExitUsage {
+			before := s.Requests()
+			// An email in --user would be looked up: the flags are checked first.
+			if code := runApp(t, app, append(append([]string{"tail", "--user", "alice@example.com"}, tt.args...), connArgs(t, s)...)...); code != ExitUsage {
 				t.Errorf("exit %d, want %d: %s", code, ExitUsage, errb)
+			}
+			if n := s.Requests() - before; n != 0 {
+				t.Errorf("%d requests before the flags were refused", n)
 			}
 			if lines := stderrLines(errb); len(lines) == 0 || !strings.HasPrefix(lines[0], "authgear-audit: "+tt.msg) {
 				t.Errorf("stderr = %q, want first line %q", lines, "authgear-audit: "+tt.msg)
