@@ -17,11 +17,15 @@
 // time is createdAt in epoch seconds (with milliseconds when it has any);
 // source and sourcetype default to "authgear" and "authgear:audit"; host and
 // index are left out unless set, so HEC applies the token's defaults; event
-// is the record exactly as -o jsonl writes it, so a search such as
-// sourcetype="authgear:audit" activityType=USER_AUTHENTICATED userID=...
-// works on its fields. HEC answers {"text":"Success","code":0}; any other
-// code is reported with its text (and the number of the refused event when
-// HEC names one).
+// is the record exactly as -o jsonl writes it. With KV_MODE = json for the
+// sourcetype in props.conf (or sourcetype "_json"), Splunk extracts its
+// fields at search time, so that sourcetype="authgear:audit"
+// activityType=USER_AUTHENTICATED works; | spath extracts them anywhere.
+// HEC answers {"text":"Success","code":0}; any other code is reported with
+// its text (and the number of the refused event when HEC names one). With
+// indexer acknowledgement enabled HEC also needs the header
+// "X-Splunk-Request-Channel: <uuid>", and code 0 then means received:
+// the ackId is not polled.
 //
 // # Elasticsearch and OpenSearch _bulk
 //

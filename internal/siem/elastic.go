@@ -8,6 +8,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/output/jsonscan"
 )
 
 // ElasticOptions name where _bulk writes. An empty Index is "authgear-audit".
@@ -44,7 +45,7 @@ func (x *elastic) Encode(dst []byte, events []*auditlog.Event) ([]byte, error) {
 	start := len(dst)
 	for _, e := range events {
 		dst = append(dst, x.action...)
-		dst = appendJSONString(dst, e.ID)
+		dst = jsonscan.AppendString(dst, e.ID, true) // as the record writes it
 		dst = append(dst, "}}\n"...)
 		dst = append(dst, `{"@timestamp":"`...)
 		dst = e.CreatedAt.UTC().AppendFormat(dst, time.RFC3339Nano)
@@ -59,15 +60,6 @@ func (x *elastic) Encode(dst []byte, events []*auditlog.Event) ([]byte, error) {
 		dst = append(dst, '\n')
 	}
 	return dst, nil
-}
-
-// appendJSONString appends s as a JSON string.
-func appendJSONString(dst []byte, s string) []byte {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err) // strings always marshal
-	}
-	return append(dst, b...)
 }
 
 // bulkAnswer is the part of a _bulk answer that tells what was refused.

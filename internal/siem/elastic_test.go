@@ -211,6 +211,14 @@ func TestElasticsearchCheckAnswers(t *testing.T) {
 		{`{"took":1,"errors":true,"items":[{"create":{"_id":"a","status":409,"error":{"type":"version_conflict_engine_exception"}}}]}`, ""},
 		{`{"took":1,"errors":true,"items":[]}`, "without items"},
 		{`{"took":1,"errors":true,"items":[{"create":{"_id":"a\u001b[31m","status":400}}]}`, `the first, a\e[31m: status 400`},
+		// As Elasticsearch 8 answers: a created item, a duplicate, a mapping error.
+		{`{"took":30,"errors":true,"items":[` +
+			`{"create":{"_index":"authgear-audit","_id":"a","_version":1,"result":"created","_shards":{"total":2,"successful":1,"failed":0},"_seq_no":0,"_primary_term":1,"status":201}},` +
+			`{"create":{"_index":"authgear-audit","_id":"b","status":409,"error":{"type":"version_conflict_engine_exception","reason":"[b]: version conflict, document already exists (current version [1])","index_uuid":"aAsFqTI0Tc2W0LCWgPNrOA","shard":"0","index":"authgear-audit"}}}]}`, ""},
+		{`{"took":3,"errors":true,"items":[` +
+			`{"create":{"_index":"authgear-audit","_id":"b","status":409,"error":{"type":"version_conflict_engine_exception","reason":"[b]: version conflict"}}},` +
+			`{"create":{"_index":"authgear-audit","_id":"c","status":400,"error":{"type":"document_parsing_exception","reason":"[1:120] failed to parse field [data.seq] of type [date]","caused_by":{"type":"illegal_argument_exception","reason":"failed to parse date field [4711]"}}}}]}`,
+			"refused 1 of 2 events; the first, c: status 400, document_parsing_exception: [1:120] failed to parse field [data.seq] of type [date]"},
 		{`{"error":{"type":"security_exception"},"status":403}`, "not from _bulk"},
 		{`not json`, "not from _bulk"},
 	}

@@ -83,6 +83,7 @@ ruleset(name="received") {
 	var stderr bytes.Buffer
 	cmd := exec.Command(bin, "-n", "-f", confFile, "-i", filepath.Join(dir, "rsyslogd.pid"))
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	stopWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
