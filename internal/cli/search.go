@@ -14,6 +14,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/deliver"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/output/shape"
@@ -32,8 +33,10 @@ type searchOptions struct {
 	OutPath string // "" or "-" = stdout
 
 	Inputs []string // search these exports instead of the API
+	Shaped string   // --jq or --template, as the state of --follow --state records it
 
 	Follow    bool // behave like tail
+	StatePath string
 	Backlog   int
 	FromStart bool
 	Interval  time.Duration
@@ -146,6 +149,8 @@ a terminal. In a pipe or cron, none of these.`,
 				}
 			} else if cmd.Flags().Changed("interval") || cmd.Flags().Changed("lag") {
 				return usageError(errors.New("--interval and --lag apply to --follow"))
+			} else if opts.StatePath != "" {
+				return usageError(errors.New("--state applies to --follow; to resume exports, see 'export --state'"))
 			}
 			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), opts.OutPath, &opts.Output)
 			if err != nil {
@@ -155,6 +160,7 @@ a terminal. In a pipe or cron, none of these.`,
 				return err
 			}
 			opts.Output = o
+			opts.Shaped = shapedName(sf)
 			return runSearch(cmd.Context(), opts)
 		},
 	}
@@ -171,6 +177,7 @@ a terminal. In a pipe or cron, none of these.`,
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, like 'tail'")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "with --follow: time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "with --follow: leave events younger than this for the next poll")
+	fl.StringVar(&opts.StatePath, "state", "", "with --follow: resume where the last run with this state file stopped, as 'tail --state'")
 	return cmd
 }
 
@@ -326,6 +333,8 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		return runTail(ctx, &tailOptions{
 			App: a, Filter: o.Filter, Backlog: o.Backlog, FromStart: o.FromStart,
 			Interval: o.Interval, Lag: o.Lag, Output: o.Output,
+			Delivery: deliveryFlags{StatePath: o.StatePath, Shaped: o.Shaped,
+				BatchSize: deliver.DefaultBatchSize, FlushInterval: deliver.DefaultFlushInterval},
 		})
 	}
 	var (

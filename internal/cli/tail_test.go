@@ -218,7 +218,8 @@ func TestTailHelpListsItsFlags(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"--activity", "--backlog", "--client", "--columns", "--country", "--csv-raw", "--help", "--interval", "--ip", "--jq", "--lag", "--output", "--since", "--template", "--tz", "--user", "--utc"}
+	want := []string{"--activity", "--backlog", "--batch-size", "--client", "--columns", "--country", "--csv-raw", "--flush-interval", "--help", "--interval", "--ip", "--jq", "--lag",
+		"--out", "--output", "--since", "--state", "--template", "--to", "--to-ca-file", "--to-format", "--to-header", "--to-index", "--to-insecure", "--to-max-retries", "--to-sourcetype", "--to-timeout", "--tz", "--user", "--utc"}
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Errorf("tail --help lists %v, want %v", got, want)

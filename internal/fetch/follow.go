@@ -35,6 +35,12 @@ type FollowOptions struct {
 	Keep func(*auditlog.Event) bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// WindowDone, when not nil, is called after the events of each window
+	// (the first walk, then each poll) have all been passed to emit, with
+	// the window's end: a whole second before which every selected event
+	// has been emitted. A checkpoint may be taken there. An error from it
+	// ends the follow, as one from emit does.
+	WindowDone func(end time.Time) error
 }
 
 // BacklogLookback bounds how far back a backlog with a Keep filter looks:
@@ -115,6 +121,9 @@ func follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlo
 			}
 		}
 	}
+	if err := windowDone(o, end); err != nil {
+		return err
+	}
 
 	t := time.NewTimer(interval)
 	defer t.Stop()
@@ -136,7 +145,17 @@ func follow(ctx context.Context, src Source, o FollowOptions, emit func(*auditlo
 				return err
 			}
 			end = hi
+			if err := windowDone(o, end); err != nil {
+				return err
+			}
 		}
 		t.Reset(interval)
 	}
+}
+
+func windowDone(o FollowOptions, end time.Time) error {
+	if o.WindowDone == nil {
+		return nil
+	}
+	return o.WindowDone(end)
 }

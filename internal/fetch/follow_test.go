@@ -193,3 +193,62 @@ func TestFollowErrors(t *testing.T) {
 		t.Error("a negative lag was accepted")
 	}
 }
+
+// TestFollowWindowDone: WindowDone gets each window's end after every
+// event before it has been emitted, and no event emitted after it is
+// older; its error ends Follow.
+func TestFollowWindowDone(t *testing.T) {
+	t.Parallel()
+	var times []time.Time
+	for i := range 200 {
+		times = append(times, genEnd.Add(time.Duration(i-100)*time.Second))
+	}
+	times = append(times, repeatTime(genEnd.Add(-50*time.Second), 150)...)
+	srv, client := standIn(t, clockedEvents("e", times...), nil)
+	clock := genEnd
+	sel := adminapi.Selection{From: genEnd.Add(-80 * time.Second), To: genEnd.Add(40 * time.Second)}
+	var got []*auditlog.Event
+	var ends []time.Time
+	emitted := 0 // events emitted when the last window ended
+	err := fetch.Follow(context.Background(), client, fetch.FollowOptions{
+		Selection: sel, Interval: time.Millisecond, Lag: time.Second, FromStart: true,
+		Now: func() time.Time { clock = clock.Add(7 * time.Second); return clock },
+		WindowDone: func(end time.Time) error {
+			if len(ends) > 0 && !end.After(ends[len(ends)-1]) {
+				t.Errorf("window end %s after %s", end, ends[len(ends)-1])
+			}
+			if end.Truncate(time.Second) != end {
+				t.Errorf("window end %s is not a whole second", end)
+			}
+			// Every event before end has been emitted.
+			if want := len(expected(srv, adminapi.Selection{From: sel.From, To: end}, false)); len(got) != want {
+				t.Errorf("at window end %s: %d events emitted, want %d", end, len(got), want)
+			}
+			for _, e := range got[emitted:] {
+				if !e.CreatedAt.Before(end) {
+					t.Errorf("event %s at %s emitted before window end %s", e.ID, e.CreatedAt, end)
+				}
+			}
+			emitted = len(got)
+			ends = append(ends, end)
+			return nil
+		},
+	}, func(e *auditlog.Event) error { got = append(got, e); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ends) < 3 || !ends[len(ends)-1].Equal(sel.To) {
+		t.Errorf("window ends %v: want several, the last at %s", ends, sel.To)
+	}
+	sameEvents(t, ids(got), expected(srv, sel, false))
+
+	stop := errors.New("disk full")
+	err = fetch.Follow(context.Background(), client, fetch.FollowOptions{
+		Selection: sel, Interval: time.Millisecond, FromStart: true,
+		Now:        func() time.Time { clock = clock.Add(time.Second); return clock },
+		WindowDone: func(time.Time) error { return stop },
+	}, func(*auditlog.Event) error { return nil })
+	if err != stop {
+		t.Errorf("with a failing WindowDone: Follow = %v, want %v", err, stop)
+	}
+}
