@@ -1,0 +1,8 @@
+//go:build !unix
+
+package parquetfile
+
+import "time"
+
+// cpuTime is not measured here; the metric reads 0.
+func cpuTime() time.Duration { return 0 }
