@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
 // Two runs with different state files and one --out-dir: the second finds
@@ -46,7 +47,7 @@ func TestExportOutDirLocked(t *testing.T) {
 	}
 	var temps []string
 	filepath.WalkDir(out, func(p string, de os.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(de.Name(), ".tmp") {
+		if err == nil && safefile.IsTemp(de.Name()) {
 			rel, _ := filepath.Rel(out, p)
 			temps = append(temps, rel)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -258,7 +259,7 @@ func stateServer(t *testing.T, seed int64) (*adminapitest.Server, time.Time) {
 // is whole.
 func loadArchive(t *testing.T, dir string) *export.Archive {
 	t.Helper()
-	b, err := export.OpenLocalBucket(t.Context(), dir)
+	b, err := objstore.Open(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

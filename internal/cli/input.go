@@ -11,15 +11,17 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 )
 
 // openLocation opens an archive location (a folder or a bucket's URL) as a
-// bucket scoped to it.
+// bucket scoped to it. A location that names no bucket is bad usage.
 func openLocation(ctx context.Context, location string) (*blob.Bucket, error) {
-	if _, local := export.LocalDir(location); local {
-		return export.OpenLocalBucket(ctx, location)
+	b, err := objstore.Open(ctx, location)
+	if errors.Is(err, objstore.ErrBadLocation) {
+		return nil, usageError(err)
 	}
-	return nil, usageError(fmt.Errorf("%s: this build reads and writes local folders only", location))
+	return b, err
 }
 
 // inputs checks the --input values of search, count and verify and

@@ -17,12 +17,11 @@ import (
 	"time"
 
 	"gocloud.dev/blob"
-	"gocloud.dev/blob/fileblob"
-	"gocloud.dev/gcerrors"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -72,15 +71,14 @@ func (e *ConflictError) Error() string {
 		strings.TrimSuffix(strings.TrimPrefix(e.Key, EntryPrefix), ".json"), e.Location, len(e.Objects))
 }
 
-// IsExists reports whether a conditional create found its key taken.
-func IsExists(err error) bool { return gcerrors.Code(err) == gcerrors.FailedPrecondition }
-
 // createOptions are those of every object an archive writes: a
 // conditional create, so that a committed object is never overwritten.
-// s3blob sends If-None-Match: *, gcsblob ifGenerationMatch=0, azureblob
-// If-None-Match: *; memblob checks under its lock; fileblob checks with a
-// stat before its rename, which is atomic only within one process: local
-// folders are therefore also locked for the whole run (AcquireDirLock).
+// gocloud.dev v0.49.0's s3blob sends If-None-Match: * (on the PUT, or
+// on CompleteMultipartUpload), gcsblob ifGenerationMatch=0, azureblob
+// If-None-Match: *, memblob checks under its lock; objstore's folders
+// commit with a hard link, which the kernel refuses when the name is
+// taken. A local folder is also locked for the whole run
+// (AcquireDirLock), for the clean-up of what killed runs left.
 func createOptions(contentType string) *blob.WriterOptions {
 	return &blob.WriterOptions{IfNotExist: true, ContentType: contentType}
 }
@@ -185,7 +183,7 @@ func (s *objectSink) closeCurrent() error {
 		return fmt.Errorf("write %s: %w", w.obj.Key, err)
 	}
 	if err := w.bw.Close(); err != nil {
-		if IsExists(err) {
+		if objstore.IsExists(err) {
 			return fmt.Errorf("write %s: the key is taken, and an archive never overwrites an object (two runs with one run ID?)", w.obj.Key)
 		}
 		return fmt.Errorf("write %s: %w", w.obj.Key, err)
@@ -244,7 +242,7 @@ func commitEntry(ctx context.Context, b *blob.Bucket, a *Archive, e *Entry, key 
 	}
 	k := EntryKey(e.Sequence)
 	if err := b.WriteAll(ctx, k, raw, createOptions("application/json")); err != nil {
-		if IsExists(err) {
+		if objstore.IsExists(err) {
 			return "", &ConflictError{Location: a.Location, Key: k}
 		}
 		return "", fmt.Errorf("commit %s/%s: %w", a.Location, k, err)
@@ -270,38 +268,13 @@ func (a *Archive) nextEntry(runID string, now time.Time, id Identity, rng Range,
 }
 
 // removeLocalTemps removes, from a local archive whose lock this process
-// holds, what killed writes left: the temporary files of the file system
-// store (KEY.<hex>.tmp) and of earlier versions (.audit-*). They are no
-// objects of the archive.
+// holds, what killed writes left: temporary files of the folder store
+// (.KEY.tmp-RANDOM, which listings skip) and of earlier versions. They are
+// no objects of the archive.
 func removeLocalTemps(dir string) {
 	RemoveStaleTemps(dir, ".audit-", "."+ManifestName+".")
-	for _, sub := range []string{"data", strings.TrimSuffix(EntryPrefix, "/")} {
-		des, err := os.ReadDir(filepath.Join(dir, sub))
-		if err != nil {
-			continue
-		}
-		for _, de := range des {
-			if isStoreTemp(de.Name()) && de.Type().IsRegular() {
-				os.Remove(filepath.Join(dir, sub, de.Name()))
-			}
-		}
-	}
-}
-
-// isStoreTemp reports whether a name is a temporary file of gocloud's
-// file system store: the key, a dot, hex digits, ".tmp".
-func isStoreTemp(name string) bool {
-	base, ok := strings.CutSuffix(name, ".tmp")
-	i := strings.LastIndexByte(base, '.')
-	if !ok || i < 0 || i == len(base)-1 {
-		return false
-	}
-	for _, c := range base[i+1:] {
-		if !strings.ContainsRune("0123456789abcdef", c) {
-			return false
-		}
-	}
-	return true
+	RemoveStaleTemps(filepath.Join(dir, "data"), ".audit-")
+	RemoveStaleTemps(filepath.Join(dir, strings.TrimSuffix(EntryPrefix, "/")), ".0")
 }
 
 var errNoBucket = errors.New("no way to open an --out-dir location was given")
@@ -457,19 +430,8 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 	return res, nil
 }
 
-// OpenLocalBucket opens a local folder (a plain path or file://) as a
-// bucket, creating it when missing. Temporary files go beside their
-// objects, on the same file system, and no metadata files are written.
-func OpenLocalBucket(_ context.Context, location string) (*blob.Bucket, error) {
-	dir, ok := LocalDir(location)
-	if !ok {
-		return nil, fmt.Errorf("%s: not a local folder", location)
-	}
-	return fileblob.OpenBucket(dir, &fileblob.Options{CreateDir: true, DirFileMode: 0o700, NoTempDir: true, Metadata: fileblob.MetadataDontWrite})
-}
-
-// chmodLocal gives the objects of a local archive --file-mode: the store
-// creates files as the umask allows.
+// chmodLocal gives the objects of a local archive --file-mode: the folder
+// store creates them with mode 0600.
 func (r *Run) chmodLocal(keys ...string) {
 	dir, ok := LocalDir(r.o.OutDir)
 	if !ok || r.o.FileMode == 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -41,7 +42,7 @@ func dirOptions(c *adminapi.Client, state, dir string, until time.Time) Options 
 	return Options{
 		Source:   c,
 		Identity: Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: dest},
-		Until:    until, StatePath: state, OutDir: dir, OutPath: "-", OpenBucket: OpenLocalBucket,
+		Until:    until, StatePath: state, OutDir: dir, OutPath: "-", OpenBucket: objstore.Open,
 		Output: output.Options{Format: output.FormatJSONL, UTC: true}, FileMode: 0o600,
 		Parallel: 2, Count: true,
 		Now: func() time.Time { return runStart.Add(48 * time.Hour) },
@@ -76,7 +77,7 @@ func readDir(t *testing.T, dir string) []string {
 
 func openArchive(t *testing.T, dir string) (*Archive, *blob.Bucket) {
 	t.Helper()
-	b, err := OpenLocalBucket(context.Background(), dir)
+	b, err := objstore.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,10 +155,11 @@ func TestRunAfterKilledFirstRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	half := "data/" + FileName(Range{From: runStart, To: mid}, "-0123456789ab.jsonl.gz")
+	temp := "data/." + FileName(Range{From: runStart, To: mid}, "-ba9876543210.jsonl.gz") + ".tmp-123"
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{half + ".18d2f3a4b5c6.tmp", half} {
+	for _, f := range []string{temp, half} {
 		if err := os.WriteFile(filepath.Join(dir, f), []byte("half"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +171,7 @@ func TestRunAfterKilledFirstRun(t *testing.T) {
 	if len(res.Written) != 1 || !strings.Contains(res.Written[0], "20261120T000000Z-20261121T000000Z") {
 		t.Fatalf("wrote %v, want one object from the pending range's start", res.Written)
 	}
-	if _, err := os.Stat(filepath.Join(dir, half+".18d2f3a4b5c6.tmp")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, temp)); !os.IsNotExist(err) {
 		t.Error("the killed run's temporary file is still there")
 	}
 	got := readDir(t, dir)
