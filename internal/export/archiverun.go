@@ -66,9 +66,10 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("another run committed entry %s first in %s: this run's %d data objects stay unnamed and nothing reads them; "+
+	seq, _ := entrySeq(e.Key)
+	return fmt.Sprintf("another run committed entry %d (%s) first in %s: this run's %d data objects stay unnamed and nothing reads them; "+
 		"the archive is exact: the next run continues after that entry (check that runs do not overlap)",
-		strings.TrimSuffix(strings.TrimPrefix(e.Key, EntryPrefix), ".json"), e.Location, len(e.Objects))
+		seq, e.Key, e.Location, len(e.Objects))
 }
 
 // createOptions are those of every object an archive writes: a
