@@ -31,9 +31,11 @@ func bucketOptions(c *adminapi.Client, store *blob.Bucket, until time.Time) Opti
 		Source:   c,
 		Identity: Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: Destination{Dir: "mem://archive"}},
 		Until:    until, OutDir: "mem://archive", OutPath: "-",
-		OpenBucket: func(context.Context, string) (*blob.Bucket, error) { return blob.PrefixedBucket(store, "archive/"), nil },
-		Output:     output.Options{Format: output.FormatJSONL, UTC: true},
-		Parallel:   2, Count: true,
+		OpenBucket: func(context.Context, string) (*blob.Bucket, error) {
+			return blob.PrefixedBucket(store, "archive/"), nil
+		},
+		Output:   output.Options{Format: output.FormatJSONL, UTC: true},
+		Parallel: 2, Count: true,
 		Now: func() time.Time { return runStart.Add(48 * time.Hour) },
 	}
 }
@@ -372,4 +374,3 @@ func TestArchiveContinuesLegacy(t *testing.T) {
 		t.Errorf("an edited manifest.json: %v\n%s", err, reportText(rep))
 	}
 }
-
