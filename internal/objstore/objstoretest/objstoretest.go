@@ -31,7 +31,7 @@ type Server struct {
 	// azurite, folder.
 	Name string
 	// Scheme is the location's scheme: s3, gs, azblob or file.
-	Scheme string
+	Scheme    string
 	query     string
 	makeBkt   func(t testing.TB, name string)
 	n         atomic.Int64

@@ -115,4 +115,3 @@ func freePortRange(t testing.TB) int {
 	t.Fatal(errors.New("no free range of ports for SeaweedFS"))
 	return 0
 }
-
