@@ -65,6 +65,21 @@ func TestServers(t *testing.T) {
 					t.Errorf("an aborted object exists (%v)", err)
 				}
 			})
+			if srv.BreakCredentials != nil {
+				t.Run("refused credentials", func(t *testing.T) {
+					srv.BreakCredentials(t)
+					_, err := Open(ctx, loc)
+					if err == nil {
+						t.Fatal("Open with refused credentials succeeded")
+					}
+					msg := err.Error()
+					if !strings.HasPrefix(msg, srv.Location(bucket, "audit/prod")[:len(srv.Scheme)+3+len(bucket)]) ||
+						!strings.Contains(msg, "access denied (") || strings.Contains(msg, "\n") {
+						t.Errorf("error = %q, want one line naming the bucket that says access denied (CODE)", msg)
+					}
+					t.Log(msg)
+				})
+			}
 			if srv.Scheme != "file" {
 				t.Run("missing bucket", func(t *testing.T) {
 					missing := srv.Location("no-such-bucket", "audit")
@@ -77,6 +92,7 @@ func TestServers(t *testing.T) {
 					if !strings.HasPrefix(msg, want) || !strings.Contains(msg, "does not exist") || strings.Contains(msg, "\n") {
 						t.Errorf("error = %q, want one line starting %q that says the bucket does not exist", msg, want)
 					}
+					t.Log(msg)
 				})
 			}
 		})

@@ -45,6 +45,10 @@ func Azurite(t testing.TB) *Server {
 	return &Server{
 		Name:   "azurite",
 		Scheme: "azblob",
+		BreakCredentials: func(t testing.TB) {
+			// a well-formed key that is not the account's
+			t.Setenv("AZURE_STORAGE_CONNECTION_STRING", AzuriteConnectionString(port, "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk="))
+		},
 		makeBkt: func(t testing.TB, name string) {
 			t.Helper()
 			c, err := container.NewClientFromConnectionString(cs, name, nil)

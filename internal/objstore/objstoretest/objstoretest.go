@@ -31,11 +31,14 @@ type Server struct {
 	// azurite, folder.
 	Name string
 	// Scheme is the location's scheme: s3, gs, azblob or file.
-	Scheme    string
-	query     string
-	makeBkt   func(t testing.TB, name string)
-	n         atomic.Int64
-	folderDir string
+	Scheme string
+	// BreakCredentials, where the server checks credentials, replaces
+	// them in the environment with ones it refuses (nil elsewhere).
+	BreakCredentials func(t testing.TB)
+	query            string
+	makeBkt          func(t testing.TB, name string)
+	n                atomic.Int64
+	folderDir        string
 }
 
 // Location is the location of prefix in bucket, as a user would write

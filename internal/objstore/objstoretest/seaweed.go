@@ -70,6 +70,9 @@ func SeaweedFS(t testing.TB) *Server {
 		Name:   "seaweedfs",
 		Scheme: "s3",
 		query:  s3Query(endpoint),
+		BreakCredentials: func(t testing.TB) {
+			isolateAWS(t, "AKIAUNKNOWN", SeaweedSecret)
+		},
 		makeBkt: func(t testing.TB, name string) {
 			t.Helper()
 			// The S3 gateway answers before the filer is ready: retry.
