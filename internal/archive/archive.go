@@ -42,7 +42,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 type Reader struct {
 	name   string
 	format string
-	f      *os.File
+	f      io.Closer // the file or object read, closed with the reader
 	gz     *gzip.Reader
 	br     *bufio.Reader
 	line   int    // jsonl: lines read so far

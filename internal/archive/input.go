@@ -24,12 +24,22 @@ const manifestName = "manifest.json"
 // export file.
 var ErrNoExportFiles = errors.New("no export files")
 
-// Input is one file to read: a path, or standard input.
+// Input is one file to read: a path, an object of an archive's bucket, or
+// standard input.
 type Input struct {
-	// Name is how messages name it: the path, or "stdin".
+	// Name is how messages name it: the path, the object's location, or
+	// "stdin".
 	Name string
-	path string    // "" for standard input
+	path string    // "" for standard input and objects
 	r    io.Reader // standard input
+	// open opens an object's bytes, streaming; nil for files and stdin.
+	open func() (io.ReadCloser, error)
+}
+
+// Object is the input that reads what open opens: an object of an
+// archive's bucket, read as a stream when its turn comes.
+func Object(name string, open func() (io.ReadCloser, error)) Input {
+	return Input{Name: name, open: open}
 }
 
 // Files returns the inputs that read these paths, in order.
@@ -42,7 +52,7 @@ func Files(paths ...string) []Input {
 }
 
 // IsStdin reports whether in reads standard input.
-func (in Input) IsStdin() bool { return in.path == "" }
+func (in Input) IsStdin() bool { return in.path == "" && in.open == nil }
 
 // Expand turns --input values into the files to read, in order: "-" is
 // stdin (once at most: it can be read only once), a folder is its export
@@ -156,7 +166,7 @@ func (in Input) Open() (*Reader, error) {
 	if in.IsStdin() {
 		return NewReader(in.Name, in.r)
 	}
-	f, err := os.Open(in.path)
+	f, err := in.OpenRaw()
 	if err != nil {
 		return nil, fmt.Errorf("open input file: %w", err)
 	}
@@ -172,7 +182,10 @@ func (in Input) Open() (*Reader, error) {
 // OpenRaw opens the input's bytes, for checks that read them as they are
 // (a checksum). Closing standard input's reader leaves stdin open.
 func (in Input) OpenRaw() (io.ReadCloser, error) {
-	if in.IsStdin() {
+	switch {
+	case in.open != nil:
+		return in.open()
+	case in.IsStdin():
 		return io.NopCloser(in.r), nil
 	}
 	return os.Open(in.path)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -40,8 +41,9 @@ type exportOptions struct {
 	CSVRaw  bool
 
 	OutPath   string // "-" = stdout
-	OutDir    string // one file per run, with a manifest
-	NoGzip    bool   // --out-dir files without .gz
+	OutDir    string // the archive: a folder or a bucket's URL
+	NoGzip    bool   // --out-dir objects without gzip
+	SignKey   string // --sign-key: Ed25519 private key that signs each entry
 	StatePath string
 	SpoolDir  string
 	// outThrough says that --out is written in place (a device, a FIFO,
@@ -148,8 +150,9 @@ were, and exits 130.`,
 	a.addZoneFlags(cmd)
 	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv or json (default jsonl, or from the --out file's extension)")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
-	fl.StringVar(&o.OutDir, "out-dir", "", "write one file per run into this directory, with manifest.json (needs --state)")
-	fl.BoolVar(&o.NoGzip, "no-gzip", false, "with --out-dir: do not compress the files")
+	fl.StringVar(&o.OutDir, "out-dir", "", "the archive: a folder or s3://, gs://, azblob://, file:// URL; each run adds its data and one entry, and continues where the archive ends")
+	fl.BoolVar(&o.NoGzip, "no-gzip", false, "with --out-dir: do not compress the data objects")
+	fl.StringVar(&o.SignKey, "sign-key", "", "with --out-dir: sign each entry with this Ed25519 private key (PKCS#8 PEM)")
 	fl.StringSliceVar(&o.Columns, "columns", nil, "csv columns, comma-separated: "+output.ColumnNames()+" or dotted paths such as data.context.geo_location_code")
 	fl.BoolVar(&o.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	fl.StringVar(&o.StatePath, "state", "", "state file of incremental runs: start where the last run ended")
@@ -186,14 +189,15 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		if fl.Changed("out") {
 			return usageError(errors.New("--out and --out-dir exclude each other: --out-dir names its files by their ranges"))
 		}
-		if o.StatePath == "" {
-			return usageError(errors.New("--out-dir needs --state FILE: the state records where the next run starts"))
-		}
-		if fi, err := os.Stat(o.OutDir); err == nil && !fi.IsDir() {
-			return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", o.OutDir))
+		if dir, local := export.LocalDir(o.OutDir); local {
+			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+				return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", dir))
+			}
 		}
 	} else if o.NoGzip {
 		return usageError(errors.New("--no-gzip applies to --out-dir; with --out, name the file without .gz"))
+	} else if o.SignKey != "" {
+		return usageError(errors.New("--sign-key applies to --out-dir, whose entries it signs"))
 	}
 	toFile := o.OutDir == "" && o.OutPath != "-"
 	if toFile {
@@ -274,6 +278,12 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
+	var signKey ed25519.PrivateKey
+	if o.SignKey != "" {
+		if signKey, err = export.ReadSignKey(o.SignKey); err != nil {
+			return usageError(err)
+		}
+	}
 	var prog *progress // started once the ranges are planned
 	defer func() { prog.Stop() }()
 	stdout := a.IO.Out
@@ -281,10 +291,11 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		// The spinner and the events share the terminal: it goes first.
 		stdout = stopBefore(stdout, func() { prog.Stop() })
 	}
-	run, err := export.Open(export.Options{
+	run, err := export.Open(ctx, export.Options{
 		Source: c, Filter: o.Filter, Since: o.Filter.Since, Until: until,
 		Identity:  export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest},
 		StatePath: o.StatePath, OutDir: o.OutDir, OutPath: o.OutPath, OutThrough: o.outThrough, NoGzip: o.NoGzip,
+		OpenBucket: openLocation, SignKey: signKey,
 		Output: o.outputOptions(), FileMode: o.FileMode, Stdout: stdout,
 		Parallel: o.Parallel, SpoolDir: o.SpoolDir,
 		// The count probes balance parallel shards and give the progress
@@ -343,8 +354,12 @@ func exportSummary(res export.Result, outDir string, took time.Duration, st admi
 	if res.Events == 1 {
 		unit = "event"
 	}
-	return fmt.Sprintf("exported %s %s to %s in %s (%s requests, %s retries)",
+	line := fmt.Sprintf("exported %s %s to %s in %s (%s requests, %s retries)",
 		output.GroupDigits(res.Events), unit, where, fmtElapsed(took), output.GroupDigits(st.Requests), output.GroupDigits(st.Retries))
+	if res.Head != "" {
+		line += fmt.Sprintf("; committed %s, head: %s", res.Entry, res.Head)
+	}
+	return line
 }
 
 // fmtElapsed is 4.2s under a minute, else whole seconds (1m3s).
