@@ -82,12 +82,12 @@ func (e *ConflictError) Error() string {
 // each goes up as it is written (multipart where the store uses it), and
 // is committed by no one until the run's entry names it.
 type objectSink struct {
-	ctx    context.Context
-	b      *blob.Bucket
-	codec  Codec
-	opts   output.Options
-	runID  string
-	rng    Range
+	ctx   context.Context
+	b     *blob.Bucket
+	codec Codec
+	opts  output.Options
+	runID string
+	rng   Range
 
 	cur     *objectWriter
 	objects []Object
