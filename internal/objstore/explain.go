@@ -227,7 +227,8 @@ func azureReason(err error) string {
 			return "access denied (AuthenticationFailed): the key or signature is wrong; " + azureCredsHint
 		case bloberror.AuthorizationFailure, bloberror.AuthorizationPermissionMismatch,
 			bloberror.InsufficientAccountPermissions:
-			return "access denied (" + string(code) + "): the identity may not use this container; check its role assignment"
+			// Azurite answers a wrong key with AuthorizationFailure too.
+			return "access denied (" + string(code) + "): the credentials may not use this container; " + azureCredsHint + ", or the identity's role assignment"
 		case bloberror.BlobAlreadyExists, bloberror.ConditionNotMet:
 			return "object already exists (" + string(code) + ")"
 		}

@@ -256,26 +256,28 @@ func openGCS(ctx context.Context, l Location) (*blob.Bucket, error) {
 }
 
 func openAzure(ctx context.Context, l Location) (*blob.Bucket, error) {
-	// The same environment as gocloud's azblob:// opener:
-	// AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN,
-	// AZURE_STORAGE_CONNECTION_STRING, else the default Azure credential
-	// chain (workload or managed identity, az login) for the account.
-	opts := azureblob.NewDefaultServiceURLOptions()
-	if opts.AccountName == "" {
-		cs := os.Getenv("AZURE_STORAGE_CONNECTION_STRING")
-		if cs == "" {
-			cs = os.Getenv("AZURE_STORAGEBLOB_CONNECTIONSTRING")
-		}
-		if cs == "" {
-			return nil, errNoAzureAccount
-		}
+	// The same environment, in the same order, as gocloud's azblob://
+	// opener: AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY or
+	// AZURE_STORAGE_SAS_TOKEN; else AZURE_STORAGE_CONNECTION_STRING; else
+	// the account with the default Azure credential chain (workload or
+	// managed identity, az login).
+	account := os.Getenv("AZURE_STORAGE_ACCOUNT")
+	keyed := account != "" && (os.Getenv("AZURE_STORAGE_KEY") != "" || os.Getenv("AZURE_STORAGE_SAS_TOKEN") != "")
+	cs := os.Getenv("AZURE_STORAGE_CONNECTION_STRING")
+	if cs == "" {
+		cs = os.Getenv("AZURE_STORAGEBLOB_CONNECTIONSTRING")
+	}
+	if !keyed && cs != "" {
 		client, err := container.NewClientFromConnectionString(cs, l.Bucket, nil)
 		if err != nil {
 			return nil, errBadAzureConnectionString
 		}
 		return azureblob.OpenBucket(ctx, client, nil)
 	}
-	svcURL, err := azureblob.NewServiceURL(opts)
+	if account == "" {
+		return nil, errNoAzureAccount
+	}
+	svcURL, err := azureblob.NewServiceURL(azureblob.NewDefaultServiceURLOptions())
 	if err != nil {
 		return nil, err
 	}
