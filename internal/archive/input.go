@@ -88,40 +88,63 @@ func Expand(values []string, stdin io.Reader) ([]Input, error) {
 
 // DirFiles lists the data files of an export folder in the order to read
 // them: the files its manifest lists, oldest range first; without a
-// manifest, every *.jsonl and *.csv (each also .gz) in name order, which
-// for the files of export --out-dir is time order. Hidden files and
-// subfolders are left out. A folder with neither a manifest nor such
+// manifest, every *.jsonl and *.csv (each also .gz) and *.parquet, in
+// the folder and in its Hive partitions dt=YYYY-MM-DD/, in name order,
+// which for the files of export --out-dir is time order. Hidden files and
+// other subfolders are left out. A folder with neither a manifest nor such
 // files is ErrNoExportFiles.
 func DirFiles(dir string) ([]string, error) {
 	files, ok, err := manifestFiles(dir)
 	if err != nil || ok {
 		return files, err
 	}
+	files, err = exportFilesIn(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: %w: it has no %s and no *.jsonl, *.csv (.gz too) or *.parquet files", dir, ErrNoExportFiles, manifestName)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// exportFilesIn lists the export files of dir and, with partitions, of
+// its dt=*/ subfolders.
+func exportFilesIn(dir string, partitions bool) ([]string, error) {
 	des, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", dir, err)
 	}
+	var files []string
 	for _, de := range des {
 		name := de.Name()
-		if strings.HasPrefix(name, ".") || !de.Type().IsRegular() && de.Type()&os.ModeSymlink == 0 {
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		if de.IsDir() && partitions && strings.HasPrefix(name, "dt=") {
+			more, err := exportFilesIn(filepath.Join(dir, name), false)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, more...)
+			continue
+		}
+		if !de.Type().IsRegular() && de.Type()&os.ModeSymlink == 0 {
 			continue
 		}
 		if isExportName(name) {
 			files = append(files, filepath.Join(dir, name))
 		}
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: %w: it has no %s and no *.jsonl or *.csv files (.gz too)", dir, ErrNoExportFiles, manifestName)
-	}
-	sort.Strings(files)
 	return files, nil
 }
 
 // isExportName reports whether a file name is that of a JSON lines or CSV
-// export, compressed or not.
+// export, compressed or not, or of a Parquet archive file.
 func isExportName(name string) bool {
 	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
-	return strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".csv")
+	return strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".csv") || strings.HasSuffix(name, ".parquet")
 }
 
 // manifestFiles reads the file list of dir's manifest: ok is false when
