@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -70,8 +71,9 @@ func newExportCmd(a *App) *cobra.Command {
 first, each exactly once, to stdout (the default), a file (--out) or an
 archive that each run continues (--out-dir: a folder or a bucket).
 
-Formats (-o): jsonl (the default), csv or json (one array); with --out FILE
-the format follows the file's extension unless -o says otherwise. A name
+Formats (-o, or --format): jsonl (the default), csv or json (one array),
+and with --out-dir parquet; with --out FILE the format follows the file's
+extension unless -o says otherwise. A name
 ending in .gz is compressed. A file is written under a temporary name beside
 it, synced and renamed only when complete: a reader never sees half a file,
 and an interrupted run leaves the previous file untouched. Files are created
@@ -123,7 +125,9 @@ entry before (a hash chain); --sign-key FILE (Ed25519, PKCS#8 PEM, as
 the new head (sha256:...): keep it somewhere else to pin the chain with
 'verify --head'. A folder written by an earlier version (manifest.json) is
 continued without rewriting it. With --state too, the state must agree with
-the archive.
+the archive. With --format parquet a run writes one Parquet file per UTC day
+instead, dt=YYYY-MM-DD/audit-FROM-TO-RUNID.parquet (Hive partitions for
+query engines; the README lists the columns), under the same entries.
 
 --parallel N (1 to 16) walks N time shards at once, balanced by event count
 from cheap count queries (--no-count skips them, and with them the
@@ -159,7 +163,7 @@ were, and exits 130.`,
 	ff.register(fl)
 	ff.registerLocal(fl)
 	a.addZoneFlags(cmd)
-	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv or json (default jsonl, or from the --out file's extension)")
+	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv, json, or parquet with --out-dir (default jsonl, or from the --out file's extension); --format is the same flag")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
 	fl.StringVar(&o.OutDir, "out-dir", "", "the archive: a folder or s3://, gs://, azblob://, file:// URL; each run adds its data and one entry, and continues where the archive ends")
 	fl.BoolVar(&o.NoGzip, "no-gzip", false, "with --out-dir: do not compress the data objects")
@@ -172,11 +176,26 @@ were, and exits 130.`,
 	fl.DurationVar(&o.Lag, "lag", defaultExportLag, "leave out the last seconds before now: events still being written go to the next run")
 	fl.BoolVar(&o.NoCount, "no-count", false, "skip the count queries (no percentage or ETA; shards split evenly in time)")
 	fl.StringVar(&fileMode, "file-mode", "0600", "mode of the files written, in octal")
+	fl.SetNormalizeFunc(formatIsOutput)
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(exportFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-var exportFormats = []string{output.FormatJSONL, output.FormatCSV, output.FormatJSON}
+// formatIsOutput makes --format another name of export's -o/--output, as
+// archives are usually asked for: --out-dir URL --format parquet.
+func formatIsOutput(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	if name == "format" {
+		name = "output"
+	}
+	return pflag.NormalizedName(name)
+}
+
+// fileFormats are those of --out files and stdout; exportFormats adds
+// the archives' Parquet.
+var (
+	fileFormats   = []string{output.FormatJSONL, output.FormatCSV, output.FormatJSON}
+	exportFormats = append(slices.Clip(fileFormats), export.FormatParquet)
+)
 
 // complete checks the flags and fills the derived options. Every error is a
 // usage error naming its flag.
@@ -226,18 +245,35 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		}
 	case toFile:
 		f, ok := output.FormatFromPath(o.OutPath)
-		if !ok || !slices.Contains(exportFormats, f) {
+		if !ok || !slices.Contains(fileFormats, f) {
 			return usageError(fmt.Errorf("--out: cannot tell the format of %s from its extension: name it .jsonl, .csv or .json (.gz to compress) or give -o", o.OutPath))
 		}
 		o.Format = f
 	default:
 		o.Format = output.FormatJSONL
 	}
+	if o.Format == export.FormatParquet {
+		return o.checkParquet(fl)
+	}
 	if _, err := output.New(io.Discard, o.outputOptions()); err != nil {
 		return usageError(fmt.Errorf("--columns: %w", err))
 	}
 	if o.CSVRaw && o.Format != output.FormatCSV {
 		return usageError(fmt.Errorf("--csv-raw applies to csv output, not %s", o.Format))
+	}
+	return nil
+}
+
+// checkParquet refuses what a Parquet archive cannot do: it is an archive
+// of one file per UTC day, with fixed columns, compressed inside.
+func (o *exportOptions) checkParquet(fl *pflag.FlagSet) error {
+	switch {
+	case o.OutDir == "":
+		return usageError(errors.New("--output parquet writes an archive of one file per UTC day: give --out-dir (a folder or a bucket URL), not --out"))
+	case o.NoGzip:
+		return usageError(errors.New("--no-gzip applies to jsonl, csv and json: Parquet files are compressed inside (zstd)"))
+	case fl.Changed("columns"), o.CSVRaw:
+		return usageError(errors.New("--columns and --csv-raw apply to csv output: Parquet files have fixed columns (see the README's Parquet archives)"))
 	}
 	return nil
 }

@@ -315,7 +315,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		o.Warn("the range starts at %s: Authgear drops audit logs after 90–180 days and says nothing: events before %s may be gone",
 			fmtTime(from), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
 	}
-	codec, err := CodecFor(o.Output.Format, map[bool]string{true: "", false: "gzip"}[o.NoGzip])
+	codec, err := WriteCodec(o.Output.Format, !o.NoGzip)
 	if err != nil {
 		return Result{}, err
 	}

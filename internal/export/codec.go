@@ -10,6 +10,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/parquetfile"
 )
 
 // Codec is how the events of one data object are encoded and read back.
@@ -46,6 +47,44 @@ var codecs = []Codec{
 	textCodec(output.FormatCSV, true),
 	textCodec(output.FormatJSON, false),
 	textCodec(output.FormatJSON, true),
+	parquetCodec(),
+}
+
+// FormatParquet is the format of Parquet archives: one file per UTC day
+// of a run, zstd-compressed inside, for query engines.
+const FormatParquet = archive.FormatParquet
+
+// parquetCodec writes with internal/parquetfile and reads back through
+// internal/archive, which checks every event as for the text formats.
+func parquetCodec() Codec {
+	return Codec{
+		Format:     FormatParquet,
+		Ext:        ".parquet",
+		SplitByDay: true,
+		NewWriter: func(w io.Writer, _ output.Options) (output.Writer, error) {
+			return parquetfile.NewWriter(w)
+		},
+		NewReaderAt: func(name string, r io.ReaderAt, size int64) (EventReader, error) {
+			rd, err := archive.OpenParquet(name, r, size)
+			if err != nil {
+				return nil, err
+			}
+			return rd, nil
+		},
+	}
+}
+
+// WriteCodec is the codec a run writes: format's, gzip-compressed when
+// gzip is true, except Parquet, which compresses inside.
+func WriteCodec(format string, gzip bool) (Codec, error) {
+	if format == FormatParquet {
+		return parquetCodec(), nil
+	}
+	compression := ""
+	if gzip {
+		compression = "gzip"
+	}
+	return CodecFor(format, compression)
 }
 
 // textCodec is JSON lines, CSV or a JSON array, gzipped or not, as
