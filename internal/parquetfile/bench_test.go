@@ -107,3 +107,35 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 var _ io.Writer = (*countingWriter)(nil)
+
+// BenchmarkWriteMillion writes 1,000,000 realistic events (10,000
+// generated ones, repeated a second later each time) into one Parquet
+// file and reports the process's peak RSS, the generated events included:
+//
+//	go test -run '^$' -bench WriteMillion -benchtime 1x ./internal/parquetfile
+func BenchmarkWriteMillion(b *testing.B) {
+	const n, rounds = 10_000, 100
+	events := benchEvents(b, n)
+	span := events[n-1].CreatedAt.Sub(events[0].CreatedAt) + time.Second
+	for b.Loop() {
+		var cw countingWriter
+		w, err := NewWriter(&cw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for r := range rounds {
+			for i := range events {
+				e := events[i]
+				e.CreatedAt = e.CreatedAt.Add(time.Duration(r) * span)
+				if err := w.Write(&e); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(cw.n)/(1<<20), "file-MiB")
+	}
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+}

@@ -13,23 +13,22 @@ import (
 )
 
 // RowGroupBytes is the size at which the Writer ends a row group: its
-// encoded and compressed pages, plus the values not yet encoded, are held
-// in memory until then. 16 MiB keeps a long export well inside 64 MiB of
-// RSS with Go's default GC, and is about 100,000 realistic events, close
-// to the 122,880 rows that DuckDB writes per row group. See BenchmarkWrite
-// and the README for the figures.
-const RowGroupBytes = 16 << 20
+// compressed pages, plus the values not yet encoded, are held in memory
+// until then. With 4 MiB (about 23,000 realistic events) writing a file
+// of 1,000,000 events adds about 24 MiB to the process's peak RSS;
+// 16 MiB row groups make files a tenth smaller but add 44 MiB, too much
+// for an export's bound of 64 MiB (BenchmarkWriteMillion).
+const RowGroupBytes = 4 << 20
 
-// PageBytes is the size of a page before encoding and compression. zstd
-// compresses each page on its own, so the page size sets how much JSON
-// the compressor sees at once: with the library's default of 256 KiB the
-// files are larger than gzip-compressed JSON lines, with 4 MiB about 8%
-// smaller (BenchmarkEncode). Readers hold one page per column at a time.
-const PageBytes = 4 << 20
+// PageBytes is the size of a page before encoding and compression, 1 MiB
+// as parquet-mr and Arrow write. zstd compresses each page on its own:
+// the library's default of 256 KiB makes files larger than JSON lines
+// gzip; bigger pages make them smaller but hold more memory per column.
+const PageBytes = 1 << 20
 
 // The writer's options. zstd at its fastest level: the default level
-// makes files another 14% smaller but costs 1.7 times the CPU of a JSON
-// lines gzip export, against 1.2 times (BenchmarkEncode). data has no
+// makes files another 8% smaller but costs 1.7 times the CPU of a JSON
+// lines gzip export, against 1.1 to 1.3 times (BenchmarkEncode). data has no
 // min/max: they would be whole events in the footer, of no use to prune.
 func writerOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
