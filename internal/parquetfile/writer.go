@@ -112,9 +112,6 @@ func (w *Writer) write(e *auditlog.Event) error {
 	return nil
 }
 
-// Rows returns how many events have been written.
-func (w *Writer) Rows() int64 { return w.n }
-
 // Close writes the last row group and the footer. It does not close the
 // underlying io.Writer.
 func (w *Writer) Close() error {
