@@ -52,7 +52,7 @@ func SeaweedFS(t testing.TB) *Server {
 		"-volume.port="+port(1), "-volume.port.grpc="+port(11),
 		"-filer", "-filer.port="+port(2), "-filer.port.grpc="+port(12),
 		"-s3", "-s3.port="+port(3), "-s3.port.grpc="+port(13), "-s3.config="+config,
-		"-master.volumeSizeLimitMB=256", "-volume.max=20")
+		"-master.volumeSizeLimitMB=64", "-volume.max=200") // each bucket takes several volumes
 	endpoint := "http://127.0.0.1:" + port(3)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
