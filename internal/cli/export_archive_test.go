@@ -16,9 +16,9 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 )
 
-// writeKeys writes an Ed25519 key pair as PEM files, as `openssl genpkey
+// writeKeyPair writes an Ed25519 key pair as PEM files, as `openssl genpkey
 // -algorithm ed25519` and `openssl pkey -pubout` write them.
-func writeKeys(t *testing.T, dir, name string) (private, public string) {
+func writeKeyPair(t *testing.T, dir, name string) (private, public string) {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -49,8 +49,8 @@ func TestExportSignedArchiveByURL(t *testing.T) {
 	s, start := stateServer(t, 71)
 	dir := t.TempDir()
 	loc := "file://" + filepath.ToSlash(filepath.Join(dir, "archive"))
-	key, pub := writeKeys(t, dir, "sign")
-	_, otherPub := writeKeys(t, dir, "other")
+	key, pub := writeKeyPair(t, dir, "sign")
+	_, otherPub := writeKeyPair(t, dir, "other")
 	t1, t2 := start.Add(3*24*time.Hour), start.Add(6*24*time.Hour)
 
 	code, _, errb := runExportCmd(t, s, "export", "--out-dir", loc, "--sign-key", key, "--since", rfc(start), "--until", rfc(t1))

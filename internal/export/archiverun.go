@@ -82,12 +82,13 @@ func (e *ConflictError) Error() string {
 // each goes up as it is written (multipart where the store uses it), and
 // is committed by no one until the run's entry names it.
 type objectSink struct {
-	ctx   context.Context
-	b     *blob.Bucket
-	codec Codec
-	opts  output.Options
-	runID string
-	rng   Range
+	ctx      context.Context
+	b        *blob.Bucket
+	location string
+	codec    Codec
+	opts     output.Options
+	runID    string
+	rng      Range
 
 	cur     *objectWriter
 	objects []Object
@@ -100,15 +101,15 @@ type objectWriter struct {
 	enc output.Writer
 }
 
-func newObjectSink(ctx context.Context, b *blob.Bucket, c Codec, opts output.Options, runID string, rng Range) *objectSink {
-	return &objectSink{ctx: ctx, b: b, codec: c, opts: opts, runID: runID, rng: rng}
+func newObjectSink(ctx context.Context, b *blob.Bucket, location string, c Codec, opts output.Options, runID string, rng Range) *objectSink {
+	return &objectSink{ctx: ctx, b: b, location: location, codec: c, opts: opts, runID: runID, rng: rng}
 }
 
 func (s *objectSink) open(r Range) error {
 	key := objectKey(s.codec, r, s.runID)
 	w, err := objstore.Create(s.ctx, s.b, key)
 	if err != nil {
-		return err
+		return objstore.Explain(s.location, err)
 	}
 	s.keys = append(s.keys, key)
 	enc, err := s.codec.NewWriter(w, s.opts)
@@ -162,7 +163,7 @@ func (s *objectSink) closeCurrent() error {
 		if objstore.IsExists(err) {
 			return fmt.Errorf("write %s: the key is taken, and an archive never overwrites an object (two runs with one run ID?)", w.obj.Key)
 		}
-		return err
+		return objstore.Explain(s.location, err)
 	}
 	w.obj.Bytes, w.obj.SHA256 = size, sum
 	s.objects = append(s.objects, w.obj)
@@ -214,7 +215,7 @@ func commitEntry(ctx context.Context, b *blob.Bucket, a *Archive, e *Entry, key 
 		if objstore.IsExists(err) {
 			return "", &ConflictError{Location: a.Location, Key: k}
 		}
-		return "", fmt.Errorf("commit %s/%s: %w", a.Location, k, err)
+		return "", fmt.Errorf("commit %s: %w", k, objstore.Explain(a.Location, err))
 	}
 	return HashOf(raw), nil
 }
@@ -356,7 +357,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		o.Begin()
 	}
 	runID := NewRunID()
-	sink := newObjectSink(ctx, r.bucket, codec, o.Output, runID, rng)
+	sink := newObjectSink(ctx, r.bucket, o.OutDir, codec, o.Output, runID, rng)
 	defer sink.abort()
 	objects, err := func() ([]Object, error) {
 		if !codec.SplitByDay {

@@ -2,6 +2,7 @@ package objstoretest
 
 import (
 	"bytes"
+	"fmt"
 	"os/exec"
 	"sync"
 	"testing"
@@ -18,22 +19,34 @@ type process struct {
 
 func start(t testing.TB, name string, args ...string) *process {
 	t.Helper()
+	p, err := startProcess(name, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.kill)
+	return p
+}
+
+// startProcess starts a server program; the caller must kill it.
+func startProcess(name string, args ...string) (*process, error) {
 	p := &process{cmd: exec.Command(name, args...), out: &syncBuffer{}, exited: make(chan struct{})}
 	p.cmd.Stdout = p.out
 	p.cmd.Stderr = p.out
 	setDeathSignal(p.cmd)
 	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	go func() {
 		_ = p.cmd.Wait()
 		close(p.exited)
 	}()
-	t.Cleanup(func() {
-		_ = p.cmd.Process.Kill() // SIGKILL on Unix
-		<-p.exited
-	})
-	return p
+	return p, nil
+}
+
+// kill kills the program and waits for it to go.
+func (p *process) kill() {
+	_ = p.cmd.Process.Kill() // SIGKILL on Unix
+	<-p.exited
 }
 
 type syncBuffer struct {
