@@ -1,8 +1,8 @@
 // Package archive reads earlier exports back as events, so that search can
 // filter a file with no API at all: JSON lines (as written by export), CSV
 // (with at least the id, createdAt and activityType columns) and JSON
-// arrays, each optionally gzip-compressed. It reads one event at a time, in
-// constant memory, and never skips a bad record: every error names the file
+// arrays, each optionally gzip-compressed, and Parquet archive files. It
+// reads one event at a time, in constant memory, and never skips a bad record: every error names the file
 // and the line.
 package archive
 
@@ -42,7 +42,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 type Reader struct {
 	name   string
 	format string
-	f      *os.File
+	f      io.Closer // the file or object read, closed with the reader
 	gz     *gzip.Reader
 	br     *bufio.Reader
 	line   int    // jsonl: lines read so far
@@ -50,6 +50,7 @@ type Reader struct {
 	csv    *csvState
 	dec    *json.Decoder // json array
 	elem   int           // json array: elements read so far
+	pq     *parquetState
 	done   bool
 }
 
@@ -57,7 +58,8 @@ type Reader struct {
 // and .ndjson, .csv, .json, each optionally with .gz); for any other name it
 // is sniffed from the content: a first '{' means JSON lines, '[' a JSON
 // array, anything else CSV. Gzip is recognised by its magic bytes whatever
-// the name. A CSV header is read and checked here.
+// the name, and Parquet by .parquet or its magic bytes. A CSV header is
+// read and checked here.
 func Open(path string) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -81,9 +83,12 @@ func NewReader(name string, rd io.Reader) (*Reader, error) {
 func newReader(name string, rd io.Reader) (*Reader, error) {
 	r := &Reader{name: name}
 	br := bufio.NewReaderSize(rd, readBufSize)
-	magic, _ := br.Peek(2)
+	magic, _ := br.Peek(4)
+	if isParquet(name, magic) {
+		return openParquet(name, rd, br)
+	}
 	isGz := strings.EqualFold(filepath.Ext(name), ".gz")
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("%s: not a readable gzip file: %w", name, err)
@@ -180,6 +185,8 @@ func (r *Reader) Next() (*auditlog.Event, error) {
 		e, err = r.nextCSV()
 	case FormatJSON:
 		e, err = r.nextJSON()
+	case FormatParquet:
+		e, err = r.nextParquet()
 	default:
 		e, err = r.nextJSONL()
 	}
@@ -193,6 +200,7 @@ func (r *Reader) Next() (*auditlog.Event, error) {
 func (r *Reader) Close() error {
 	r.done = true
 	r.closeGz()
+	r.closeParquet()
 	if r.f != nil {
 		err := r.f.Close()
 		r.f = nil

@@ -24,12 +24,22 @@ const manifestName = "manifest.json"
 // export file.
 var ErrNoExportFiles = errors.New("no export files")
 
-// Input is one file to read: a path, or standard input.
+// Input is one file to read: a path, an object of an archive's bucket, or
+// standard input.
 type Input struct {
-	// Name is how messages name it: the path, or "stdin".
+	// Name is how messages name it: the path, the object's location, or
+	// "stdin".
 	Name string
-	path string    // "" for standard input
+	path string    // "" for standard input and objects
 	r    io.Reader // standard input
+	// open opens an object's bytes, streaming; nil for files and stdin.
+	open func() (io.ReadCloser, error)
+}
+
+// Object is the input that reads what open opens: an object of an
+// archive's bucket, read as a stream when its turn comes.
+func Object(name string, open func() (io.ReadCloser, error)) Input {
+	return Input{Name: name, open: open}
 }
 
 // Files returns the inputs that read these paths, in order.
@@ -42,7 +52,7 @@ func Files(paths ...string) []Input {
 }
 
 // IsStdin reports whether in reads standard input.
-func (in Input) IsStdin() bool { return in.path == "" }
+func (in Input) IsStdin() bool { return in.path == "" && in.open == nil }
 
 // Expand turns --input values into the files to read, in order: "-" is
 // stdin (once at most: it can be read only once), a folder is its export
@@ -78,40 +88,63 @@ func Expand(values []string, stdin io.Reader) ([]Input, error) {
 
 // DirFiles lists the data files of an export folder in the order to read
 // them: the files its manifest lists, oldest range first; without a
-// manifest, every *.jsonl and *.csv (each also .gz) in name order, which
-// for the files of export --out-dir is time order. Hidden files and
-// subfolders are left out. A folder with neither a manifest nor such
+// manifest, every *.jsonl and *.csv (each also .gz) and *.parquet, in
+// the folder and in its Hive partitions dt=YYYY-MM-DD/, in name order,
+// which for the files of export --out-dir is time order. Hidden files and
+// other subfolders are left out. A folder with neither a manifest nor such
 // files is ErrNoExportFiles.
 func DirFiles(dir string) ([]string, error) {
 	files, ok, err := manifestFiles(dir)
 	if err != nil || ok {
 		return files, err
 	}
+	files, err = exportFilesIn(dir, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: %w: it has no %s and no *.jsonl, *.csv (.gz too) or *.parquet files", dir, ErrNoExportFiles, manifestName)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// exportFilesIn lists the export files of dir and, with partitions, of
+// its dt=*/ subfolders.
+func exportFilesIn(dir string, partitions bool) ([]string, error) {
 	des, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", dir, err)
 	}
+	var files []string
 	for _, de := range des {
 		name := de.Name()
-		if strings.HasPrefix(name, ".") || !de.Type().IsRegular() && de.Type()&os.ModeSymlink == 0 {
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		if de.IsDir() && partitions && strings.HasPrefix(name, "dt=") {
+			more, err := exportFilesIn(filepath.Join(dir, name), false)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, more...)
+			continue
+		}
+		if !de.Type().IsRegular() && de.Type()&os.ModeSymlink == 0 {
 			continue
 		}
 		if isExportName(name) {
 			files = append(files, filepath.Join(dir, name))
 		}
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: %w: it has no %s and no *.jsonl or *.csv files (.gz too)", dir, ErrNoExportFiles, manifestName)
-	}
-	sort.Strings(files)
 	return files, nil
 }
 
 // isExportName reports whether a file name is that of a JSON lines or CSV
-// export, compressed or not.
+// export, compressed or not, or of a Parquet archive file.
 func isExportName(name string) bool {
 	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
-	return strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".csv")
+	return strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".csv") || strings.HasSuffix(name, ".parquet")
 }
 
 // manifestFiles reads the file list of dir's manifest: ok is false when
@@ -156,7 +189,7 @@ func (in Input) Open() (*Reader, error) {
 	if in.IsStdin() {
 		return NewReader(in.Name, in.r)
 	}
-	f, err := os.Open(in.path)
+	f, err := in.OpenRaw()
 	if err != nil {
 		return nil, fmt.Errorf("open input file: %w", err)
 	}
@@ -172,7 +205,10 @@ func (in Input) Open() (*Reader, error) {
 // OpenRaw opens the input's bytes, for checks that read them as they are
 // (a checksum). Closing standard input's reader leaves stdin open.
 func (in Input) OpenRaw() (io.ReadCloser, error) {
-	if in.IsStdin() {
+	switch {
+	case in.open != nil:
+		return in.open()
+	case in.IsStdin():
 		return io.NopCloser(in.r), nil
 	}
 	return os.Open(in.path)

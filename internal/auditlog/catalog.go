@@ -25,6 +25,25 @@ func Catalog() []ActivityType {
 	return out
 }
 
+// LookupActivity finds an activity type by its enum name (exact, upper case).
+func LookupActivity(enum string) (ActivityType, bool) {
+	i, ok := catalogIndex[enum]
+	if !ok {
+		return ActivityType{}, false
+	}
+	return catalog[i], true
+}
+
+// catalogIndex maps an enum name to its position in catalog. It is built once
+// and never written afterwards.
+var catalogIndex = func() map[string]int {
+	m := make(map[string]int, len(catalog))
+	for i, a := range catalog {
+		m[a.Enum] = i
+	}
+	return m
+}()
+
 // catalog is the list of the Admin API's AuditLogActivityType enum, with the
 // event type each value stands for. Keep it in the enum's order; a test checks
 // it against the generated client.

@@ -56,6 +56,10 @@ func TestCatalogEntries(t *testing.T) {
 		if strings.TrimSpace(d) == "" || strings.ContainsAny(d, "\n\t") || len(d) > 100 {
 			t.Errorf("%s: description %q is not one short line", a.Enum, d)
 		}
+		got, ok := auditlog.LookupActivity(a.Enum)
+		if !ok || got != a {
+			t.Errorf("LookupActivity(%s) = %v, %v", a.Enum, got, ok)
+		}
 		if strings.HasPrefix(a.Enum, "ADMIN_API_") != (a.Group == "admin_api") ||
 			strings.HasPrefix(a.Enum, "PROJECT_") != (a.Group == "project") {
 			t.Errorf("%s: group %s disagrees with the prefix", a.Enum, a.Group)
@@ -65,6 +69,9 @@ func TestCatalogEntries(t *testing.T) {
 		if perGroup[g] == 0 {
 			t.Errorf("group %s is empty", g)
 		}
+	}
+	if _, ok := auditlog.LookupActivity("user_authenticated"); ok {
+		t.Error("LookupActivity is exact: lower case must not be found")
 	}
 }
 

@@ -95,7 +95,7 @@ func TestCompletionValues(t *testing.T) {
 		{[]string{"tail", "--output", "w"}, []string{"wide"}, false, nil, noFiles},
 		{[]string{"get", "-o", ""}, []string{"table", "json", "jsonl"}, true, nil, noFiles},
 		{[]string{"count", "-o", ""}, []string{"table", "json", "csv"}, true, nil, noFiles},
-		{[]string{"export", "-o", ""}, []string{"jsonl", "csv", "json"}, true, nil, noFiles},
+		{[]string{"export", "-o", ""}, []string{"jsonl", "csv", "json", "parquet"}, true, nil, noFiles},
 		{[]string{"search", "--profile", ""}, []string{"prod", "staging"}, true, nil, noFiles},
 		{[]string{"search", "--sort", ""}, []string{"desc", "asc"}, true, nil, noFiles},
 		{[]string{"search", "--since", "y"}, []string{"yesterday"}, true, nil, noFiles},

@@ -149,7 +149,7 @@ func runCount(ctx context.Context, o *countOptions) error {
 		err  error
 	)
 	if len(o.Inputs) > 0 {
-		ins, ierr := a.inputs(o.Inputs)
+		ins, ierr := a.inputs(ctx, o.Inputs)
 		if ierr != nil {
 			return ierr
 		}

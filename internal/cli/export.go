@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -40,8 +42,9 @@ type exportOptions struct {
 	CSVRaw  bool
 
 	OutPath   string // "-" = stdout
-	OutDir    string // one file per run, with a manifest
-	NoGzip    bool   // --out-dir files without .gz
+	OutDir    string // the archive: a folder or a bucket's URL
+	NoGzip    bool   // --out-dir objects without gzip
+	SignKey   string // --sign-key: Ed25519 private key that signs each entry
 	StatePath string
 	SpoolDir  string
 	// outThrough says that --out is written in place (a device, a FIFO,
@@ -65,11 +68,12 @@ func newExportCmd(a *App) *cobra.Command {
 		Use:   "export",
 		Short: "Export every event of a range, oldest first, exactly once",
 		Long: `Export every event that matches the filters in [--since, --until), oldest
-first, each exactly once, to stdout (the default), a file (--out) or a
-directory of files, one per run (--out-dir, with --state).
+first, each exactly once, to stdout (the default), a file (--out) or an
+archive that each run continues (--out-dir: a folder or a bucket).
 
-Formats (-o): jsonl (the default), csv or json (one array); with --out FILE
-the format follows the file's extension unless -o says otherwise. A name
+Formats (-o, or --format): jsonl (the default), csv or json (one array),
+and with --out-dir parquet; with --out FILE the format follows the file's
+extension unless -o says otherwise. A name
 ending in .gz is compressed. A file is written under a temporary name beside
 it, synced and renamed only when complete: a reader never sees half a file,
 and an interrupted run leaves the previous file untouched. Files are created
@@ -89,9 +93,9 @@ Without --since (and without a state), the export starts at the oldest event
 the API still holds. Authgear drops audit logs after 90 to 180 days without
 a word; export on a schedule so nothing ages out first.
 
-Incremental runs for cron: --state FILE (its folder is created, mode 0700,
-when missing) records the endpoint, project and filters, and where the last
-run ended. The first run starts at --since (or
+Incremental runs of --out files or stdout: --state FILE (its folder is
+created, mode 0700, when missing) records the endpoint, project and filters,
+and where the last run ended. The first run starts at --since (or
 the oldest event); every later run starts exactly where the previous one
 ended (omit --since, or keep the first run's value). A run first records its
 range as pending, then writes it, then records it as done: a run killed at any
@@ -106,12 +110,24 @@ releases both when the process ends, however it ends. With --state and --out - t
 whole stream was written and closed without error: when the exit status is
 not 0, discard what was printed; the next run sends that range again.
 
---out-dir DIR (needs --state) writes one file per run, named by its range,
-audit-20261125T100000Z-20261125T110000Z.jsonl.gz (gzip unless --no-gzip), and
-DIR/manifest.json listing each file's range, event count, size and SHA-256.
-A run that finds no new events still writes an empty file for its range, so
-the files tile the time line without gaps and 'verify --offline' can prove
-that nothing is missing.
+--out-dir LOCATION is an archive: a folder, file:///path, s3://BUCKET/PREFIX
+(with ?endpoint=URL&region=R&use_path_style=true for S3-compatible stores),
+gs://BUCKET/PREFIX or azblob://CONTAINER/PREFIX, with each cloud's standard
+credentials. It is its own state: a run continues where the archive ends
+(--since matters only for the first run), writes its data object,
+data/audit-FROM-TO-RUNID.jsonl.gz (gzip unless --no-gzip), and commits one
+entry, manifest/00000001.json, 00000002.json, ..., with a conditional create
+that fails when another run committed that entry first (exit 1; the archive
+stays exact). Nothing committed is ever overwritten or deleted. Each entry
+holds the range, the size and SHA-256 of its object and the SHA-256 of the
+entry before (a hash chain); --sign-key FILE (Ed25519, PKCS#8 PEM, as
+'openssl genpkey -algorithm ed25519' writes it) signs it. The summary names
+the new head (sha256:...): keep it somewhere else to pin the chain with
+'verify --head'. A folder written by an earlier version (manifest.json) is
+continued without rewriting it. With --state too, the state must agree with
+the archive. With --format parquet a run writes one Parquet file per UTC day
+instead, dt=YYYY-MM-DD/audit-FROM-TO-RUNID.parquet (Hive partitions for
+query engines; the README lists the columns), under the same entries.
 
 --parallel N (1 to 16) walks N time shards at once, balanced by event count
 from cheap count queries (--no-count skips them, and with them the
@@ -124,8 +140,9 @@ removes its temporary files, leaves the destination and the state as they
 were, and exits 130.`,
 		Example: `  authgear-audit export --since 2026-11-01 --until 2026-12-01 --out november.jsonl.gz
   authgear-audit export --activity authentication --since 30d -o csv --out logins.csv
-  # cron, every hour: one file per run in /var/lib/audit
-  authgear-audit export --state /var/lib/audit/state.json --out-dir /var/lib/audit
+  # cron, every hour: one entry per run, the archive its own state
+  authgear-audit export --out-dir s3://audit-archive/myapp --sign-key /etc/authgear-audit/sign.pem
+  authgear-audit export --out-dir /var/lib/audit
   authgear-audit export --state s.json | gzip > "run-$(date +%s).jsonl.gz"`,
 		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.NoArgs(cmd, args)) },
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -146,10 +163,11 @@ were, and exits 130.`,
 	ff.register(fl)
 	ff.registerLocal(fl)
 	a.addZoneFlags(cmd)
-	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv or json (default jsonl, or from the --out file's extension)")
+	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv, json, or parquet with --out-dir (default jsonl, or from the --out file's extension); --format is the same flag")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
-	fl.StringVar(&o.OutDir, "out-dir", "", "write one file per run into this directory, with manifest.json (needs --state)")
-	fl.BoolVar(&o.NoGzip, "no-gzip", false, "with --out-dir: do not compress the files")
+	fl.StringVar(&o.OutDir, "out-dir", "", "the archive: a folder or s3://, gs://, azblob://, file:// URL; each run adds its data and one entry, and continues where the archive ends")
+	fl.BoolVar(&o.NoGzip, "no-gzip", false, "with --out-dir: do not compress the data objects")
+	fl.StringVar(&o.SignKey, "sign-key", "", "with --out-dir: sign each entry with this Ed25519 private key (PKCS#8 PEM)")
 	fl.StringSliceVar(&o.Columns, "columns", nil, "csv columns, comma-separated: "+output.ColumnNames()+" or dotted paths such as data.context.geo_location_code")
 	fl.BoolVar(&o.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	fl.StringVar(&o.StatePath, "state", "", "state file of incremental runs: start where the last run ended")
@@ -158,11 +176,26 @@ were, and exits 130.`,
 	fl.DurationVar(&o.Lag, "lag", defaultExportLag, "leave out the last seconds before now: events still being written go to the next run")
 	fl.BoolVar(&o.NoCount, "no-count", false, "skip the count queries (no percentage or ETA; shards split evenly in time)")
 	fl.StringVar(&fileMode, "file-mode", "0600", "mode of the files written, in octal")
+	fl.SetNormalizeFunc(formatIsOutput)
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(exportFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-var exportFormats = []string{output.FormatJSONL, output.FormatCSV, output.FormatJSON}
+// formatIsOutput makes --format another name of export's -o/--output, as
+// archives are usually asked for: --out-dir URL --format parquet.
+func formatIsOutput(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	if name == "format" {
+		name = "output"
+	}
+	return pflag.NormalizedName(name)
+}
+
+// fileFormats are those of --out files and stdout; exportFormats adds
+// the archives' Parquet.
+var (
+	fileFormats   = []string{output.FormatJSONL, output.FormatCSV, output.FormatJSON}
+	exportFormats = append(slices.Clip(fileFormats), export.FormatParquet)
+)
 
 // complete checks the flags and fills the derived options. Every error is a
 // usage error naming its flag.
@@ -186,14 +219,15 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		if fl.Changed("out") {
 			return usageError(errors.New("--out and --out-dir exclude each other: --out-dir names its files by their ranges"))
 		}
-		if o.StatePath == "" {
-			return usageError(errors.New("--out-dir needs --state FILE: the state records where the next run starts"))
-		}
-		if fi, err := os.Stat(o.OutDir); err == nil && !fi.IsDir() {
-			return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", o.OutDir))
+		if dir, local := export.LocalDir(o.OutDir); local {
+			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+				return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", dir))
+			}
 		}
 	} else if o.NoGzip {
 		return usageError(errors.New("--no-gzip applies to --out-dir; with --out, name the file without .gz"))
+	} else if o.SignKey != "" {
+		return usageError(errors.New("--sign-key applies to --out-dir, whose entries it signs"))
 	}
 	toFile := o.OutDir == "" && o.OutPath != "-"
 	if toFile {
@@ -211,18 +245,35 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		}
 	case toFile:
 		f, ok := output.FormatFromPath(o.OutPath)
-		if !ok || !slices.Contains(exportFormats, f) {
+		if !ok || !slices.Contains(fileFormats, f) {
 			return usageError(fmt.Errorf("--out: cannot tell the format of %s from its extension: name it .jsonl, .csv or .json (.gz to compress) or give -o", o.OutPath))
 		}
 		o.Format = f
 	default:
 		o.Format = output.FormatJSONL
 	}
+	if o.Format == export.FormatParquet {
+		return o.checkParquet(fl)
+	}
 	if _, err := output.New(io.Discard, o.outputOptions()); err != nil {
 		return usageError(fmt.Errorf("--columns: %w", err))
 	}
 	if o.CSVRaw && o.Format != output.FormatCSV {
 		return usageError(fmt.Errorf("--csv-raw applies to csv output, not %s", o.Format))
+	}
+	return nil
+}
+
+// checkParquet refuses what a Parquet archive cannot do: it is an archive
+// of one file per UTC day, with fixed columns, compressed inside.
+func (o *exportOptions) checkParquet(fl *pflag.FlagSet) error {
+	switch {
+	case o.OutDir == "":
+		return usageError(errors.New("--output parquet writes an archive of one file per UTC day: give --out-dir (a folder or a bucket URL), not --out"))
+	case o.NoGzip:
+		return usageError(errors.New("--no-gzip applies to jsonl, csv and json: Parquet files are compressed inside (zstd)"))
+	case fl.Changed("columns"), o.CSVRaw:
+		return usageError(errors.New("--columns and --csv-raw apply to csv output: Parquet files have fixed columns (see the README's Parquet archives)"))
 	}
 	return nil
 }
@@ -274,6 +325,12 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
+	var signKey ed25519.PrivateKey
+	if o.SignKey != "" {
+		if signKey, err = export.ReadSignKey(o.SignKey); err != nil {
+			return usageError(err)
+		}
+	}
 	var prog *progress // started once the ranges are planned
 	defer func() { prog.Stop() }()
 	stdout := a.IO.Out
@@ -281,10 +338,11 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		// The spinner and the events share the terminal: it goes first.
 		stdout = stopBefore(stdout, func() { prog.Stop() })
 	}
-	run, err := export.Open(export.Options{
+	run, err := export.Open(ctx, export.Options{
 		Source: c, Filter: o.Filter, Since: o.Filter.Since, Until: until,
 		Identity:  export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest},
 		StatePath: o.StatePath, OutDir: o.OutDir, OutPath: o.OutPath, OutThrough: o.outThrough, NoGzip: o.NoGzip,
+		OpenBucket: openLocation, SignKey: signKey,
 		Output: o.outputOptions(), FileMode: o.FileMode, Stdout: stdout,
 		Parallel: o.Parallel, SpoolDir: o.SpoolDir,
 		// The count probes balance parallel shards and give the progress
@@ -343,8 +401,12 @@ func exportSummary(res export.Result, outDir string, took time.Duration, st admi
 	if res.Events == 1 {
 		unit = "event"
 	}
-	return fmt.Sprintf("exported %s %s to %s in %s (%s requests, %s retries)",
+	line := fmt.Sprintf("exported %s %s to %s in %s (%s requests, %s retries)",
 		output.GroupDigits(res.Events), unit, where, fmtElapsed(took), output.GroupDigits(st.Requests), output.GroupDigits(st.Retries))
+	if res.Head != "" {
+		line += fmt.Sprintf("; committed %s, head: %s", res.Entry, res.Head)
+	}
+	return line
 }
 
 // fmtElapsed is 4.2s under a minute, else whole seconds (1m3s).

@@ -46,13 +46,16 @@ func TestExportOutDirLocked(t *testing.T) {
 		t.Fatalf("the first run ended (exit %d) before its first request: %s", code, errb1)
 	}
 	var temps []string
-	des, _ := os.ReadDir(out)
-	for _, de := range des {
-		if safefile.IsTemp(de.Name()) {
-			temps = append(temps, de.Name())
+	filepath.WalkDir(out, func(p string, de os.DirEntry, err error) error {
+		if err == nil && safefile.IsTemp(de.Name()) {
+			rel, _ := filepath.Rel(out, p)
+			temps = append(temps, rel)
 		}
-	}
+		return nil
+	})
 	if len(temps) == 0 {
+		close(release)
+		<-first
 		t.Fatalf("the first run has no temporary file in %s", out)
 	}
 
@@ -154,11 +157,12 @@ func TestExportFreshArchiveVerifies(t *testing.T) {
 				t.Fatalf("state: %v", err)
 			}
 			whole("the state", st.Start, st.LastEnd)
-			m, err := export.LoadManifest(out)
-			if err != nil || m == nil || len(m.Files) != 1 {
-				t.Fatalf("manifest %+v: %v", m, err)
+			a := loadArchive(t, out)
+			if len(a.Entries) != 1 || len(a.Entries[0].Entry.Objects) != 1 {
+				t.Fatalf("entries %+v", a.Entries)
 			}
-			whole("the manifest", m.Files[0].From, m.Files[0].To)
+			whole("the entry", a.Entries[0].Entry.From, a.Entries[0].Entry.To)
+			whole("the object", a.Entries[0].Entry.Objects[0].From, a.Entries[0].Entry.Objects[0].To)
 			for _, v := range [][]string{{"verify", out}, {"verify", "--offline", out}} {
 				code, vout, verr := runExportCmd(t, s, v...)
 				if code != 0 || !strings.Contains(vout.String(), "ok: complete and clean") {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -21,6 +23,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -252,48 +255,74 @@ func stateServer(t *testing.T, seed int64) (*adminapitest.Server, time.Time) {
 	return adminapitest.New(t, adminapitest.WithEvents(events, users)), start
 }
 
-// checkOutDir checks an --out-dir: every data file complete and listed with
-// the right count, size and checksum, the ranges tiling from `from` to `to`;
-// it returns the events of all files in order.
+// loadArchive reads the archive in dir and fails the test unless its chain
+// is whole.
+func loadArchive(t *testing.T, dir string) *export.Archive {
+	t.Helper()
+	b, err := objstore.Open(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	a, err := export.ReadArchive(t.Context(), b, dir)
+	if err != nil {
+		t.Fatalf("archive %s: %v", dir, err)
+	}
+	if err := a.Problem(); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// loadObjects lists the data objects that the archive in dir names, in
+// time order.
+func loadObjects(t *testing.T, dir string) []export.Object {
+	t.Helper()
+	return loadArchive(t, dir).Objects()
+}
+
+// checkOutDir checks an --out-dir: a whole chain, every data object
+// complete with the count, size and checksum its entry lists, no
+// temporary file, the ranges tiling from `from` to `to`; it returns the
+// events of all objects in order. Objects that no entry names (left by a
+// killed run) may be there: nothing reads them.
 func checkOutDir(t *testing.T, dir string, from, to time.Time) []auditlog.Event {
 	t.Helper()
-	m, err := export.LoadManifest(dir)
-	if err != nil || m == nil {
-		t.Fatalf("manifest: %v, %v", m, err)
-	}
-	des, _ := os.ReadDir(dir)
-	var data []string
-	for _, de := range des {
-		switch {
-		case export.IsDataFile(de.Name()):
-			data = append(data, de.Name())
-		case safefile.IsTemp(de.Name()) || strings.HasPrefix(de.Name(), "authgear-audit-spool-"):
-			t.Errorf("temporary file %s left in %s", de.Name(), dir)
+	objs := loadObjects(t, dir)
+	filepath.WalkDir(dir, func(p string, de os.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return nil
 		}
-	}
-	if len(data) != len(m.Files) {
-		t.Errorf("%d data files, manifest lists %d", len(data), len(m.Files))
-	}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case strings.HasSuffix(rel, ".tmp") || safefile.IsTemp(de.Name()) || strings.HasPrefix(de.Name(), "authgear-audit-spool-"):
+			t.Errorf("temporary file %s left in %s", rel, dir)
+		}
+		return nil
+	})
 	var all []auditlog.Event
 	at := from
-	for _, f := range m.Files {
+	for _, f := range objs {
 		if !f.From.Equal(at) {
-			t.Errorf("%s starts at %s, want %s (gap or overlap)", f.Name, rfc(f.From), rfc(at))
+			t.Errorf("%s starts at %s, want %s (gap or overlap)", f.Key, rfc(f.From), rfc(at))
 		}
 		at = f.To
-		got := readExport(t, filepath.Join(dir, f.Name))
-		if int64(len(got)) != f.Count {
-			t.Errorf("%s holds %d events, manifest says %d", f.Name, len(got), f.Count)
+		path := filepath.Join(dir, filepath.FromSlash(f.Key))
+		got := readExport(t, path)
+		raw, _ := os.ReadFile(path)
+		sum := sha256.Sum256(raw)
+		if int64(len(got)) != f.Count || f.Bytes != int64(len(raw)) || f.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s holds %d events in %d bytes, its entry says %d in %d", f.Key, len(got), len(raw), f.Count, f.Bytes)
 		}
 		for _, e := range got {
 			if e.CreatedAt.Before(f.From) || !e.CreatedAt.Before(f.To) {
-				t.Errorf("%s holds %s at %s, outside its range", f.Name, e.ID, rfc(e.CreatedAt))
+				t.Errorf("%s holds %s at %s, outside its range", f.Key, e.ID, rfc(e.CreatedAt))
 			}
 		}
 		all = append(all, got...)
 	}
 	if !at.Equal(to) {
-		t.Errorf("files end at %s, want %s", rfc(at), rfc(to))
+		t.Errorf("objects end at %s, want %s", rfc(at), rfc(to))
 	}
 	return all
 }
@@ -335,12 +364,12 @@ func TestExportStateTiles(t *testing.T) {
 	if !st.LastEnd.Equal(t2.Add(time.Hour)) || st.Pending != nil || !st.Start.Equal(start) {
 		t.Errorf("state: lastEnd %s, start %s, pending %v", rfc(st.LastEnd), rfc(st.Start), st.Pending)
 	}
-	m, _ := export.LoadManifest(out)
-	if len(m.Files) != 3 || m.Files[0].Name != "audit-20261101T000000Z-20261105T000000Z.jsonl.gz" {
-		t.Errorf("manifest files: %+v", m.Files)
+	objs := loadObjects(t, out)
+	if len(objs) != 3 || !strings.HasPrefix(objs[0].Key, "data/audit-20261101T000000Z-20261105T000000Z-") || !strings.HasSuffix(objs[0].Key, ".jsonl.gz") {
+		t.Errorf("objects: %+v", objs)
 	}
 	if runtime.GOOS != "windows" {
-		for _, p := range []string{state, filepath.Join(out, m.Files[0].Name), filepath.Join(out, export.ManifestName)} {
+		for _, p := range []string{state, filepath.Join(out, objs[0].Key), filepath.Join(out, export.EntryKey(1))} {
 			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
 				t.Errorf("%s: mode %v, %v; want 0600", p, fi.Mode().Perm(), err)
 			}
@@ -436,9 +465,11 @@ func TestExportLockHeld(t *testing.T) {
 	}
 }
 
-// A run that finds a pending range redoes exactly that range under the same
-// name (whatever a killed run left there), then goes on.
-func TestExportRedoesPending(t *testing.T) {
+// A run killed after writing its data object, before its commit, left
+// the object and a pending range in the state. The next run continues
+// where the archive ends, in one entry; the killed run's object stays
+// unnamed, and neither export nor search reads it.
+func TestExportAfterKilledRun(t *testing.T) {
 	s, start := stateServer(t, 45)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.json")
@@ -448,14 +479,10 @@ func TestExportRedoesPending(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("first run: exit %d: %s", code, errb)
 	}
-	// As if a run for [t1, t2) was killed after renaming a file into place
-	// but before recording it: the file is there (here a wrong one, to
-	// show it is replaced), the manifest does not list it, the state has
-	// it pending.
-	name := export.FileName(export.Range{From: t1, To: t2}, ".jsonl.gz")
-	os.WriteFile(filepath.Join(out, name), []byte("not the real content"), 0o600)
+	left := filepath.Join(out, "data", export.FileName(export.Range{From: t1, To: t2}, "-0123456789ab.jsonl"))
+	os.WriteFile(left, []byte(`{"id":"not-an-event","createdAt":"2026-11-04T00:00:00Z","activityType":"USER_CREATED"}`+"\n"), 0o600)
 	st, _ := export.LoadState(state)
-	st.Pending = &export.Pending{From: t1, To: t2, File: name, Format: "jsonl", Compression: "gzip", InDir: true}
+	st.Pending = &export.Pending{From: t1, To: t2, Format: "jsonl", Compression: "gzip", InDir: true}
 	st.Save(state, time.Now())
 
 	code, _, errb = runExportCmd(t, s, "export", "--state", state, "--out-dir", out, "--until", rfc(t3))
@@ -464,16 +491,19 @@ func TestExportRedoesPending(t *testing.T) {
 	}
 	got := checkOutDir(t, out, start, t3)
 	checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: start, To: t3}), false)
-	m, _ := export.LoadManifest(out)
-	var names []string
-	for _, f := range m.Files {
-		names = append(names, f.Name)
+	if objs := loadObjects(t, out); len(objs) != 2 || !objs[1].From.Equal(t1) || !objs[1].To.Equal(t3) {
+		t.Errorf("objects %+v, want the second from %s to %s", objs, rfc(t1), rfc(t3))
 	}
-	if len(names) != 3 || names[1] != name {
-		t.Errorf("files %q, want the pending range's own file second", names)
-	}
-	if !strings.Contains(errb.String(), "to 2 files in "+out) {
+	if !strings.Contains(errb.String(), "committed manifest/00000002.json, head: sha256:") {
 		t.Errorf("summary: %s", errb)
+	}
+	code, sout, errb := runExportCmd(t, s, "search", "--input", out, "--limit", "0", "-o", "jsonl")
+	if code != 0 || strings.Contains(sout.String(), "not-an-event") {
+		t.Errorf("search --input read what no entry names: exit %d: %s", code, errb)
+	}
+	code, vout, _ := runExportCmd(t, s, "verify", "--offline", out)
+	if code != 0 || !strings.Contains(vout.String(), "note: 1 object that no entry names") || !strings.Contains(vout.String(), "ok: complete and clean") {
+		t.Errorf("verify --offline: exit %d: %s", code, vout)
 	}
 }
 
@@ -599,7 +629,6 @@ func TestExportBadUsage(t *testing.T) {
 		{"file mode the owner cannot read", []string{"--file-mode", "0200"}, "--file-mode"},
 		{"table", []string{"-o", "table"}, "export writes jsonl, csv, json"},
 		{"unknown extension", []string{"--out", filepath.Join(dir, "x.txt")}, "cannot tell the format"},
-		{"out-dir without state", []string{"--out-dir", dir}, "--out-dir needs --state"},
 		{"out-dir is a file", []string{"--out-dir", notDir, "--state", filepath.Join(dir, "s")}, "--out-dir: " + notDir + " is not a directory"},
 		{"out and out-dir", []string{"--out-dir", dir, "--state", filepath.Join(dir, "s"), "--out", "x.jsonl"}, "exclude each other"},
 		{"no-gzip without out-dir", []string{"--no-gzip"}, "--no-gzip applies to --out-dir"},
@@ -649,13 +678,13 @@ func TestExportFileModeAndNames(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
-	want := filepath.Join(out, "audit-20261101T000000Z-20261102T000000Z.csv")
-	if _, err := os.Stat(want); err != nil {
-		t.Errorf("expected %s: %v", want, err)
+	objs := loadObjects(t, out)
+	if len(objs) != 1 || objs[0].Format != "csv" || objs[0].Compression != "" ||
+		!strings.HasPrefix(objs[0].Key, "data/audit-20261101T000000Z-20261102T000000Z-") || !strings.HasSuffix(objs[0].Key, ".csv") {
+		t.Errorf("objects: %+v", objs)
 	}
-	m, _ := export.LoadManifest(out)
-	if len(m.Files) != 1 || m.Files[0].Format != "csv" || m.Files[0].Compression != "" {
-		t.Errorf("manifest: %+v", m.Files)
+	if fi, err := os.Stat(filepath.Join(out, objs[0].Key)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s: %v, %v; want mode 0600", objs[0].Key, fi, err)
 	}
 }
 
@@ -728,8 +757,7 @@ func TestVerifyCommand(t *testing.T) {
 		os.WriteFile(path, []byte(strings.Join(edit(l[:len(l)-1]), "")), 0o600)
 	}
 	second := func(out string) string {
-		m, _ := export.LoadManifest(out)
-		return filepath.Join(out, m.Files[1].Name)
+		return filepath.Join(out, loadObjects(t, out)[1].Key)
 	}
 	tests := []struct {
 		name            string
@@ -777,8 +805,7 @@ func TestVerifyCommand(t *testing.T) {
 
 	// One file against its own first and last second, and a range.
 	out := mk(t)
-	m, _ := export.LoadManifest(out)
-	file := filepath.Join(out, m.Files[0].Name)
+	file := filepath.Join(out, loadObjects(t, out)[0].Key)
 	code, vout, verr := runExportCmd(t, s, "verify", file)
 	if code != 0 {
 		t.Errorf("verify FILE: exit %d\n%s%s", code, vout, verr)

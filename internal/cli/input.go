@@ -1,36 +1,89 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
+	"gocloud.dev/blob"
+
 	"github.com/authgear-audit/authgear-audit/internal/archive"
+	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 )
+
+// openLocation opens an archive location (a folder or a bucket's URL) as a
+// bucket scoped to it. A location that names no bucket is bad usage.
+func openLocation(ctx context.Context, location string) (*blob.Bucket, error) {
+	b, err := objstore.Open(ctx, location)
+	if errors.Is(err, objstore.ErrBadLocation) {
+		return nil, usageError(err)
+	}
+	return b, err
+}
 
 // inputs checks the --input values of search, count and verify and
 // expands them (archive.Expand): "-" is stdin, a folder is its export
-// files. A missing file, stdin named twice and a folder without export
-// files are bad usage, found before anything is written.
-func (a *App) inputs(values []string) ([]archive.Input, error) {
+// files, an archive (a bucket's URL, or a folder with entries) the data
+// objects its entries name, in time order, each read as a stream when its
+// turn comes. A missing file, stdin named twice and a folder without export
+// files are bad usage, found before anything is written; a damaged
+// archive is a failure.
+func (a *App) inputs(ctx context.Context, values []string) ([]archive.Input, error) {
 	stdin := 0
 	for _, v := range values {
-		if v == archive.Stdin {
+		switch {
+		case v == archive.Stdin:
 			if stdin++; stdin > 1 {
 				return nil, usageError(errors.New("--input - is given twice: standard input can be read only once"))
 			}
+		case isArchive(v):
+		default:
+			if _, err := checkInput(v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var ins []archive.Input
+	for _, v := range values {
+		if v != archive.Stdin && isArchive(v) {
+			objs, err := archiveInputs(ctx, v)
+			if err != nil {
+				return nil, err
+			}
+			ins = append(ins, objs...)
 			continue
 		}
-		if _, err := checkInput(v); err != nil {
+		more, err := archive.Expand([]string{v}, a.IO.In)
+		if errors.Is(err, archive.ErrNoExportFiles) {
+			return nil, usageError(fmt.Errorf("--input %w", err))
+		}
+		if err != nil {
 			return nil, err
 		}
+		ins = append(ins, more...)
 	}
-	ins, err := archive.Expand(values, a.IO.In)
-	if errors.Is(err, archive.ErrNoExportFiles) {
-		return nil, usageError(fmt.Errorf("--input %w", err))
+	return ins, nil
+}
+
+// archiveInputs opens an archive and lists its data objects as inputs.
+// The bucket stays open until the command's context ends.
+func archiveInputs(ctx context.Context, location string) ([]archive.Input, error) {
+	b, err := openLocation(ctx, location)
+	if err != nil {
+		return nil, err
 	}
-	return ins, err
+	context.AfterFunc(ctx, func() { b.Close() })
+	arch, err := export.ReadArchive(ctx, b, location)
+	if err != nil {
+		return nil, err
+	}
+	if err := arch.Problem(); err != nil {
+		return nil, err
+	}
+	return arch.Inputs(ctx, b), nil
 }
 
 // checkInput refuses an --input that is not there: bad usage, the same in

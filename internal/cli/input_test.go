@@ -347,9 +347,9 @@ func TestInputMissing(t *testing.T) {
 		{[]string{"count", "--input", missing}, "--input " + missing + ": no such file or folder"},
 		{[]string{"verify", "--input", missing}, "--input " + missing + ": no such file or folder"},
 		{[]string{"verify", "--offline", missing}, "--input " + missing + ": no such file or folder"},
-		{[]string{"search", "--input", dir}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl or *.csv files (.gz too)"},
-		{[]string{"count", "--input", dir, "--by", "day"}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl or *.csv files (.gz too)"},
-		{[]string{"verify", "--offline", dir}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl or *.csv files (.gz too)"},
+		{[]string{"search", "--input", dir}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl, *.csv (.gz too) or *.parquet files"},
+		{[]string{"count", "--input", dir, "--by", "day"}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl, *.csv (.gz too) or *.parquet files"},
+		{[]string{"verify", "--offline", dir}, "--input " + dir + ": no export files: it has no manifest.json and no *.jsonl, *.csv (.gz too) or *.parquet files"},
 		{[]string{"search", "--input", "-", "--input", "-"}, "--input - is given twice: standard input can be read only once"},
 		{[]string{"count", "--input", missing, "--input", "-"}, "--input " + missing + ": no such file or folder"},
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/export"
 )
 
 // An export folder, stdin and several files are inputs of search, count
@@ -26,11 +25,11 @@ func TestInputFolderStdinAndMany(t *testing.T) {
 			t.Fatalf("export: exit %d: %s", code, errb)
 		}
 	}
-	m, err := export.LoadManifest(out)
-	if err != nil || m == nil || len(m.Files) != 2 {
-		t.Fatalf("manifest %v: %v", m, err)
+	objs := loadObjects(t, out)
+	if len(objs) != 2 {
+		t.Fatalf("objects %+v", objs)
 	}
-	first, second := filepath.Join(out, m.Files[0].Name), filepath.Join(out, m.Files[1].Name)
+	first, second := filepath.Join(out, objs[0].Key), filepath.Join(out, objs[1].Key)
 	all := s.Select(adminapi.Selection{From: start, To: t2})
 	before := s.Select(adminapi.Selection{From: start, To: t1})
 
@@ -144,7 +143,7 @@ func TestInputFolderStdinAndMany(t *testing.T) {
 	})
 	t.Run("a folder with a manifest among other inputs", func(t *testing.T) {
 		code, _, errb := run(t, nil, "verify", "--offline", "--input", out, "--input", first)
-		if code != ExitUsage || !strings.Contains(errb, "has a manifest.json: verify it alone") {
+		if code != ExitUsage || !strings.Contains(errb, "verify it alone") {
 			t.Errorf("exit %d: %s", code, errb)
 		}
 	})

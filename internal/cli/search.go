@@ -343,7 +343,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	)
 	rep := newSearchReport(o)
 	if len(o.Inputs) > 0 {
-		ins, ierr := a.inputs(o.Inputs)
+		ins, ierr := a.inputs(ctx, o.Inputs)
 		if ierr != nil {
 			return ierr
 		}

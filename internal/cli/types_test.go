@@ -83,7 +83,7 @@ func TestActivityTypes(t *testing.T) {
 					}
 					for _, l := range lines[1:] {
 						f := strings.Fields(l)
-						a, ok := lookupActivity(f[0])
+						a, ok := auditlog.LookupActivity(f[0])
 						if !ok || f[1] != a.EventType || f[2] != a.Group || strings.Join(f[3:], " ") != a.Description {
 							t.Fatalf("line %q does not show %+v", l, a)
 						}
@@ -94,7 +94,7 @@ func TestActivityTypes(t *testing.T) {
 					t.Fatalf("got %v\nwant %v", enums(got), tt.want)
 				}
 				for _, a := range got {
-					if ref, _ := lookupActivity(a.Enum); a != ref {
+					if ref, _ := auditlog.LookupActivity(a.Enum); a != ref {
 						t.Errorf("got %+v, want %+v", a, ref)
 					}
 				}
@@ -164,14 +164,4 @@ func TestGroupSpelling(t *testing.T) {
 	if !strings.Contains(out.String(), "admin_api") || strings.Contains(out.String(), "admin-api") {
 		t.Errorf("search --help spells the group otherwise:\n%s", out)
 	}
-}
-
-// lookupActivity finds an activity type of the catalog by its enum name.
-func lookupActivity(enum string) (auditlog.ActivityType, bool) {
-	for _, a := range auditlog.Catalog() {
-		if a.Enum == enum {
-			return a, true
-		}
-	}
-	return auditlog.ActivityType{}, false
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,8 +19,10 @@ import (
 type verifyOptions struct {
 	App *App
 
-	Inputs  []string
-	Offline bool
+	Inputs    []string
+	Offline   bool
+	VerifyKey string // --verify-key: the public key that must have signed every entry
+	Head      string // --head: a hash the chain must hold
 
 	Filter      auditlog.Filter
 	FilterGiven bool // --activity or --user given
@@ -30,7 +35,17 @@ func newVerifyCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify [--input] FILE|DIR|-",
 		Short: "Prove that an export is complete and clean",
-		Long: `Verify an export: a file, or the directory of an export --out-dir.
+		Long: `Verify an export: a file, or an archive of export --out-dir (a folder or a
+bucket's URL).
+
+For an archive, the chain is checked: every entry present and in order,
+each naming the SHA-256 of the one before, ranges that tile; every object an
+entry names, streamed and read several at a time, against its size, SHA-256
+and count; objects that no entry names (left by a killed run) are listed, and
+are no problem. The report's second line is the head, head: sha256:...; keep
+it elsewhere (a cron log) and give it back as --head to prove that nothing
+up to it was removed. --verify-key FILE (the Ed25519 public key, PEM) proves
+that every entry was signed by its private half.
 
 Every event is read once, in constant memory: lines that do not parse, IDs
 that occur twice, events out of time order and events outside the range are
@@ -62,7 +77,7 @@ The report goes to stdout. The exit status is 0 when no problem was found
 (complete and clean, or clean where completeness could not be checked, as
 the report says); 1 when a problem was found.`,
 		Example: `  authgear-audit verify /var/lib/audit
-  authgear-audit verify --offline /var/lib/audit
+  authgear-audit verify --offline s3://audit-archive/myapp --verify-key sign.pub.pem --head sha256:...
   authgear-audit verify --input november.jsonl.gz --since 2026-11-01 --until 2026-12-01`,
 		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.MaximumNArgs(1)(cmd, args)) },
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -90,7 +105,9 @@ the report says); 1 when a problem was found.`,
 	ff.register(fl)
 	a.addZoneFlags(cmd)
 	fl.StringArrayVar(&o.Inputs, "input", nil, "the export: a file (jsonl or csv, .gz too), an --out-dir directory or - for stdin; repeatable")
-	fl.BoolVar(&o.Offline, "offline", false, "do not ask the API: check the manifest, checksums, counts and ranges only")
+	fl.BoolVar(&o.Offline, "offline", false, "do not ask the API: check the chain, manifest, checksums, counts and ranges only")
+	fl.StringVar(&o.VerifyKey, "verify-key", "", "an archive's entries must all be signed by this Ed25519 public key (PEM)")
+	fl.StringVar(&o.Head, "head", "", "an archive's chain must hold this head (sha256:...), as printed by an earlier verify or export")
 	// --parallel bounded the count queries sent at once; they now go many
 	// to a request. Still taken, so that scripts that give it keep working.
 	fl.Int("parallel", 4, "no longer used: the counts go many to a request")
@@ -100,6 +117,17 @@ the report says); 1 when a problem was found.`,
 
 func runVerify(ctx context.Context, o *verifyOptions) error {
 	a := o.App
+	if len(o.Inputs) == 1 && isArchive(o.Inputs[0]) {
+		return runVerifyArchive(ctx, o)
+	}
+	for _, v := range o.Inputs {
+		if v != archive.Stdin && isArchive(v) {
+			return usageError(fmt.Errorf("--input %s is an archive with a manifest of entries: verify it alone", v))
+		}
+	}
+	if o.VerifyKey != "" || o.Head != "" {
+		return usageError(errors.New("--verify-key and --head apply to an archive of entries (an export --out-dir of this version)"))
+	}
 	vo := export.VerifyOptions{}
 	manifest, err := o.manifest()
 	if err != nil {
@@ -114,7 +142,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 			return err
 		}
 	} else {
-		if ins, err = a.inputs(o.Inputs); err != nil {
+		if ins, err = a.inputs(ctx, o.Inputs); err != nil {
 			return err
 		}
 		vo.Range = export.Range{From: o.Filter.Since, To: o.Filter.Until}
@@ -140,6 +168,73 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
+	return o.report(rep)
+}
+
+// isArchive reports whether an --input is an archive of entries: a
+// bucket's URL, or a folder with a manifest/ of entries.
+func isArchive(v string) bool {
+	dir, local := export.LocalDir(v)
+	if !local {
+		return true
+	}
+	fi, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(export.EntryPrefix, "/")))
+	return err == nil && fi.IsDir()
+}
+
+// runVerifyArchive verifies an archive of entries, from a folder or a
+// bucket, streaming its objects.
+func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
+	a := o.App
+	loc := o.Inputs[0]
+	if o.RangeGiven {
+		return usageError(errors.New("--since and --until apply to a file: the range of an archive is that of its entries"))
+	}
+	ao := export.ArchiveVerifyOptions{Head: o.Head}
+	if o.VerifyKey != "" {
+		key, err := export.ReadVerifyKey(o.VerifyKey)
+		if err != nil {
+			return usageError(err)
+		}
+		ao.VerifyKey = key
+	}
+	b, err := openLocation(ctx, loc)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	arch, err := export.ReadArchive(ctx, b, loc)
+	if err != nil {
+		return err
+	}
+	if f, ok := arch.Filter(); ok {
+		if err := o.filterFromManifest(&export.Manifest{Filter: f}); err != nil {
+			return err
+		}
+	}
+	if !o.Offline {
+		c, err := a.client(ctx)
+		if err != nil {
+			return err
+		}
+		sel, err := a.selection(ctx, c, o.Filter)
+		if err != nil {
+			return err
+		}
+		ao.Selection = sel
+		ao.Counter = c
+	}
+	rep, err := export.VerifyArchive(ctx, b, arch, ao)
+	if err != nil {
+		return err
+	}
+	return o.report(rep)
+}
+
+// report warns about a range beyond the retention, prints the report and
+// makes a problem exit 1.
+func (o *verifyOptions) report(rep *export.Report) error {
+	a := o.App
 	if horizon := a.now().Add(-export.UsualRetention); !o.Offline && !rep.Range.From.IsZero() && rep.Range.From.Before(horizon) {
 		a.warn("the range starts at %s, beyond Authgear's usual retention (90–180 days): the API cannot count events it has dropped, "+
 			"so days before %s that fall short of the export are expected; verify --offline checks such archives",

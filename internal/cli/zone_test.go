@@ -231,9 +231,9 @@ func TestZoneStateKeepsWorking(t *testing.T) {
 	if !st.Start.Equal(start) || !st.LastEnd.Equal(start.Add(96*time.Hour)) {
 		t.Errorf("state start %s, end %s", rfc(st.Start), rfc(st.LastEnd))
 	}
-	m, _ := export.LoadManifest(out)
-	if len(m.Files) != 3 || m.Files[1].Name != "audit-20261103T000000Z-20261104T000000Z.jsonl.gz" {
-		t.Errorf("manifest files: %+v", m.Files)
+	objs := loadObjects(t, out)
+	if len(objs) != 3 || !strings.HasPrefix(objs[1].Key, "data/audit-20261103T000000Z-20261104T000000Z-") {
+		t.Errorf("objects: %+v", objs)
 	}
 	checkOutDir(t, out, start, start.Add(96*time.Hour))
 

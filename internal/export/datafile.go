@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
@@ -80,10 +79,3 @@ func (d *DataFile) Commit() (ManifestFile, error) {
 // Abort throws the file away and leaves whatever was at its path. It is safe
 // after Commit and more than once.
 func (d *DataFile) Abort() { d.sf.Abort() }
-
-// Entry completes a committed file's manifest entry.
-func Entry(f ManifestFile, r Range, createdAt time.Time) ManifestFile {
-	f.From, f.To = r.From.UTC(), r.To.UTC()
-	f.CreatedAt = createdAt.UTC().Truncate(time.Second)
-	return f
-}

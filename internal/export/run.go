@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"gocloud.dev/blob"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
@@ -32,12 +35,17 @@ type Options struct {
 	Since, Until time.Time
 
 	StatePath string // "" for a one-off run
-	OutDir    string // one file per run, with a manifest
-	OutPath   string // "-" is Stdout; used without OutDir
+	// OutDir is the archive: a local folder or a bucket's URL, opened by
+	// OpenBucket. Each run adds its data objects and one entry.
+	OutDir     string
+	OpenBucket func(ctx context.Context, location string) (*blob.Bucket, error)
+	// SignKey, when not nil, signs the run's entry.
+	SignKey ed25519.PrivateKey
+	OutPath string // "-" is Stdout; used without OutDir
 	// OutThrough says that OutPath is written in place (a device, a FIFO):
 	// shards then spool elsewhere.
 	OutThrough bool
-	NoGzip     bool // OutDir files without .gz
+	NoGzip     bool // OutDir objects without gzip
 	Output     output.Options
 	FileMode   os.FileMode
 	Stdout     io.Writer
@@ -66,6 +74,9 @@ type Options struct {
 type Result struct {
 	Events  int64
 	Written []string // paths, or "stdout"
+	// Entry and Head are the key of the entry an archive run committed and
+	// the archive's new head.
+	Entry, Head string
 }
 
 // RefusedError is a run that the state, the --out-dir or the plan refuse:
@@ -83,20 +94,22 @@ func refused(err error) error { return &RefusedError{Err: err} }
 // Close lets them go. The protocol of each range is described in the
 // package documentation.
 type Run struct {
-	o        Options
-	start    time.Time
-	state    *State
-	manifest *Manifest
-	unlock   []func()
+	o      Options
+	start  time.Time
+	state  *State
+	arch   *Archive
+	bucket *blob.Bucket
+	unlock []func()
 
 	events  int64
 	written []string
 }
 
-// Open locks the state file and the --out-dir (creating their folders),
-// removes what killed runs left behind, and checks that the state and the
-// directory belong to this export. A second run exits here at once.
-func Open(o Options) (*Run, error) {
+// Open locks the state file and a local --out-dir (creating their
+// folders), removes what killed runs left behind, reads the archive and
+// checks that the state and the archive belong to this export and agree.
+// A second run with the same state or local folder exits here at once.
+func Open(ctx context.Context, o Options) (*Run, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -116,11 +129,11 @@ func Open(o Options) (*Run, error) {
 			return nil, refused(err)
 		}
 	}
-	if err := r.openOutDir(); err != nil {
+	if err := r.openOutDir(ctx); err != nil {
 		r.Close()
 		return nil, err
 	}
-	if err := r.checkManifest(); err != nil {
+	if err := r.checkArchive(); err != nil {
 		r.Close()
 		return nil, err
 	}
@@ -160,48 +173,112 @@ func (r *Run) lockState() error {
 	return nil
 }
 
-// openOutDir creates the --out-dir when missing and locks it for the whole
-// run: two runs with different state files must not write into it, nor
-// take each other's temporary files for leftovers. Then it removes those
-// leftovers and reads the manifest.
-func (r *Run) openOutDir() error {
-	if r.o.OutDir == "" {
+// openOutDir opens the archive. A local folder is created when missing
+// and locked for the whole run: two runs with different state files must
+// not write into it at once, nor take each other's temporary files for
+// leftovers, which the holder then removes.
+func (r *Run) openOutDir(ctx context.Context) error {
+	loc := r.o.OutDir
+	if loc == "" {
 		return nil
 	}
-	if err := os.MkdirAll(r.o.OutDir, 0o700); err != nil {
-		return fmt.Errorf("create --out-dir %s: %w", r.o.OutDir, err)
+	if dir, ok := LocalDir(loc); ok {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create --out-dir %s: %w", dir, err)
+		}
+		lock, err := AcquireDirLock(dir, r.start)
+		if err != nil {
+			return err
+		}
+		r.unlock = append(r.unlock, func() { lock.Release() })
+		removeLocalTemps(dir)
+		if r.spoolDir() == dir {
+			fetch.RemoveStaleSpools(dir)
+		}
 	}
-	lock, err := AcquireDirLock(r.o.OutDir, r.start)
+	if r.o.OpenBucket == nil {
+		return errNoBucket
+	}
+	b, err := r.o.OpenBucket(ctx, loc)
 	if err != nil {
 		return err
 	}
-	r.unlock = append(r.unlock, func() { lock.Release() })
-	RemoveStaleTemps(r.o.OutDir, ".audit-", "."+ManifestName+".")
-	if r.spoolDir() == r.o.OutDir {
-		fetch.RemoveStaleSpools(r.o.OutDir)
+	r.bucket = b
+	r.unlock = append(r.unlock, func() { b.Close() })
+	r.arch, err = ReadArchive(ctx, b, loc)
+	if err != nil {
+		return err
 	}
-	r.manifest, err = LoadManifest(r.o.OutDir)
-	return err
+	return r.arch.Problem()
 }
 
-// checkManifest refuses an --out-dir that holds another export.
-func (r *Run) checkManifest() error {
-	m := r.manifest
-	if m == nil || len(m.Files) == 0 {
+// checkArchive refuses an archive that holds another export, a state
+// that disagrees with it, and an unsigned run into a signed archive.
+func (r *Run) checkArchive() error {
+	a := r.arch
+	if a == nil {
 		return nil
 	}
-	var diffs []string
-	if m.Project != "" && m.Project != r.o.Identity.Project {
-		diffs = append(diffs, fmt.Sprintf("project %q, not %q", m.Project, r.o.Identity.Project))
+	if project, filter, ok := a.identity(); ok {
+		var diffs []string
+		if project != "" && project != r.o.Identity.Project {
+			diffs = append(diffs, fmt.Sprintf("project %q, not %q", project, r.o.Identity.Project))
+		}
+		if !filter.Equal(r.o.Identity.Filter) {
+			diffs = append(diffs, "other --activity or --user filters")
+		}
+		if len(diffs) > 0 {
+			return refused(fmt.Errorf("--out-dir %s holds an export with %s: use another --out-dir (and state file) for this export",
+				r.o.OutDir, strings.Join(diffs, " and ")))
+		}
 	}
-	if !m.Filter.Equal(r.o.Identity.Filter) {
-		diffs = append(diffs, "other --activity or --user filters")
+	if l := a.Last(); l != nil && l.Signature != nil && r.o.SignKey == nil {
+		pub, _ := l.PublicKey()
+		return refused(fmt.Errorf("the entries of --out-dir %s are signed (key %s): give --sign-key, or 'verify --verify-key' fails on this run's entry",
+			r.o.OutDir, KeyID(pub)))
 	}
-	if len(diffs) > 0 {
-		return refused(fmt.Errorf("--out-dir %s holds an export with %s: use another directory (and state file) for this export",
-			r.o.OutDir, strings.Join(diffs, " and ")))
+	if r.o.StatePath != "" {
+		st := r.state
+		if st == nil {
+			st = &State{}
+		}
+		return refusedOrNil(checkStateArchive(r.o.StatePath, st, a))
 	}
 	return nil
+}
+
+func refusedOrNil(err error) error {
+	if err == nil {
+		return nil
+	}
+	return refused(err)
+}
+
+// checkStateArchive says whether a state file agrees with the archive it
+// is used with: it ends where the archive ends, or it has a pending range
+// that the archive either committed (the state was not saved after) or
+// not (the run was killed before its commit).
+func checkStateArchive(path string, st *State, a *Archive) error {
+	end := a.End()
+	last := st.LastEnd
+	switch {
+	case a.Empty():
+		return nil // the archive's first run starts where the state continues
+	case last.IsZero() && st.Pending == nil:
+		return fmt.Errorf("state file %s has no run yet, but --out-dir %s already holds an export up to %s: "+
+			"the archive is its own state: omit --state, or use the state file that did write it", path, a.Location, fmtTime(end))
+	case sameSecond(last, end):
+		return nil
+	case st.Pending != nil && !a.Empty() && sameSecond(st.Pending.To, end):
+		return nil // committed, the state not yet saved
+	}
+	where := "ends at " + fmtTime(end)
+	cont := fmtTime(st.Resume())
+	if st.Resume().IsZero() {
+		cont = "nothing"
+	}
+	return fmt.Errorf("state file %s continues at %s, but --out-dir %s %s: they disagree: "+
+		"omit --state (the archive is its own state), or use the state file of this archive", path, cont, a.Location, where)
 }
 
 // spoolDir is where shards wait: the option, else the output's directory,
@@ -211,7 +288,10 @@ func (r *Run) spoolDir() string {
 	case r.o.SpoolDir != "":
 		return r.o.SpoolDir
 	case r.o.OutDir != "":
-		return r.o.OutDir
+		if dir, ok := LocalDir(r.o.OutDir); ok {
+			return dir
+		}
+		return os.TempDir()
 	case r.o.OutPath != "-" && !r.o.OutThrough:
 		return filepath.Dir(r.o.OutPath)
 	}
@@ -222,6 +302,9 @@ func (r *Run) spoolDir() string {
 // a killed run left pending first, under the same name, then the new one.
 // sel holds the filters as the API takes them (users resolved).
 func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error) {
+	if r.arch != nil {
+		return r.exportArchive(ctx, sel)
+	}
 	o := r.o
 	since := o.Since
 	fromOldest := false
@@ -301,9 +384,8 @@ func (r *Run) nothing(ctx context.Context) (Result, error) {
 type job struct {
 	rng    Range
 	path   string // file path; "-" = stdout
-	name   string // as recorded in the state: base name in the out-dir, the path, or "-"
+	name   string // as recorded in the state: the path, or "-"
 	format string
-	inDir  bool
 }
 
 func (j job) stdout() bool { return j.path == "-" }
@@ -321,17 +403,11 @@ func (r *Run) jobs(p Plan) ([]job, error) {
 	var jobs []job
 	if p.Redo != nil {
 		redo := p.Redo
-		j := job{rng: redo.Range(), name: redo.File, format: redo.Format, inDir: redo.InDir}
+		j := job{rng: redo.Range(), name: redo.File, format: redo.Format}
 		switch {
-		case redo.InDir != (o.OutDir != ""):
-			where := "--out " + redo.File
-			if redo.InDir {
-				where = "--out-dir (file " + redo.File + ")"
-			}
-			return nil, refused(fmt.Errorf("state file %s has an unfinished range %s for %s: run again with the same kind of output to finish it first",
-				o.StatePath, redo.Range(), where))
 		case redo.InDir:
-			j.path = filepath.Join(o.OutDir, redo.File)
+			return nil, refused(fmt.Errorf("state file %s has an unfinished range %s for --out-dir (file %s): run again with the same kind of output to finish it first",
+				o.StatePath, redo.Range(), redo.File))
 		case redo.File == "-" || redo.File == o.OutPath:
 			// The same destination as this run: one range from the pending
 			// start to this run's end replaces whatever the killed run left.
@@ -349,28 +425,13 @@ func (r *Run) jobs(p Plan) ([]job, error) {
 		jobs = append(jobs, j)
 	}
 	if p.Next != nil {
-		j := job{rng: *p.Next, format: o.Output.Format}
-		if o.OutDir != "" {
-			j.inDir = true
-			j.name = FileName(*p.Next, Ext(o.Output.Format, !o.NoGzip))
-			j.path = filepath.Join(o.OutDir, j.name)
-			if r.manifest != nil {
-				if ov := r.manifest.Overlapping(*p.Next, j.name); len(ov) > 0 {
-					return nil, refused(fmt.Errorf("--out-dir %s already holds %s for %s, which overlaps this run's range %s: "+
-						"this state file did not write that directory; use the state file that did",
-						o.OutDir, ov[0].Name, ov[0].Range(), *p.Next))
-				}
-			}
-		} else {
-			j.path, j.name = o.OutPath, o.OutPath
-		}
-		jobs = append(jobs, j)
+		jobs = append(jobs, job{rng: *p.Next, format: o.Output.Format, path: o.OutPath, name: o.OutPath})
 	}
 	return jobs, nil
 }
 
 // runJob writes one range and records it: pending in the state before,
-// the file in the manifest and the end in the state after.
+// the end in the state after.
 func (r *Run) runJob(ctx context.Context, sel adminapi.Selection, j job) error {
 	o := r.o
 	id := o.Identity
@@ -389,12 +450,12 @@ func (r *Run) runJob(ctx context.Context, sel adminapi.Selection, j job) error {
 			st.Start = j.rng.From
 		}
 		st.Pending = &Pending{From: j.rng.From, To: j.rng.To, File: j.name, Format: j.format,
-			Compression: j.compression(), InDir: j.inDir, StartedAt: r.start.UTC().Truncate(time.Second)}
+			Compression: j.compression(), StartedAt: r.start.UTC().Truncate(time.Second)}
 		if err := st.Save(o.StatePath, o.Now()); err != nil {
 			return err
 		}
 	}
-	entry, err := r.write(ctx, sel, j)
+	_, err := r.write(ctx, sel, j)
 	if err != nil {
 		if st != nil {
 			// Nothing reached the destination: put the state back as it was.
@@ -404,17 +465,6 @@ func (r *Run) runJob(ctx context.Context, sel adminapi.Selection, j job) error {
 			}
 		}
 		return err
-	}
-	if j.inDir {
-		if r.manifest == nil {
-			r.manifest = &Manifest{}
-		}
-		m := r.manifest
-		m.Endpoint, m.Project, m.Filter = id.Endpoint, id.Project, id.Filter
-		m.Put(Entry(entry, j.rng, r.start))
-		if err := m.Save(o.OutDir, o.FileMode); err != nil {
-			return err
-		}
 	}
 	if st != nil {
 		st.LastEnd = j.rng.To
@@ -448,10 +498,26 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 		return ManifestFile{}, err
 	}
 	defer s.abort()
+	if err := r.walk(ctx, sel, j.rng, s.write); err != nil {
+		if j.stdout() && output.IsBrokenPipe(err) {
+			return ManifestFile{}, stdoutError(err)
+		}
+		return ManifestFile{}, err
+	}
+	f, err := s.commit()
+	if err != nil {
+		return ManifestFile{}, err
+	}
+	r.events += f.Count // written: fewer than read with a local filter
+	return f, nil
+}
 
-	sel.From, sel.To = j.rng.From, j.rng.To
+// walk reads the events of rng from the API, exactly once and in order,
+// into write.
+func (r *Run) walk(ctx context.Context, sel adminapi.Selection, rng Range, write func(*auditlog.Event) error) error {
+	sel.From, sel.To = rng.From, rng.To
 	base := r.events
-	_, err = fetch.Export(ctx, r.o.Source, fetch.ExportOptions{
+	_, err := fetch.Export(ctx, r.o.Source, fetch.ExportOptions{
 		Selection: sel,
 		Parallel:  r.o.Parallel,
 		Count:     r.o.Count,
@@ -470,26 +536,13 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 			p.Events += base
 			r.o.Progress(p)
 		},
-	}, s.write)
-	if err != nil {
-		if j.stdout() && output.IsBrokenPipe(err) {
-			return ManifestFile{}, stdoutError(err)
-		}
-		return ManifestFile{}, err
-	}
-	f, err := s.commit()
-	if err != nil {
-		return ManifestFile{}, err
-	}
-	r.events += f.Count // written: fewer than read with a local filter
-	return f, nil
+	}, write)
+	return err
 }
 
 func (r *Run) sink(j job, opts output.Options) (sink, error) {
 	if !j.stdout() {
-		// Only a file in an --out-dir is listed, with its SHA-256, in the
-		// manifest.
-		df, err := CreateDataFile(j.path, r.o.FileMode, opts, j.inDir)
+		df, err := CreateDataFile(j.path, r.o.FileMode, opts, false)
 		if err != nil {
 			return sink{}, err
 		}

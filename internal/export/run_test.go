@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"gocloud.dev/blob"
+
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -39,7 +42,7 @@ func dirOptions(c *adminapi.Client, state, dir string, until time.Time) Options 
 	return Options{
 		Source:   c,
 		Identity: Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: dest},
-		Until:    until, StatePath: state, OutDir: dir, OutPath: "-",
+		Until:    until, StatePath: state, OutDir: dir, OutPath: "-", OpenBucket: objstore.Open,
 		Output: output.Options{Format: output.FormatJSONL, UTC: true}, FileMode: 0o600,
 		Parallel: 2, Count: true,
 		Now: func() time.Time { return runStart.Add(48 * time.Hour) },
@@ -48,7 +51,7 @@ func dirOptions(c *adminapi.Client, state, dir string, until time.Time) Options 
 
 func runOnce(t *testing.T, o Options) (Result, error) {
 	t.Helper()
-	r, err := Open(o)
+	r, err := Open(context.Background(), o)
 	if err != nil {
 		return Result{}, err
 	}
@@ -56,24 +59,34 @@ func runOnce(t *testing.T, o Options) (Result, error) {
 	return r.Export(context.Background(), adminapi.Selection{})
 }
 
-// readDir reads every data file of dir in name order.
+// readDir reads every data object that the archive in dir names, in
+// time order.
 func readDir(t *testing.T, dir string) []string {
 	t.Helper()
+	a, b := openArchive(t, dir)
 	var ids []string
-	des, _ := os.ReadDir(dir)
-	for _, de := range des {
-		if !IsDataFile(de.Name()) {
-			continue
-		}
-		err := archive.Each(context.Background(), archive.Files(filepath.Join(dir, de.Name())), func(e *auditlog.Event) error {
-			ids = append(ids, e.ID)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+	err := archive.Each(context.Background(), a.Inputs(context.Background(), b), func(e *auditlog.Event) error {
+		ids = append(ids, e.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return ids
+}
+
+func openArchive(t *testing.T, dir string) (*Archive, *blob.Bucket) {
+	t.Helper()
+	b, err := objstore.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	a, err := ReadArchive(context.Background(), b, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
 }
 
 func sortedIDs(evs []adminapitest.Event) []string {
@@ -85,9 +98,9 @@ func sortedIDs(evs []adminapitest.Event) []string {
 	return ids
 }
 
-// TestRunIncremental: two runs tile the time line into two files listed
-// in the manifest, the state ends at the second run's end, and together the
-// files hold every event once; a third run with nothing new writes nothing.
+// TestRunIncremental: two runs tile the time line into two entries, the
+// state ends at the second run's end, and together their objects hold
+// every event once; a third run with nothing new writes nothing.
 func TestRunIncremental(t *testing.T) {
 	srv, c := runFixture(t)
 	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "s", "state.json")
@@ -114,9 +127,9 @@ func TestRunIncremental(t *testing.T) {
 	if err != nil || st.Pending != nil || !st.LastEnd.Equal(end) || !st.Start.Equal(runStart) {
 		t.Fatalf("state after two runs: %+v, %v", st, err)
 	}
-	m, err := LoadManifest(dir)
-	if err != nil || len(m.Files) != 2 || !m.Files[0].To.Equal(m.Files[1].From) {
-		t.Fatalf("manifest: %+v, %v", m, err)
+	a, _ := openArchive(t, dir)
+	if len(a.Entries) != 2 || !a.Entries[0].Entry.To.Equal(a.Entries[1].Entry.From) || a.Entries[1].Entry.Previous != a.Entries[0].Hash || a.Problem() != nil {
+		t.Fatalf("entries: %+v, %v", a.Entries, a.Problem())
 	}
 	var notices []string
 	o = dirOptions(c, state, dir, end)
@@ -126,21 +139,27 @@ func TestRunIncremental(t *testing.T) {
 	}
 }
 
-// TestRunRedoesPending: a range left pending by a killed run is written
-// again under the same name, over what the run left, before the next one.
-func TestRunRedoesPending(t *testing.T) {
+// TestRunAfterKilledFirstRun: a first run killed before its commit left
+// a pending range in the state, a half data object and a temporary file
+// of the store. The next run starts at the pending range, leaves the half
+// object unnamed (no reader takes it for data) and removes the temporary
+// file.
+func TestRunAfterKilledFirstRun(t *testing.T) {
 	srv, c := runFixture(t)
 	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "state.json")
 	mid, end := runStart.Add(12*time.Hour), runStart.Add(24*time.Hour)
-	name := FileName(Range{From: runStart, To: mid}, ".jsonl.gz")
 	killed := &State{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Format: "jsonl", Compression: "gzip",
 		OutDir: mustAbs(t, dir), Start: runStart,
-		Pending: &Pending{From: runStart, To: mid, File: name, Format: "jsonl", Compression: "gzip", InDir: true}}
+		Pending: &Pending{From: runStart, To: mid, InDir: true, Format: "jsonl", Compression: "gzip"}}
 	if err := killed.Save(state, runStart); err != nil {
 		t.Fatal(err)
 	}
-	// What the killed run left: a temporary file and a half-written one.
-	for _, f := range []string{".audit-x.jsonl.gz.tmp-123", name} {
+	half := "data/" + FileName(Range{From: runStart, To: mid}, "-0123456789ab.jsonl.gz")
+	temp := "data/." + FileName(Range{From: runStart, To: mid}, "-ba9876543210.jsonl.gz") + ".tmp-123"
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{temp, half} {
 		if err := os.WriteFile(filepath.Join(dir, f), []byte("half"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -149,16 +168,21 @@ func TestRunRedoesPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Written) != 2 || filepath.Base(res.Written[0]) != name {
-		t.Fatalf("wrote %v, want the pending range %s first", res.Written, name)
+	if len(res.Written) != 1 || !strings.Contains(res.Written[0], "20261120T000000Z-20261121T000000Z") {
+		t.Fatalf("wrote %v, want one object from the pending range's start", res.Written)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ".audit-x.jsonl.gz.tmp-123")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, temp)); !os.IsNotExist(err) {
 		t.Error("the killed run's temporary file is still there")
 	}
 	got := readDir(t, dir)
 	slices.Sort(got)
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
-		t.Errorf("the files hold %d events, want the %d of the day once each", len(got), len(want))
+		t.Errorf("the objects hold %d events, want the %d of the day once each", len(got), len(want))
+	}
+	a, b := openArchive(t, dir)
+	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
+	if err != nil || !rep.OK() || !slices.Equal(rep.Unreferenced(), []string{half}) {
+		t.Errorf("verify: ok %v, unreferenced %v, %v", rep.OK(), rep.Unreferenced(), err)
 	}
 }
 
@@ -188,8 +212,8 @@ func TestRunRefuses(t *testing.T) {
 			t.Errorf("%s: %v, want a *RefusedError", name, err)
 		}
 	}
-	if m, _ := LoadManifest(dir); len(m.Files) != 1 {
-		t.Errorf("a refused run changed the manifest: %d files", len(m.Files))
+	if a, _ := openArchive(t, dir); len(a.Entries) != 1 {
+		t.Errorf("a refused run changed the archive: %d entries", len(a.Entries))
 	}
 }
 
@@ -201,11 +225,11 @@ func TestRunFailureLeavesState(t *testing.T) {
 	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "state.json")
 	o := dirOptions(c, state, dir, runStart.Add(12*time.Hour))
 	o.Since = runStart
-	r, err := Open(o)
+	r, err := Open(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(o); !errors.As(err, new(*LockedError)) {
+	if _, err := Open(context.Background(), o); !errors.As(err, new(*LockedError)) {
 		t.Errorf("a second run while the first holds the lock: %v, want a *LockedError", err)
 	}
 	for range 20 {
@@ -219,12 +243,12 @@ func TestRunFailureLeavesState(t *testing.T) {
 	if ids := readDir(t, dir); len(ids) != 0 {
 		t.Errorf("a failed run left %d events in files", len(ids))
 	}
-	des, _ := os.ReadDir(dir)
-	for _, de := range des {
-		if de.Name() != DirLockName {
-			t.Errorf("a failed run left %s", de.Name())
+	filepath.WalkDir(dir, func(p string, de os.DirEntry, err error) error {
+		if err == nil && !de.IsDir() && de.Name() != DirLockName {
+			t.Errorf("a failed run left %s", p)
 		}
-	}
+		return nil
+	})
 	st, err := LoadState(state)
 	if err != nil || (st != nil && (st.Pending != nil || !st.LastEnd.IsZero())) {
 		t.Errorf("state after a failed first run: %+v, %v", st, err)

@@ -260,7 +260,11 @@ func DestinationOf(dir, out string) (Destination, error) {
 	var d Destination
 	switch {
 	case dir != "":
-		d.Dir, err = abs(dir)
+		if local, ok := LocalDir(dir); ok {
+			d.Dir, err = abs(local)
+		} else {
+			d.Dir = dir // a bucket's URL
+		}
 	case out == "-":
 		d.Out = out
 	default:
@@ -291,7 +295,7 @@ func destinationDiff(was, now Destination) string {
 		return "" // not recorded: taken as it comes, and recorded
 	case was.Dir == "" && now.Dir == "":
 		return "" // one file or stdout per run
-	case filepath.Clean(was.Dir) == filepath.Clean(now.Dir):
+	case was.Dir == now.Dir || (!strings.Contains(was.Dir, "://") && filepath.Clean(was.Dir) == filepath.Clean(now.Dir)):
 		return ""
 	}
 	return fmt.Sprintf("it was used with %s, now with %s (the events before it ended are there, not here)", was, now)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ type VerifyOptions struct {
 
 // Problem kinds, in the order a report lists them.
 const (
+	KindEntries     = "entries and chain"
+	KindSignature   = "signatures"
+	KindHead        = "pinned head"
 	KindMissingFile = "missing files"
 	KindUnlisted    = "files not in the manifest"
 	KindTiling      = "gaps and overlaps"
@@ -55,7 +59,7 @@ const (
 	KindAPI         = "counts against the API"
 )
 
-var kindOrder = []string{KindMissingFile, KindUnlisted, KindTiling, KindChecksum, KindUnparsable,
+var kindOrder = []string{KindEntries, KindSignature, KindHead, KindMissingFile, KindUnlisted, KindTiling, KindChecksum, KindUnparsable,
 	KindCount, KindOutside, KindOrder, KindDuplicate, KindAPI}
 
 // Report is the outcome of a verification.
@@ -75,9 +79,21 @@ type Report struct {
 	// (as search writes it) and was checked in that order.
 	NewestFirst bool
 
-	maxListed int
-	listed    map[string][]string
-	counts    map[string]int
+	// Archive says that it is an archive of entries: Head is the hash of
+	// its last entry, Entries their number, HeadPinned that --head was
+	// found in the chain.
+	Archive    bool
+	Head       string
+	Entries    int
+	HeadPinned bool
+
+	maxListed    int
+	listed       map[string][]string
+	counts       map[string]int
+	unreferenced []string       // keys no entry names
+	signers      map[string]int // key ID -> entries it signed
+	unsigned     int
+	keyGiven     bool
 }
 
 func newReport(input string, maxListed int) *Report {
@@ -149,10 +165,15 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	if r.Files != 1 {
 		files = fmt.Sprintf("%d files", r.Files)
 	}
+	if r.Archive {
+		files = fmt.Sprintf("%s, %s", plural(r.Entries, "entry", "entries"), plural(r.Files, "object", "objects"))
+	}
 	against := "offline: manifest checks only"
 	switch {
 	case r.Compared != "":
 		against = fmt.Sprintf("against the %s (%d count queries)", r.Compared, r.Windows)
+	case r.Archive:
+		against = "offline: the chain, checksums and counts only"
 	case !r.Manifest:
 		against = "no manifest: local checks only"
 	}
@@ -161,6 +182,9 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 		order = ", newest first"
 	}
 	fmt.Fprintf(&b, "%s: %s, %s events%s, %s, %s\n", r.Input, files, output.GroupDigits(r.Events), order, rng, against)
+	if r.Archive {
+		r.writeChain(&b)
+	}
 	switch {
 	case r.OK() && r.Completeness() != "":
 		b.WriteString("ok: complete and clean\n")
@@ -216,6 +240,11 @@ type verifyInput struct {
 	name  string         // as reports show it
 	entry *ManifestFile  // nil for a lone file
 	src   *archive.Input // read through this instead of path, when set
+	// An archive's object: opened with open, decoded by codec (by its
+	// format), or with random access through openAt when the codec needs it.
+	open   func() (io.ReadCloser, error)
+	openAt func() (io.ReaderAt, error)
+	codec  *Codec
 }
 
 // VerifyDir checks an --out-dir: the manifest (every listed file present,
@@ -354,14 +383,41 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// events decodes an input's events. Streamed formats read hr itself; a
+// format that needs random access is read through openAt after hr has
+// been read whole for the checksum.
+func (in verifyInput) events(hr *hashingReader) (EventReader, error) {
+	switch {
+	case in.codec == nil:
+		rd, err := archive.NewReader(in.name, hr)
+		if err != nil {
+			return nil, err
+		}
+		return rd, nil
+	case in.codec.NewReaderAt == nil:
+		return in.codec.NewReader(in.name, hr)
+	}
+	if _, err := io.Copy(io.Discard, hr); err != nil {
+		return nil, fmt.Errorf("%s: %w", in.name, err)
+	}
+	ra, err := in.openAt()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in.name, err)
+	}
+	return in.codec.NewReaderAt(in.name, ra, hr.n)
+}
+
 func readOne(r *Report, t *tally, in verifyInput) error {
 	var (
 		f   io.ReadCloser
 		err error
 	)
-	if in.src != nil {
+	switch {
+	case in.open != nil:
+		f, err = in.open()
+	case in.src != nil:
 		f, err = in.src.OpenRaw()
-	} else {
+	default:
 		f, err = os.Open(in.path)
 	}
 	if errors.Is(err, os.ErrNotExist) {
@@ -373,7 +429,10 @@ func readOne(r *Report, t *tally, in verifyInput) error {
 	}
 	defer f.Close()
 	hr := &hashingReader{r: f, h: sha256.New()}
-	rd, err := archive.NewReader(in.name, hr)
+	rd, err := in.events(hr)
+	if rd != nil {
+		defer rd.Close()
+	}
 	var count int64
 	fileRange := r.Range
 	if in.entry != nil {
@@ -569,3 +628,51 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return output.GroupDigits(int64(n)) + " " + many
+}
+
+// writeChain prints the head, who signed, and the objects no entry names.
+func (r *Report) writeChain(b *strings.Builder) {
+	switch {
+	case r.Head == "":
+		b.WriteString("head: none (no entries yet)\n")
+	case r.HeadPinned:
+		fmt.Fprintf(b, "head: %s (the pinned head is in the chain)\n", r.Head)
+	default:
+		fmt.Fprintf(b, "head: %s\n", r.Head)
+	}
+	if len(r.signers) > 0 {
+		var parts []string
+		for k, n := range r.signers {
+			parts = append(parts, fmt.Sprintf("%s by key %s", plural(n, "entry", "entries"), k))
+		}
+		sort.Strings(parts)
+		how := "proven with --verify-key"
+		if !r.keyGiven {
+			how = "each valid for the key it names; give --verify-key to prove who signed"
+		}
+		unsigned := ""
+		if r.unsigned > 0 {
+			unsigned = fmt.Sprintf(", %s unsigned", plural(r.unsigned, "entry", "entries"))
+		}
+		fmt.Fprintf(b, "signed: %s%s (%s)\n", strings.Join(parts, ", "), unsigned, how)
+	}
+	if n := len(r.unreferenced); n > 0 {
+		fmt.Fprintf(b, "note: %s that no entry names (left by a killed run or one that lost its commit; nothing reads them):\n", plural(n, "object", "objects"))
+		for i, k := range r.unreferenced {
+			if i == r.maxListed {
+				fmt.Fprintf(b, "  ... and %d more\n", n-i)
+				break
+			}
+			fmt.Fprintf(b, "  %s\n", k)
+		}
+	}
+}
+
+// Unreferenced are the keys of objects that no entry names.
+func (r *Report) Unreferenced() []string { return r.unreferenced }

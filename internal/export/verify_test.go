@@ -66,7 +66,8 @@ func writeRanges(t *testing.T, srv *adminapitest.Server, ranges []Range, ext str
 		if err != nil {
 			t.Fatal(err)
 		}
-		m.Put(Entry(f, r, vEnd))
+		f.From, f.To, f.CreatedAt = r.From, r.To, vEnd
+		m.Put(f)
 	}
 	if err := m.Save(dir, 0); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@
 //	go run ./internal/tools/benchexport -baseline ../old  # also another checkout's CLI
 //	go run ./internal/tools/benchexport -cpu=false -speed=false  # only count
 //	go run ./internal/tools/benchexport -env 'GOGC=400'   # also this CLI with GOGC=400
+//	go run ./internal/tools/benchexport -cpu=false -speed=false -count=false -bucket  # only folder against bucket
 //
 // It reports, side by side in one run (machines are shared and noisy, so
 // ratios matter more than absolute figures):
@@ -19,7 +20,12 @@
 //     portal does, and how many events the cursor paging doubled or missed;
 //   - with the same latency, the wall time of count --by day, hour and
 //     activity over a month of -count-events events, from the API's
-//     counts, against count --by user, which downloads the month.
+//     counts, against count --by user, which downloads the month;
+//   - with -bucket, export --out-dir of -bucket-events events to a local
+//     folder against the same to an S3 bucket (SeaweedFS when
+//     AUTHGEAR_AUDIT_TEST_WEED names it, else gofakes3): events per second,
+//     their ratio, peak RSS; then verify --offline of the bucket archive,
+//     in events/s and MB/s, set against one core's SHA-256 speed.
 //
 // With -baseline, the CLI built from another checkout (an earlier commit)
 // runs interleaved with this one in every measurement, so a change is
@@ -70,6 +76,8 @@ type config struct {
 	work          string
 	baseline      string
 	env           string
+	bucket        bool
+	bucketEvents  int
 }
 
 // contender is a CLI binary being measured, and its added environment.
@@ -102,6 +110,8 @@ func run() error {
 	flag.IntVar(&cfg.repeat, "repeat", 3, "runs of each contender in the comparison (the median counts)")
 	flag.StringVar(&cfg.baseline, "baseline", "", "another checkout whose CLI runs beside this one (e.g. a worktree of an earlier commit)")
 	flag.StringVar(&cfg.env, "env", "", "space-separated VAR=value: also run this checkout's CLI with them (labelled env)")
+	flag.BoolVar(&cfg.bucket, "bucket", false, "compare export --out-dir to a folder and to an S3 bucket (SeaweedFS with AUTHGEAR_AUDIT_TEST_WEED, else gofakes3), and time verify --offline of the bucket")
+	flag.IntVar(&cfg.bucketEvents, "bucket-events", 1000000, "events for the bucket comparison")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -160,6 +170,11 @@ func run() error {
 	}
 	if cfg.count {
 		if err := measureCount(cfg, clis, standinBin); err != nil {
+			return err
+		}
+	}
+	if cfg.bucket {
+		if err := measureBucket(cfg, clis, standinBin); err != nil {
 			return err
 		}
 	}

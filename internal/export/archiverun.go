@@ -1,0 +1,415 @@
+package export
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
+	"github.com/authgear-audit/authgear-audit/internal/output"
+)
+
+// LocalDir is the folder of a location that is one on this machine: a
+// plain path or a file:// URL.
+func LocalDir(location string) (string, bool) {
+	if !strings.Contains(location, "://") {
+		return location, true
+	}
+	u, err := url.Parse(location)
+	if err != nil || u.Scheme != "file" {
+		return "", false
+	}
+	return filepath.FromSlash(u.Path), true
+}
+
+// NewRunID is a run's ID: 12 random hex digits in the names of its data
+// objects, so that no two runs write the same key.
+func NewRunID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// objectKey names a data object: data/audit-FROM-TO-RUNID.jsonl.gz, or
+// for a codec split by day dt=YYYY-MM-DD/audit-FROM-TO-RUNID.parquet. No
+// spaces or colons, so that query engines read the partitions.
+func objectKey(c Codec, r Range, runID string) string {
+	name := "audit-" + r.From.UTC().Format(fileTimeLayout) + "-" + r.To.UTC().Format(fileTimeLayout) + "-" + runID + c.Ext
+	if c.SplitByDay {
+		return "dt=" + r.From.UTC().Format("2006-01-02") + "/" + name
+	}
+	return "data/" + name
+}
+
+// ConflictError says that another run committed the entry this run meant
+// to commit. The archive is exact: this run's objects stay unnamed.
+type ConflictError struct {
+	Location string
+	Key      string
+	Objects  []string
+}
+
+func (e *ConflictError) Error() string {
+	seq, _ := entrySeq(e.Key)
+	return fmt.Sprintf("another run committed entry %d (%s) first in %s: this run's %d data objects stay unnamed and nothing reads them; "+
+		"the archive is exact: the next run continues after that entry (check that runs do not overlap)",
+		seq, e.Key, e.Location, len(e.Objects))
+}
+
+// Every object of an archive is written with objstore.Create: a
+// conditional create, so that a committed object is never overwritten,
+// streamed in bounded parts. gocloud.dev v0.49.0's s3blob sends
+// If-None-Match: * (on the PUT, or on CompleteMultipartUpload), gcsblob
+// ifGenerationMatch=0, azureblob If-None-Match: *, memblob checks under
+// its lock; objstore's folders commit with a hard link, which the kernel
+// refuses when the name is taken. A local folder is also locked for the
+// whole run (AcquireDirLock), for the clean-up of what killed runs left.
+
+// objectSink writes the events of one run into data objects, streaming:
+// each goes up as it is written (multipart where the store uses it), and
+// is committed by no one until the run's entry names it.
+type objectSink struct {
+	ctx      context.Context
+	b        *blob.Bucket
+	location string
+	codec    Codec
+	opts     output.Options
+	runID    string
+	rng      Range
+
+	cur     *objectWriter
+	objects []Object
+	keys    []string // every key created, committed or not
+}
+
+type objectWriter struct {
+	obj Object
+	w   *objstore.Object
+	enc output.Writer
+}
+
+func newObjectSink(ctx context.Context, b *blob.Bucket, location string, c Codec, opts output.Options, runID string, rng Range) *objectSink {
+	return &objectSink{ctx: ctx, b: b, location: location, codec: c, opts: opts, runID: runID, rng: rng}
+}
+
+func (s *objectSink) open(r Range) error {
+	key := objectKey(s.codec, r, s.runID)
+	w, err := objstore.Create(s.ctx, s.b, key)
+	if err != nil {
+		return objstore.Explain(s.location, err)
+	}
+	s.keys = append(s.keys, key)
+	enc, err := s.codec.NewWriter(w, s.opts)
+	if err != nil {
+		w.Abort()
+		return err
+	}
+	s.cur = &objectWriter{obj: Object{Key: key, From: r.From.UTC(), To: r.To.UTC(), Format: s.codec.Format, Compression: s.codec.Compression},
+		w: w, enc: enc}
+	return nil
+}
+
+// dayRange is the part of the run's range in the UTC day of t.
+func (s *objectSink) dayRange(t time.Time) Range {
+	day := t.UTC().Truncate(24 * time.Hour)
+	return Range{From: maxTime(day, s.rng.From), To: minTime(day.Add(24*time.Hour), s.rng.To)}
+}
+
+func (s *objectSink) write(e *auditlog.Event) error {
+	if s.cur == nil || (s.codec.SplitByDay && !e.CreatedAt.Before(s.cur.obj.To)) {
+		if err := s.closeCurrent(); err != nil {
+			return err
+		}
+		r := s.rng
+		if s.codec.SplitByDay {
+			r = s.dayRange(e.CreatedAt)
+		}
+		if err := s.open(r); err != nil {
+			return err
+		}
+	}
+	if err := s.cur.enc.Write(e); err != nil {
+		return fmt.Errorf("write %s: %w", s.cur.obj.Key, err)
+	}
+	s.cur.obj.Count++
+	return nil
+}
+
+func (s *objectSink) closeCurrent() error {
+	w := s.cur
+	if w == nil {
+		return nil
+	}
+	s.cur = nil
+	if err := w.enc.Close(); err != nil {
+		w.w.Abort()
+		return fmt.Errorf("write %s: %w", w.obj.Key, err)
+	}
+	size, sum, err := w.w.Commit()
+	if err != nil {
+		if objstore.IsExists(err) {
+			return fmt.Errorf("write %s: the key is taken, and an archive never overwrites an object (two runs with one run ID?)", w.obj.Key)
+		}
+		return objstore.Explain(s.location, err)
+	}
+	w.obj.Bytes, w.obj.SHA256 = size, sum
+	s.objects = append(s.objects, w.obj)
+	return nil
+}
+
+// finish closes the last object. A run of a codec that is not split by
+// day always has one object, empty or not: the run's objects then cover
+// its range, as the files of earlier versions did.
+func (s *objectSink) finish() ([]Object, error) {
+	if s.cur == nil && !s.codec.SplitByDay && len(s.objects) == 0 {
+		if err := s.open(s.rng); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.closeCurrent(); err != nil {
+		return nil, err
+	}
+	return s.objects, nil
+}
+
+// abort stops the upload of the open object: a store then keeps nothing
+// of it (an unfinished multipart upload is not an object).
+func (s *objectSink) abort() {
+	if s.cur != nil {
+		s.cur.w.Abort()
+		s.cur = nil
+	}
+}
+
+// commitEntry writes entry e as the next entry of a, signed with key
+// unless it is nil, by a conditional create: of two runs, exactly one
+// commits. It returns the new head.
+func commitEntry(ctx context.Context, b *blob.Bucket, a *Archive, e *Entry, key ed25519.PrivateKey) (string, error) {
+	raw, err := EncodeEntry(e, key)
+	if err != nil {
+		return "", err
+	}
+	k := EntryKey(e.Sequence)
+	w, err := objstore.Create(ctx, b, k)
+	if err != nil {
+		return "", err
+	}
+	defer w.Abort()
+	if _, err := w.Write(raw); err != nil {
+		return "", err
+	}
+	if _, _, err := w.Commit(); err != nil {
+		if objstore.IsExists(err) {
+			return "", &ConflictError{Location: a.Location, Key: k}
+		}
+		return "", fmt.Errorf("commit %s: %w", k, objstore.Explain(a.Location, err))
+	}
+	return HashOf(raw), nil
+}
+
+// nextEntry is the entry of a run of rng after the archive's last.
+func (a *Archive) nextEntry(runID string, now time.Time, id Identity, rng Range, objects []Object) *Entry {
+	e := &Entry{
+		Version: EntryVersion, Sequence: len(a.Entries) + 1, Previous: a.Head(), RunID: runID,
+		CreatedAt: now.UTC().Truncate(time.Second), Endpoint: id.Endpoint, Project: id.Project, Filter: id.Filter,
+		From: rng.From.UTC(), To: rng.To.UTC(), Objects: objects,
+	}
+	if e.Objects == nil {
+		e.Objects = []Object{}
+	}
+	if e.Sequence == 1 && a.Legacy != nil && len(a.Legacy.Files) > 0 {
+		e.Legacy = &Legacy{Key: ManifestName, Bytes: int64(len(a.LegacyRaw)), SHA256: HashOf(a.LegacyRaw),
+			From: a.Legacy.Files[0].From, To: a.legacyEnd()}
+	}
+	return e
+}
+
+// removeLocalTemps removes, from a local archive whose lock this process
+// holds, what killed writes left: temporary files of the folder store
+// (.KEY.tmp-RANDOM, which listings skip) and of earlier versions. They are
+// no objects of the archive.
+func removeLocalTemps(dir string) {
+	RemoveStaleTemps(dir, ".audit-", "."+ManifestName+".")
+	RemoveStaleTemps(filepath.Join(dir, "data"), ".audit-")
+	RemoveStaleTemps(filepath.Join(dir, strings.TrimSuffix(EntryPrefix, "/")), ".0")
+}
+
+var errNoBucket = errors.New("no way to open an --out-dir location was given")
+
+// ArchiveSinceError is a --since that disagrees with where the archive
+// continues.
+type ArchiveSinceError struct {
+	Location   string
+	Since      time.Time
+	Start, End time.Time
+}
+
+func (e *ArchiveSinceError) Error() string {
+	return fmt.Sprintf("--since %s disagrees with --out-dir %s, which continues at %s (its first run started at %s): "+
+		"omit --since to continue exactly where the archive ends, or use another --out-dir to export another range",
+		fmtTime(e.Since), e.Location, fmtTime(e.End), fmtTime(e.Start))
+}
+
+// exportArchive is one run into an archive: continue where the archive
+// ends (the first run at --since, or the oldest event), write the data
+// objects, then commit the entry that names them. A state file, when
+// given, records the range as pending before and as done after.
+func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result, error) {
+	o, a := r.o, r.arch
+	var from time.Time
+	fromOldest := false
+	if !a.Empty() {
+		end, start := a.End(), a.Start()
+		if s := o.Since; !s.IsZero() && !sameSecond(s, end) && !sameSecond(s, start) && (o.SinceNames == nil || !o.SinceNames(start)) {
+			return Result{}, refused(&ArchiveSinceError{Location: o.OutDir, Since: s, Start: start, End: end})
+		}
+		from = auditlog.CeilSecond(end)
+	} else {
+		from = o.Since
+		if st := r.state; st != nil && !st.Resume().IsZero() {
+			// The state continues: at its end, or where a run that never
+			// committed started.
+			cont := st.LastEnd
+			if cont.IsZero() {
+				cont = st.Pending.From
+			}
+			if !from.IsZero() && !sameSecond(from, cont) && !sameSecond(from, st.Start) && (o.SinceNames == nil || !o.SinceNames(st.Start)) {
+				return Result{}, refused(&SinceError{Path: o.StatePath, Since: from, Next: cont, Start: st.Start})
+			}
+			from = cont
+		}
+		if from.IsZero() {
+			oldest, ok, err := fetch.Oldest(ctx, o.Source, sel, o.Until)
+			if err != nil {
+				return Result{}, err
+			}
+			if !ok {
+				o.Notice("nothing to export: no events before %s (%s)", fmtTime(o.Until), o.Filter.Describe())
+				return Result{}, nil
+			}
+			from, fromOldest = oldest, true
+		}
+		from = auditlog.CeilSecond(from)
+	}
+	if !from.Before(o.Until) {
+		if !a.Empty() {
+			o.Notice("nothing new to export: the archive %s already ends at %s", o.OutDir, fmtTime(a.End()))
+		} else {
+			o.Notice("nothing to export: the range starts at %s, not before its end %s (now minus --lag)", fmtTime(from), fmtTime(o.Until))
+		}
+		return Result{}, nil
+	}
+	if !fromOldest && from.Before(r.start.Add(-UsualRetention)) {
+		o.Warn("the range starts at %s: Authgear drops audit logs after 90–180 days and says nothing: events before %s may be gone",
+			fmtTime(from), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
+	}
+	codec, err := WriteCodec(o.Output.Format, !o.NoGzip)
+	if err != nil {
+		return Result{}, err
+	}
+	rng := Range{From: from.UTC(), To: o.Until.UTC()}
+	st := r.state
+	var before *Pending
+	if o.StatePath != "" {
+		if st == nil {
+			st = &State{}
+			r.state = st
+		}
+		before = st.Pending
+		id := o.Identity
+		st.Endpoint, st.Project, st.Filter = id.Endpoint, id.Project, id.Filter
+		st.Format, st.Compression = codec.Format, codec.Compression
+		st.OutDir, st.Out = id.Dest.Dir, id.Dest.Out
+		if st.Start.IsZero() {
+			st.Start = rng.From
+			if !a.Empty() {
+				st.Start = a.Start()
+			}
+		}
+		st.Pending = &Pending{From: rng.From, To: rng.To, InDir: true, Format: codec.Format, Compression: codec.Compression,
+			StartedAt: r.start.UTC().Truncate(time.Second)}
+		if err := st.Save(o.StatePath, o.Now()); err != nil {
+			return Result{}, err
+		}
+	}
+	restore := func() {
+		if st != nil {
+			st.Pending = before
+			if serr := st.Save(o.StatePath, o.Now()); serr != nil {
+				o.Warn("%v", serr)
+			}
+		}
+	}
+	if o.Begin != nil {
+		o.Begin()
+	}
+	runID := NewRunID()
+	sink := newObjectSink(ctx, r.bucket, o.OutDir, codec, o.Output, runID, rng)
+	defer sink.abort()
+	objects, err := func() ([]Object, error) {
+		if !codec.SplitByDay {
+			if err := sink.open(rng); err != nil {
+				return nil, err
+			}
+		}
+		if err := r.walk(ctx, sel, rng, sink.write); err != nil {
+			return nil, err
+		}
+		return sink.finish()
+	}()
+	if err != nil {
+		restore()
+		return Result{}, err
+	}
+	e := a.nextEntry(runID, r.start, o.Identity, rng, objects)
+	head, err := commitEntry(ctx, r.bucket, a, e, o.SignKey)
+	if err != nil {
+		var conflict *ConflictError
+		if errors.As(err, &conflict) {
+			conflict.Objects = sink.keys
+		}
+		restore()
+		return Result{}, err
+	}
+	r.chmodLocal(append(sink.keys, EntryKey(e.Sequence))...)
+	if st != nil {
+		st.LastEnd, st.Pending = rng.To, nil
+		if err := st.Save(o.StatePath, o.Now()); err != nil {
+			return Result{}, err
+		}
+	}
+	res := Result{Entry: EntryKey(e.Sequence), Head: head}
+	for _, obj := range objects {
+		r.events += obj.Count
+		res.Written = append(res.Written, strings.TrimSuffix(o.OutDir, "/")+"/"+obj.Key)
+	}
+	res.Events = r.events
+	return res, nil
+}
+
+// chmodLocal gives the objects of a local archive --file-mode: the folder
+// store creates them with mode 0600.
+func (r *Run) chmodLocal(keys ...string) {
+	dir, ok := LocalDir(r.o.OutDir)
+	if !ok || r.o.FileMode == 0 {
+		return
+	}
+	for _, k := range keys {
+		if err := os.Chmod(filepath.Join(dir, filepath.FromSlash(k)), r.o.FileMode); err != nil && !errors.Is(err, os.ErrNotExist) {
+			r.o.Warn("set the mode of %s: %v", k, err)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package objstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+
+	"gocloud.dev/blob"
+)
+
+// Upload part sizes. Each driver keeps about (Concurrency+1) parts of
+// PartSize in memory while it streams: S3's transfer manager pools that
+// many, Azure stages blocks of that size, GCS buffers one chunk. 5 MiB is
+// S3's smallest allowed part, so one object in flight costs about 15 MiB,
+// well inside the 64 MiB an export of a million events may use, and an
+// object of up to 50 GB (S3's 10,000 parts) still fits.
+const (
+	PartSize        = 5 << 20
+	PartConcurrency = 2
+)
+
+// WriterOptions are the options of every archive write: a conditional
+// create (an archive never replaces an object), streamed in bounded parts.
+func WriterOptions() *blob.WriterOptions {
+	return &blob.WriterOptions{
+		IfNotExist:     true,
+		BufferSize:     PartSize,
+		MaxConcurrency: PartConcurrency,
+		ContentType:    "application/octet-stream",
+	}
+}
+
+// Object is an archive object being written. It counts and hashes what is
+// written, so the entry that names it can record its size and sha256
+// without reading it back. Nothing is visible under the key until Commit.
+type Object struct {
+	key    string
+	w      *blob.Writer
+	cancel context.CancelFunc
+	h      hash.Hash
+	size   int64
+	err    error
+	done   bool
+}
+
+// Create starts writing key, streaming it in parts as it goes. The
+// create is conditional: Commit fails, and IsExists says so, if the key
+// exists by then.
+func Create(ctx context.Context, b *blob.Bucket, key string) (*Object, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	w, err := b.NewWriter(ctx, key, WriterOptions())
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("create %s: %w", key, err)
+	}
+	return &Object{key: key, w: w, cancel: cancel, h: sha256.New()}, nil
+}
+
+// errFinished is a write after Commit or Abort.
+var errFinished = errors.New("object already committed or aborted")
+
+// Write writes p. After an error, every later Write and Commit fails with it.
+func (o *Object) Write(p []byte) (int, error) {
+	if o.done {
+		return 0, errFinished
+	}
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	o.h.Write(p[:n])
+	o.size += int64(n)
+	if err != nil {
+		o.err = fmt.Errorf("write %s: %w", o.key, err)
+		return n, o.err
+	}
+	return n, nil
+}
+
+// Commit finishes the object and makes it visible under its key. It
+// returns the size and the hex sha256 of what was written.
+func (o *Object) Commit() (size int64, sha256hex string, err error) {
+	if o.done {
+		return 0, "", errFinished
+	}
+	o.done = true
+	defer o.cancel()
+	if o.err != nil {
+		o.cancel()
+		_ = o.w.Close()
+		return 0, "", o.err
+	}
+	if err := o.w.Close(); err != nil {
+		return 0, "", fmt.Errorf("commit %s: %w", o.key, err)
+	}
+	return o.size, hex.EncodeToString(o.h.Sum(nil)), nil
+}
+
+// Abort drops the object: a multipart upload is aborted, a temporary file
+// removed, and nothing appears under the key. Abort after Commit does
+// nothing, so `defer o.Abort()` is safe.
+func (o *Object) Abort() {
+	if o.done {
+		return
+	}
+	o.done = true
+	o.cancel()
+	_ = o.w.Close()
+}
