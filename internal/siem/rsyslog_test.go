@@ -103,8 +103,14 @@ ruleset(name="received") {
 	})
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if port, err := strconv.Atoi(strings.TrimSpace(readFile(portFile))); err == nil && port > 0 {
-			r.addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-			return r
+			// rsyslogd may write the port before its listener takes
+			// connections: wait until one is accepted.
+			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+				c.Close()
+				r.addr = addr
+				return r
+			}
 		}
 		select {
 		case err := <-exited:
