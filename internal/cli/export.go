@@ -67,8 +67,8 @@ func newExportCmd(a *App) *cobra.Command {
 		Use:   "export",
 		Short: "Export every event of a range, oldest first, exactly once",
 		Long: `Export every event that matches the filters in [--since, --until), oldest
-first, each exactly once, to stdout (the default), a file (--out) or a
-directory of files, one per run (--out-dir, with --state).
+first, each exactly once, to stdout (the default), a file (--out) or an
+archive that each run continues (--out-dir: a folder or a bucket).
 
 Formats (-o): jsonl (the default), csv or json (one array); with --out FILE
 the format follows the file's extension unless -o says otherwise. A name
@@ -91,9 +91,9 @@ Without --since (and without a state), the export starts at the oldest event
 the API still holds. Authgear drops audit logs after 90 to 180 days without
 a word; export on a schedule so nothing ages out first.
 
-Incremental runs for cron: --state FILE (its folder is created, mode 0700,
-when missing) records the endpoint, project and filters, and where the last
-run ended. The first run starts at --since (or
+Incremental runs of --out files or stdout: --state FILE (its folder is
+created, mode 0700, when missing) records the endpoint, project and filters,
+and where the last run ended. The first run starts at --since (or
 the oldest event); every later run starts exactly where the previous one
 ended (omit --since, or keep the first run's value). A run first records its
 range as pending, then writes it, then records it as done: a run killed at any
@@ -108,12 +108,22 @@ releases both when the process ends, however it ends. With --state and --out - t
 whole stream was written and closed without error: when the exit status is
 not 0, discard what was printed; the next run sends that range again.
 
---out-dir DIR (needs --state) writes one file per run, named by its range,
-audit-20261125T100000Z-20261125T110000Z.jsonl.gz (gzip unless --no-gzip), and
-DIR/manifest.json listing each file's range, event count, size and SHA-256.
-A run that finds no new events still writes an empty file for its range, so
-the files tile the time line without gaps and 'verify --offline' can prove
-that nothing is missing.
+--out-dir LOCATION is an archive: a folder, file:///path, s3://BUCKET/PREFIX
+(with ?endpoint=URL&region=R&use_path_style=true for S3-compatible stores),
+gs://BUCKET/PREFIX or azblob://CONTAINER/PREFIX, with each cloud's standard
+credentials. It is its own state: a run continues where the archive ends
+(--since matters only for the first run), writes its data object,
+data/audit-FROM-TO-RUNID.jsonl.gz (gzip unless --no-gzip), and commits one
+entry, manifest/00000001.json, 00000002.json, ..., with a conditional create
+that fails when another run committed that entry first (exit 1; the archive
+stays exact). Nothing committed is ever overwritten or deleted. Each entry
+holds the range, the size and SHA-256 of its object and the SHA-256 of the
+entry before (a hash chain); --sign-key FILE (Ed25519, PKCS#8 PEM, as
+'openssl genpkey -algorithm ed25519' writes it) signs it. The summary names
+the new head (sha256:...): keep it somewhere else to pin the chain with
+'verify --head'. A folder written by an earlier version (manifest.json) is
+continued without rewriting it. With --state too, the state must agree with
+the archive.
 
 --parallel N (1 to 16) walks N time shards at once, balanced by event count
 from cheap count queries (--no-count skips them, and with them the
@@ -126,8 +136,9 @@ removes its temporary files, leaves the destination and the state as they
 were, and exits 130.`,
 		Example: `  authgear-audit export --since 2026-11-01 --until 2026-12-01 --out november.jsonl.gz
   authgear-audit export --activity authentication --since 30d -o csv --out logins.csv
-  # cron, every hour: one file per run in /var/lib/audit
-  authgear-audit export --state /var/lib/audit/state.json --out-dir /var/lib/audit
+  # cron, every hour: one entry per run, the archive its own state
+  authgear-audit export --out-dir s3://audit-archive/myapp --sign-key /etc/authgear-audit/sign.pem
+  authgear-audit export --out-dir /var/lib/audit
   authgear-audit export --state s.json | gzip > "run-$(date +%s).jsonl.gz"`,
 		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.NoArgs(cmd, args)) },
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -35,7 +35,17 @@ func newVerifyCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify [--input] FILE|DIR|-",
 		Short: "Prove that an export is complete and clean",
-		Long: `Verify an export: a file, or the directory of an export --out-dir.
+		Long: `Verify an export: a file, or an archive of export --out-dir (a folder or a
+bucket's URL).
+
+For an archive, the chain is checked: every entry present and in order,
+each naming the SHA-256 of the one before, ranges that tile; every object an
+entry names, streamed and read several at a time, against its size, SHA-256
+and count; objects that no entry names (left by a killed run) are listed, and
+are no problem. The report's second line is the head, head: sha256:...; keep
+it elsewhere (a cron log) and give it back as --head to prove that nothing
+up to it was removed. --verify-key FILE (the Ed25519 public key, PEM) proves
+that every entry was signed by its private half.
 
 Every event is read once, in constant memory: lines that do not parse, IDs
 that occur twice, events out of time order and events outside the range are
@@ -67,7 +77,7 @@ The report goes to stdout. The exit status is 0 when no problem was found
 (complete and clean, or clean where completeness could not be checked, as
 the report says); 1 when a problem was found.`,
 		Example: `  authgear-audit verify /var/lib/audit
-  authgear-audit verify --offline /var/lib/audit
+  authgear-audit verify --offline s3://audit-archive/myapp --verify-key sign.pub.pem --head sha256:...
   authgear-audit verify --input november.jsonl.gz --since 2026-11-01 --until 2026-12-01`,
 		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.MaximumNArgs(1)(cmd, args)) },
 		RunE: func(cmd *cobra.Command, args []string) error {

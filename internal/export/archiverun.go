@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -66,48 +63,32 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("another run committed entry %s first in %s: this run's %d data objects stay unnamed and nothing reads them; "+
+	seq, _ := entrySeq(e.Key)
+	return fmt.Sprintf("another run committed entry %d (%s) first in %s: this run's %d data objects stay unnamed and nothing reads them; "+
 		"the archive is exact: the next run continues after that entry (check that runs do not overlap)",
-		strings.TrimSuffix(strings.TrimPrefix(e.Key, EntryPrefix), ".json"), e.Location, len(e.Objects))
+		seq, e.Key, e.Location, len(e.Objects))
 }
 
-// createOptions are those of every object an archive writes: a
-// conditional create, so that a committed object is never overwritten.
-// gocloud.dev v0.49.0's s3blob sends If-None-Match: * (on the PUT, or
-// on CompleteMultipartUpload), gcsblob ifGenerationMatch=0, azureblob
-// If-None-Match: *, memblob checks under its lock; objstore's folders
-// commit with a hard link, which the kernel refuses when the name is
-// taken. A local folder is also locked for the whole run
-// (AcquireDirLock), for the clean-up of what killed runs left.
-func createOptions(contentType string) *blob.WriterOptions {
-	return &blob.WriterOptions{IfNotExist: true, ContentType: contentType}
-}
-
-// hashWriter hashes and counts what goes through it.
-type hashWriter struct {
-	w io.Writer
-	h hash.Hash
-	n int64
-}
-
-func (h *hashWriter) Write(p []byte) (int, error) {
-	n, err := h.w.Write(p)
-	h.h.Write(p[:n])
-	h.n += int64(n)
-	return n, err
-}
+// Every object of an archive is written with objstore.Create: a
+// conditional create, so that a committed object is never overwritten,
+// streamed in bounded parts. gocloud.dev v0.49.0's s3blob sends
+// If-None-Match: * (on the PUT, or on CompleteMultipartUpload), gcsblob
+// ifGenerationMatch=0, azureblob If-None-Match: *, memblob checks under
+// its lock; objstore's folders commit with a hard link, which the kernel
+// refuses when the name is taken. A local folder is also locked for the
+// whole run (AcquireDirLock), for the clean-up of what killed runs left.
 
 // objectSink writes the events of one run into data objects, streaming:
 // each goes up as it is written (multipart where the store uses it), and
 // is committed by no one until the run's entry names it.
 type objectSink struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	b      *blob.Bucket
-	codec  Codec
-	opts   output.Options
-	runID  string
-	rng    Range
+	ctx      context.Context
+	b        *blob.Bucket
+	location string
+	codec    Codec
+	opts     output.Options
+	runID    string
+	rng      Range
 
 	cur     *objectWriter
 	objects []Object
@@ -116,32 +97,28 @@ type objectSink struct {
 
 type objectWriter struct {
 	obj Object
-	bw  *blob.Writer
-	hw  *hashWriter
+	w   *objstore.Object
 	enc output.Writer
 }
 
-func newObjectSink(ctx context.Context, b *blob.Bucket, c Codec, opts output.Options, runID string, rng Range) *objectSink {
-	ctx, cancel := context.WithCancel(ctx)
-	return &objectSink{ctx: ctx, cancel: cancel, b: b, codec: c, opts: opts, runID: runID, rng: rng}
+func newObjectSink(ctx context.Context, b *blob.Bucket, location string, c Codec, opts output.Options, runID string, rng Range) *objectSink {
+	return &objectSink{ctx: ctx, b: b, location: location, codec: c, opts: opts, runID: runID, rng: rng}
 }
 
 func (s *objectSink) open(r Range) error {
 	key := objectKey(s.codec, r, s.runID)
-	bw, err := s.b.NewWriter(s.ctx, key, createOptions(contentType(s.codec)))
+	w, err := objstore.Create(s.ctx, s.b, key)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", key, err)
+		return objstore.Explain(s.location, err)
 	}
 	s.keys = append(s.keys, key)
-	hw := &hashWriter{w: bw, h: sha256.New()}
-	enc, err := s.codec.NewWriter(hw, s.opts)
+	enc, err := s.codec.NewWriter(w, s.opts)
 	if err != nil {
-		s.cancel()
-		bw.Close()
+		w.Abort()
 		return err
 	}
 	s.cur = &objectWriter{obj: Object{Key: key, From: r.From.UTC(), To: r.To.UTC(), Format: s.codec.Format, Compression: s.codec.Compression},
-		bw: bw, hw: hw, enc: enc}
+		w: w, enc: enc}
 	return nil
 }
 
@@ -178,18 +155,17 @@ func (s *objectSink) closeCurrent() error {
 	}
 	s.cur = nil
 	if err := w.enc.Close(); err != nil {
-		s.cancel()
-		w.bw.Close()
+		w.w.Abort()
 		return fmt.Errorf("write %s: %w", w.obj.Key, err)
 	}
-	if err := w.bw.Close(); err != nil {
+	size, sum, err := w.w.Commit()
+	if err != nil {
 		if objstore.IsExists(err) {
 			return fmt.Errorf("write %s: the key is taken, and an archive never overwrites an object (two runs with one run ID?)", w.obj.Key)
 		}
-		return fmt.Errorf("write %s: %w", w.obj.Key, err)
+		return objstore.Explain(s.location, err)
 	}
-	w.obj.Bytes = w.hw.n
-	w.obj.SHA256 = hex.EncodeToString(w.hw.h.Sum(nil))
+	w.obj.Bytes, w.obj.SHA256 = size, sum
 	s.objects = append(s.objects, w.obj)
 	return nil
 }
@@ -206,30 +182,16 @@ func (s *objectSink) finish() ([]Object, error) {
 	if err := s.closeCurrent(); err != nil {
 		return nil, err
 	}
-	s.cancel()
 	return s.objects, nil
 }
 
 // abort stops the upload of the open object: a store then keeps nothing
 // of it (an unfinished multipart upload is not an object).
 func (s *objectSink) abort() {
-	s.cancel()
 	if s.cur != nil {
-		s.cur.bw.Close()
+		s.cur.w.Abort()
 		s.cur = nil
 	}
-}
-
-func contentType(c Codec) string {
-	switch {
-	case c.Compression == "gzip":
-		return "application/gzip"
-	case c.Format == output.FormatCSV:
-		return "text/csv"
-	case c.Format == output.FormatJSON:
-		return "application/json"
-	}
-	return "application/x-ndjson"
 }
 
 // commitEntry writes entry e as the next entry of a, signed with key
@@ -241,11 +203,19 @@ func commitEntry(ctx context.Context, b *blob.Bucket, a *Archive, e *Entry, key 
 		return "", err
 	}
 	k := EntryKey(e.Sequence)
-	if err := b.WriteAll(ctx, k, raw, createOptions("application/json")); err != nil {
+	w, err := objstore.Create(ctx, b, k)
+	if err != nil {
+		return "", err
+	}
+	defer w.Abort()
+	if _, err := w.Write(raw); err != nil {
+		return "", err
+	}
+	if _, _, err := w.Commit(); err != nil {
 		if objstore.IsExists(err) {
 			return "", &ConflictError{Location: a.Location, Key: k}
 		}
-		return "", fmt.Errorf("commit %s/%s: %w", a.Location, k, err)
+		return "", fmt.Errorf("commit %s: %w", k, objstore.Explain(a.Location, err))
 	}
 	return HashOf(raw), nil
 }
@@ -346,7 +316,11 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		o.Warn("the range starts at %s: Authgear drops audit logs after 90–180 days and says nothing: events before %s may be gone",
 			fmtTime(from), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
 	}
-	codec, err := CodecFor(o.Output.Format, map[bool]string{true: "", false: "gzip"}[o.NoGzip])
+	compression := "gzip"
+	if o.NoGzip {
+		compression = ""
+	}
+	codec, err := CodecFor(o.Output.Format, compression)
 	if err != nil {
 		return Result{}, err
 	}
@@ -387,7 +361,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		o.Begin()
 	}
 	runID := NewRunID()
-	sink := newObjectSink(ctx, r.bucket, codec, o.Output, runID, rng)
+	sink := newObjectSink(ctx, r.bucket, o.OutDir, codec, o.Output, runID, rng)
 	defer sink.abort()
 	objects, err := func() ([]Object, error) {
 		if !codec.SplitByDay {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/archive"
+	"github.com/authgear-audit/authgear-audit/internal/objstore"
 )
 
 // readParallel bounds the objects read at once: entries when an archive
@@ -120,7 +121,7 @@ func ReadArchive(ctx context.Context, b *blob.Bucket, location string) (*Archive
 	switch {
 	case IsNotFound(err):
 	case err != nil:
-		return nil, fmt.Errorf("read %s in %s: %w", ManifestName, location, err)
+		return nil, fmt.Errorf("read %s: %w", ManifestName, objstore.Explain(location, err))
 	default:
 		var m Manifest
 		if err := json.Unmarshal(raw, &m); err != nil {
@@ -140,7 +141,7 @@ func ReadArchive(ctx context.Context, b *blob.Bucket, location string) (*Archive
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("list %s%s: %w", location, "/"+EntryPrefix, err)
+			return nil, fmt.Errorf("list %s: %w", EntryPrefix, objstore.Explain(location, err))
 		}
 		if o.IsDir {
 			continue
@@ -160,7 +161,7 @@ func ReadArchive(ctx context.Context, b *blob.Bucket, location string) (*Archive
 		g.Go(func() error {
 			raw, err := b.ReadAll(gctx, k)
 			if err != nil {
-				return fmt.Errorf("read %s/%s: %w", location, k, err)
+				return fmt.Errorf("read %s: %w", k, objstore.Explain(location, err))
 			}
 			a.Entries[i], decodeErrs[i] = DecodeEntry(k, raw)
 			return nil
@@ -329,17 +330,20 @@ func (a *Archive) Inputs(ctx context.Context, b *blob.Bucket) []archive.Input {
 	objs := a.Objects()
 	ins := make([]archive.Input, len(objs))
 	for i, o := range objs {
-		ins[i] = archive.Object(a.Location+"/"+o.Key, func() (io.ReadCloser, error) { return openObject(ctx, b, o.Key) })
+		ins[i] = archive.Object(a.Location+"/"+o.Key, func() (io.ReadCloser, error) { return openObject(ctx, b, a.Location, o.Key) })
 	}
 	return ins
 }
 
 // openObject opens an object for reading; a missing one is
-// os.ErrNotExist.
-func openObject(ctx context.Context, b *blob.Bucket, key string) (io.ReadCloser, error) {
+// os.ErrNotExist, any other failure one line naming the location.
+func openObject(ctx context.Context, b *blob.Bucket, location, key string) (io.ReadCloser, error) {
 	r, err := b.NewReader(ctx, key, nil)
-	if IsNotFound(err) {
+	switch {
+	case IsNotFound(err):
 		return nil, fmt.Errorf("%s: %w", key, os.ErrNotExist)
+	case err != nil:
+		return nil, fmt.Errorf("%s: %w", key, objstore.Explain(location, err))
 	}
-	return r, err
+	return r, nil
 }

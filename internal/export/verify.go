@@ -172,6 +172,8 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	switch {
 	case r.Compared != "":
 		against = fmt.Sprintf("against the %s (%d count queries)", r.Compared, r.Windows)
+	case r.Archive:
+		against = "offline: the chain, checksums and counts only"
 	case !r.Manifest:
 		against = "no manifest: local checks only"
 	}

@@ -119,7 +119,7 @@ func archiveInputs(ctx context.Context, b *blob.Bucket, a *Archive, r *Report) (
 	for _, obj := range a.Objects() {
 		named[obj.Key] = true
 		mf := &ManifestFile{Name: obj.Key, From: obj.From, To: obj.To, Count: obj.Count, SHA256: obj.SHA256, Bytes: obj.Bytes}
-		in := verifyInput{name: obj.Key, entry: mf, open: func() (io.ReadCloser, error) { return openObject(ctx, b, obj.Key) }}
+		in := verifyInput{name: obj.Key, entry: mf, open: func() (io.ReadCloser, error) { return openObject(ctx, b, a.Location, obj.Key) }}
 		if obj.Format != "" {
 			c, err := CodecFor(obj.Format, obj.Compression)
 			if err != nil {
