@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,10 +95,21 @@ func TestArchiveTwoFreshRuns(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
 		t.Errorf("the archive holds %d events, want the %d of the day once each", len(got), len(want))
 	}
+	// A --since that is neither the archive's start nor its end, such as a
+	// relative 30d repeated by a container, continues the archive too.
 	late := bucketOptions(c, store, end.Add(time.Hour))
 	late.Since = runStart.Add(time.Hour)
-	if _, err := runOnce(t, late); !errors.As(err, new(*ArchiveSinceError)) {
-		t.Errorf("a --since off the archive: %v", err)
+	var notices []string
+	late.Notice = func(format string, args ...any) { notices = append(notices, fmt.Sprintf(format, args...)) }
+	if res, err := runOnce(t, late); err != nil || res.Entry != EntryKey(3) {
+		t.Fatalf("a --since off the archive: %+v, %v", res, err)
+	}
+	if len(notices) == 0 || !strings.Contains(notices[0], "is for a first run") {
+		t.Errorf("notices %q", notices)
+	}
+	a, b = readStore(t, store)
+	if a.Problem() != nil || !a.Entries[2].Entry.From.Equal(end) {
+		t.Fatalf("third entry from %v, %v", a.Entries[2].Entry.From, a.Problem())
 	}
 	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{VerifyOptions: VerifyOptions{Counter: c}})
 	if err != nil || !rep.OK() || rep.Compared != "API" {
