@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
@@ -148,16 +149,9 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 		vo.Range = export.Range{From: o.Filter.Since, To: o.Filter.Until}
 	}
 	if !o.Offline {
-		c, err := a.client(ctx)
-		if err != nil {
+		if vo.Selection, vo.Counter, err = o.counter(ctx); err != nil {
 			return err
 		}
-		sel, err := a.selection(ctx, c, o.Filter)
-		if err != nil {
-			return err
-		}
-		vo.Selection = sel
-		vo.Counter = c
 	}
 	var rep *export.Report
 	if manifest != nil {
@@ -185,7 +179,6 @@ func isArchive(v string) bool {
 // runVerifyArchive verifies an archive of entries, from a folder or a
 // bucket, streaming its objects.
 func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
-	a := o.App
 	loc := o.Inputs[0]
 	if o.RangeGiven {
 		return usageError(errors.New("--since and --until apply to a file: the range of an archive is that of its entries"))
@@ -213,16 +206,9 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 		}
 	}
 	if !o.Offline {
-		c, err := a.client(ctx)
-		if err != nil {
+		if ao.Selection, ao.Counter, err = o.counter(ctx); err != nil {
 			return err
 		}
-		sel, err := a.selection(ctx, c, o.Filter)
-		if err != nil {
-			return err
-		}
-		ao.Selection = sel
-		ao.Counter = c
 	}
 	rep, err := export.VerifyArchive(ctx, b, arch, ao)
 	if err != nil {
@@ -304,4 +290,18 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 		o.Filter.Users = append(o.Filter.Users, u)
 	}
 	return nil
+}
+
+// counter is the API that an online verify compares counts with, and the
+// selection of the filter it counts.
+func (o *verifyOptions) counter(ctx context.Context) (adminapi.Selection, export.Counter, error) {
+	c, err := o.App.client(ctx)
+	if err != nil {
+		return adminapi.Selection{}, nil, err
+	}
+	sel, err := o.App.selection(ctx, c, o.Filter)
+	if err != nil {
+		return adminapi.Selection{}, nil, err
+	}
+	return sel, c, nil
 }
