@@ -249,6 +249,20 @@ func removeLocalTemps(dir string) {
 
 var errNoBucket = errors.New("no way to open an --out-dir location was given")
 
+// ArchiveSinceError is a --since that disagrees, with a state file, with
+// where the archive continues.
+type ArchiveSinceError struct {
+	Location   string
+	Since      time.Time
+	Start, End time.Time
+}
+
+func (e *ArchiveSinceError) Error() string {
+	return fmt.Sprintf("--since %s disagrees with --out-dir %s, which continues at %s (its first run started at %s): "+
+		"omit --since to continue exactly where the archive ends, or use another --out-dir to export another range",
+		fmtTime(e.Since), e.Location, fmtTime(e.End), fmtTime(e.Start))
+}
+
 // exportArchive is one run into an archive: continue where the archive
 // ends (the first run at --since, or the oldest event), write the data
 // objects, then commit the entry that names them. A state file, when
@@ -259,9 +273,14 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 	fromOldest := false
 	if !a.Empty() {
 		end, start := a.End(), a.Start()
-		// --since starts an archive; a cron line or a container that
-		// repeats it (often a relative 30d) continues the archive anyway.
+		// --since starts an archive. Without a state file the archive is
+		// the state, and a container that repeats its first --since (often
+		// a relative 30d) continues it; with one, a --since elsewhere is
+		// refused as for any state.
 		if s := o.Since; !s.IsZero() && !sameSecond(s, end) && !sameSecond(s, start) && (o.SinceNames == nil || !o.SinceNames(start)) {
+			if o.StatePath != "" {
+				return Result{}, refused(&ArchiveSinceError{Location: o.OutDir, Since: s, Start: start, End: end})
+			}
 			o.Notice("--since %s is for a first run: --out-dir %s continues at %s", fmtTime(s), o.OutDir, fmtTime(end))
 		}
 		from = auditlog.CeilSecond(end)
