@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"hash"
 
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 )
 
@@ -51,7 +53,12 @@ type Object struct {
 // exists by then.
 func Create(ctx context.Context, b *blob.Bucket, key string) (*Object, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	w, err := b.NewWriter(ctx, key, WriterOptions())
+	opts := WriterOptions()
+	var client *s3.Client
+	if b.As(&client) {
+		opts.BeforeWrite = smallFirstPart(client)
+	}
+	w, err := b.NewWriter(ctx, key, opts)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("create %s: %w", key, err)
@@ -109,4 +116,26 @@ func (o *Object) Abort() {
 	o.done = true
 	o.cancel()
 	_ = o.w.Close()
+}
+
+// smallFirstPart makes an S3 upload read its first part in PartSize, as
+// it reads every other part. S3's transfer manager reads up to its
+// multipart threshold (16 MiB) into one growing buffer before it decides
+// on a multipart upload; that buffer and its garbage were the largest
+// share of an export's memory (benchexport -bucket).
+func smallFirstPart(client *s3.Client) func(as func(any) bool) error {
+	return func(as func(any) bool) error {
+		var tm *transfermanager.Client
+		if !as(&tm) {
+			return nil
+		}
+		checksum := client.Options().RequestChecksumCalculation
+		*tm = *transfermanager.New(client, func(o *transfermanager.Options) {
+			o.RequestChecksumCalculation = checksum
+			o.PartSizeBytes = PartSize
+			o.Concurrency = PartConcurrency
+			o.MultipartUploadThreshold = PartSize
+		})
+		return nil
+	}
 }
