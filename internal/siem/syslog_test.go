@@ -161,7 +161,9 @@ func (r *frameReceiver) read(n int, c net.Conn) {
 	br := bufio.NewReader(c)
 	for count := 0; r.closeAfter == 0 || count < r.closeAfter; count++ {
 		lenText, err := br.ReadString(' ')
-		if err == io.EOF && lenText == "" {
+		if (err == io.EOF || errors.Is(err, net.ErrClosed)) && lenText == "" {
+			// The sender closed, or the test's cleanup closed the
+			// connection between frames.
 			return
 		}
 		size, perr := strconv.Atoi(strings.TrimSuffix(lenText, " "))
