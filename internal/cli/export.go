@@ -18,9 +18,9 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // Defaults of export.
@@ -201,8 +201,8 @@ var (
 // usage error naming its flag.
 func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) error {
 	fl := cmd.Flags()
-	if o.Parallel < 1 || o.Parallel > fetch.MaxParallel {
-		return usageError(fmt.Errorf("--parallel: %d is out of range: give 1 to %d", o.Parallel, fetch.MaxParallel))
+	if o.Parallel < 1 || o.Parallel > walk.MaxParallel {
+		return usageError(fmt.Errorf("--parallel: %d is out of range: give 1 to %d", o.Parallel, walk.MaxParallel))
 	}
 	if o.Lag < 0 {
 		return usageError(fmt.Errorf("--lag: %s is negative", o.Lag))
@@ -354,7 +354,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		Notice:   a.notice,
 		Warn:     a.warn,
 		Begin:    func() { prog = a.startProgress("exporting") },
-		Progress: func(p fetch.Progress) { prog.Update(p) },
+		Progress: func(p walk.Progress) { prog.Update(p) },
 		// --ip, --client, --country: every event passes the filter here.
 		Keep: o.Filter.Keep(),
 		// A cron line repeats its first --since; read in another zone than

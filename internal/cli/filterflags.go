@@ -15,7 +15,7 @@ import (
 
 // filterFlags are the filters shared by search, export, tail, count and
 // verify: --activity, --since, --until and --user, and the filters the API
-// lacks (localfilter.go, applied by fetch.WalkOptions.Keep). Typed times are read in the App's zone (see
+// lacks (localfilter.go, applied by walk.SerialOptions.Keep). Typed times are read in the App's zone (see
 // zone.go).
 type filterFlags struct {
 	activities   []string

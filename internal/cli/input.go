@@ -9,9 +9,9 @@ import (
 
 	"gocloud.dev/blob"
 
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // openLocation opens an archive location (a folder or a bucket's URL) as a
@@ -25,17 +25,17 @@ func openLocation(ctx context.Context, location string) (*blob.Bucket, error) {
 }
 
 // inputs checks the --input values of search, count and verify and
-// expands them (archive.Expand): "-" is stdin, a folder is its export
+// expands them (readback.Expand): "-" is stdin, a folder is its export
 // files, an archive (a bucket's URL, or a folder with entries) the data
 // objects its entries name, in time order, each read as a stream when its
 // turn comes. A missing file, stdin named twice and a folder without export
 // files are bad usage, found before anything is written; a damaged
 // archive is a failure.
-func (a *App) inputs(ctx context.Context, values []string) ([]archive.Input, error) {
+func (a *App) inputs(ctx context.Context, values []string) ([]readback.Input, error) {
 	stdin := 0
 	for _, v := range values {
 		switch {
-		case v == archive.Stdin:
+		case v == readback.Stdin:
 			if stdin++; stdin > 1 {
 				return nil, usageError(errors.New("--input - is given twice: standard input can be read only once"))
 			}
@@ -46,9 +46,9 @@ func (a *App) inputs(ctx context.Context, values []string) ([]archive.Input, err
 			}
 		}
 	}
-	var ins []archive.Input
+	var ins []readback.Input
 	for _, v := range values {
-		if v != archive.Stdin && isArchive(v) {
+		if v != readback.Stdin && isArchive(v) {
 			objs, err := archiveInputs(ctx, v)
 			if err != nil {
 				return nil, err
@@ -56,8 +56,8 @@ func (a *App) inputs(ctx context.Context, values []string) ([]archive.Input, err
 			ins = append(ins, objs...)
 			continue
 		}
-		more, err := archive.Expand([]string{v}, a.IO.In)
-		if errors.Is(err, archive.ErrNoExportFiles) {
+		more, err := readback.Expand([]string{v}, a.IO.In)
+		if errors.Is(err, readback.ErrNoExportFiles) {
 			return nil, usageError(fmt.Errorf("--input %w", err))
 		}
 		if err != nil {
@@ -70,7 +70,7 @@ func (a *App) inputs(ctx context.Context, values []string) ([]archive.Input, err
 
 // archiveInputs opens an archive and lists its data objects as inputs.
 // The bucket stays open until the command's context ends.
-func archiveInputs(ctx context.Context, location string) ([]archive.Input, error) {
+func archiveInputs(ctx context.Context, location string) ([]readback.Input, error) {
 	b, err := openLocation(ctx, location)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func inputNames(values []string) string {
 		if i > 0 {
 			s += ", "
 		}
-		if v == archive.Stdin {
+		if v == readback.Stdin {
 			v = "stdin"
 		}
 		s += v

@@ -17,7 +17,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/export"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // localRef is the reference answer of --ip, --client and --country,
@@ -296,14 +296,14 @@ func TestProgressMatched(t *testing.T) {
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	p := &progress{label: "searching", now: func() time.Time { return now }, start: now}
 	p.total.Store(-1)
-	p.Update(fetch.Progress{Events: 12345, Total: -1})
+	p.Update(walk.Progress{Events: 12345, Total: -1})
 	if got := p.line(); got != "searching 12,345 events" {
 		t.Errorf("line without local filters = %q", got)
 	}
-	p.Update(fetch.Progress{Events: 12345, Total: -1, Filtered: true, Kept: 37})
+	p.Update(walk.Progress{Events: 12345, Total: -1, Filtered: true, Kept: 37})
 	if got := p.line(); got != "searching 12,345 events · 37 matched here" {
 		t.Errorf("line = %q", got)
 	}
 	var none *progress
-	none.Update(fetch.Progress{Filtered: true, Kept: 1}) // a nil progress is a no-op
+	none.Update(walk.Progress{Filtered: true, Kept: 1}) // a nil progress is a no-op
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/briandowns/spinner"
 
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // progressTick is how often the spinner redraws; it is also the throttle of
@@ -120,7 +120,7 @@ func (n *noColorWriter) Write(p []byte) (int, error) {
 
 // Update records the latest numbers; the spinner shows them on its next
 // tick. Cheap enough to call for every event.
-func (p *progress) Update(pr fetch.Progress) {
+func (p *progress) Update(pr walk.Progress) {
 	if p == nil {
 		return
 	}
@@ -180,7 +180,7 @@ func (p *progress) line() string {
 	if !p.updated.Load() {
 		return p.label
 	}
-	pr := fetch.Progress{Events: p.events.Load(), Total: p.total.Load(), Requests: p.requests.Load()}
+	pr := walk.Progress{Events: p.events.Load(), Total: p.total.Load(), Requests: p.requests.Load()}
 	line := formatProgress(p.label, pr, p.now().Sub(p.start))
 	if p.filtering.Load() {
 		line += " · " + output.GroupDigits(p.matched.Load()) + " matched here"
@@ -191,7 +191,7 @@ func (p *progress) line() string {
 // formatProgress renders "label 12,345 events · 2,100/s · 37% · ETA 1m20s".
 // The rate appears after a second, percentage and ETA only when the total
 // is known.
-func formatProgress(label string, pr fetch.Progress, elapsed time.Duration) string {
+func formatProgress(label string, pr walk.Progress, elapsed time.Duration) string {
 	unit := "events"
 	if pr.Events == 1 {
 		unit = "event"

@@ -7,25 +7,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 func TestFormatProgress(t *testing.T) {
 	tests := []struct {
 		name    string
-		pr      fetch.Progress
+		pr      walk.Progress
 		elapsed time.Duration
 		want    string
 	}{
-		{"start", fetch.Progress{Total: -1}, 0, "searching 0 events"},
-		{"one", fetch.Progress{Events: 1, Total: -1}, 500 * time.Millisecond, "searching 1 event"},
-		{"unknown total", fetch.Progress{Events: 12345, Total: -1}, 5 * time.Second, "searching 12,345 events · 2,469/s"},
-		{"known total", fetch.Progress{Events: 12345, Total: 33000}, 5 * time.Second, "searching 12,345 events · 2,469/s · 37% · ETA 8s"},
-		{"eta minutes", fetch.Progress{Events: 2100, Total: 170100}, time.Second, "searching 2,100 events · 2,100/s · 1% · ETA 1m20s"},
-		{"done", fetch.Progress{Events: 500, Total: 500}, 2 * time.Second, "searching 500 events · 250/s · 100%"},
-		{"more than total", fetch.Progress{Events: 510, Total: 500}, 2 * time.Second, "searching 510 events · 255/s · 100%"},
-		{"zero total", fetch.Progress{Events: 0, Total: 0}, 2 * time.Second, "searching 0 events · 0/s"},
-		{"too early for a rate", fetch.Progress{Events: 10, Total: 100}, 100 * time.Millisecond, "searching 10 events · 10%"},
+		{"start", walk.Progress{Total: -1}, 0, "searching 0 events"},
+		{"one", walk.Progress{Events: 1, Total: -1}, 500 * time.Millisecond, "searching 1 event"},
+		{"unknown total", walk.Progress{Events: 12345, Total: -1}, 5 * time.Second, "searching 12,345 events · 2,469/s"},
+		{"known total", walk.Progress{Events: 12345, Total: 33000}, 5 * time.Second, "searching 12,345 events · 2,469/s · 37% · ETA 8s"},
+		{"eta minutes", walk.Progress{Events: 2100, Total: 170100}, time.Second, "searching 2,100 events · 2,100/s · 1% · ETA 1m20s"},
+		{"done", walk.Progress{Events: 500, Total: 500}, 2 * time.Second, "searching 500 events · 250/s · 100%"},
+		{"more than total", walk.Progress{Events: 510, Total: 500}, 2 * time.Second, "searching 510 events · 255/s · 100%"},
+		{"zero total", walk.Progress{Events: 0, Total: 0}, 2 * time.Second, "searching 0 events · 0/s"},
+		{"too early for a rate", walk.Progress{Events: 10, Total: 100}, 100 * time.Millisecond, "searching 10 events · 10%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 				t.Fatalf("got a spinner, want none")
 			}
 			// Every method of the no-op is safe.
-			p.Update(fetch.Progress{Events: 1, Total: -1})
+			p.Update(walk.Progress{Events: 1, Total: -1})
 			var buf bytes.Buffer
 			if _, err := stopBefore(&buf, p.Stop).Write([]byte("row\n")); err != nil || buf.String() != "row\n" {
 				t.Errorf("stopBefore on nil: %q, %v", buf.String(), err)
@@ -98,7 +98,7 @@ func TestProgressConcurrentUpdateAndStop(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		for i := range int64(1000) {
-			p.Update(fetch.Progress{Events: i, Total: -1, Requests: i / 100})
+			p.Update(walk.Progress{Events: i, Total: -1, Requests: i / 100})
 		}
 	}()
 	go func() {
@@ -110,7 +110,7 @@ func TestProgressConcurrentUpdateAndStop(t *testing.T) {
 	}()
 	wg.Wait()
 	p.Stop()
-	p.Update(fetch.Progress{Events: 1000, Total: 1000})
+	p.Update(walk.Progress{Events: 1000, Total: 1000})
 	if got := p.line(); got != "exporting 1,000 events · 100%" {
 		t.Errorf("line = %q", got)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/fatih/color"
 	"golang.org/x/sys/unix"
 
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // openPTY opens a pseudo-terminal and returns its two sides: what is
@@ -87,7 +87,7 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 			if p == nil {
 				t.Fatal("no spinner on a terminal")
 			}
-			p.Update(fetch.Progress{Events: 1234, Total: -1})
+			p.Update(walk.Progress{Events: 1234, Total: -1})
 			deadline := time.Now().Add(30 * time.Second)
 			for !strings.Contains(string(got.Bytes()), "exporting 1,234 events") && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)

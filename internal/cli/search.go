@@ -12,13 +12,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/deliver"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/output/shape"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // searchOptions are the inputs of search, after flag parsing.
@@ -351,7 +351,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if err != nil {
 			return err
 		}
-		err = archive.Search(ctx, ins, o.Filter, o.Descending, rep.limit(), rep.emit(s.w.Write))
+		err = readback.Search(ctx, ins, o.Filter, o.Descending, rep.limit(), rep.emit(s.w.Write))
 	} else {
 		c, cerr := a.client(ctx)
 		if cerr != nil {
@@ -369,7 +369,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 		if err != nil {
 			return err
 		}
-		err = fetch.Walk(ctx, c, fetch.WalkOptions{
+		err = walk.Serial(ctx, c, walk.SerialOptions{
 			Selection:  sel,
 			Descending: o.Descending,
 			Limit:      rep.limit(),

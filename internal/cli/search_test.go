@@ -18,9 +18,9 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // newAPITestApp is newTestApp on the real clock: the client signs its tokens
@@ -612,7 +612,7 @@ func TestSearchOutFile(t *testing.T) {
 func readBack(t *testing.T, path string) []auditlog.Event {
 	t.Helper()
 	var got []auditlog.Event
-	err := archive.Each(t.Context(), archive.Files(path), func(e *auditlog.Event) error {
+	err := readback.Each(t.Context(), readback.Files(path), func(e *auditlog.Event) error {
 		got = append(got, *e)
 		return nil
 	})

@@ -18,8 +18,8 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/deliver"
 	"github.com/authgear-audit/authgear-audit/internal/export"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // Defaults of tail and search --follow.
@@ -308,7 +308,7 @@ func runTail(ctx context.Context, o *tailOptions) error {
 		readerGone.Store(true)
 		stop()
 	})
-	err = fetch.Follow(follow, c, fetch.FollowOptions{
+	err = walk.Follow(follow, c, walk.FollowOptions{
 		Selection: sel,
 		Interval:  o.Interval,
 		Lag:       o.Lag,
@@ -366,7 +366,7 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 	if err != nil {
 		return deliveryError(err)
 	}
-	fo := fetch.FollowOptions{
+	fo := walk.FollowOptions{
 		Selection: sel, Interval: o.Interval, Lag: o.Lag, Backlog: o.Backlog, FromStart: o.FromStart,
 		Keep: o.Filter.Keep(), Now: a.Now,
 	}
@@ -395,7 +395,7 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 	}
 	err = deliver.Run(follow, sink, bo, func(ctx context.Context, emit func(*auditlog.Event) error, windowDone func(time.Time) error) error {
 		fo.WindowDone = windowDone
-		return fetch.Follow(ctx, c, fo, emit)
+		return walk.Follow(ctx, c, fo, emit)
 	})
 	var undelivered *deliver.UndeliveredError
 	if err != nil && (ctx.Err() != nil || readerGone.Load()) && errors.Is(err, context.Canceled) && !errors.As(err, &undelivered) {

@@ -11,9 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // verifyOptions are the inputs of verify, after flag parsing.
@@ -122,7 +122,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 		return runVerifyArchive(ctx, o)
 	}
 	for _, v := range o.Inputs {
-		if v != archive.Stdin && isArchive(v) {
+		if v != readback.Stdin && isArchive(v) {
 			return usageError(fmt.Errorf("--input %s is an archive with a manifest of entries: verify it alone", v))
 		}
 	}
@@ -134,7 +134,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	var ins []archive.Input
+	var ins []readback.Input
 	if manifest != nil {
 		if o.RangeGiven {
 			return usageError(errors.New("--since and --until apply to a file: the range of a directory is that of its manifest"))
@@ -240,7 +240,7 @@ func (o *verifyOptions) report(rep *export.Report) error {
 // manifest among other inputs is bad usage.
 func (o *verifyOptions) manifest() (*export.Manifest, error) {
 	for _, v := range o.Inputs {
-		if v == archive.Stdin {
+		if v == readback.Stdin {
 			continue
 		}
 		fi, err := checkInput(v)

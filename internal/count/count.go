@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // By is a grouping of count --by.
@@ -106,7 +106,7 @@ type Options struct {
 	// Local, when not nil, is applied to every event (see LocalFilter).
 	Local *LocalFilter
 	// Progress, when not nil, is told how a download goes.
-	Progress func(fetch.Progress)
+	Progress func(walk.Progress)
 
 	// download makes every grouping download the events, for the tests
 	// that compare counting with downloading.
@@ -152,7 +152,7 @@ func (o Options) DownloadNotice() string {
 // end of the current day or hour, with a row for each, 0 included.
 // Everything else downloads the events, and so does everything when
 // o.Local is set (see DownloadNotice).
-func API(ctx context.Context, src fetch.Source, sel adminapi.Selection, o Options) ([]Row, error) {
+func API(ctx context.Context, src walk.Source, sel adminapi.Selection, o Options) ([]Row, error) {
 	// createdAt is in whole seconds: the same events, in whole seconds.
 	sel.From, sel.To = auditlog.CeilSecond(sel.From), auditlog.CeilSecond(sel.To)
 	if o.mustDownload() {
@@ -175,7 +175,7 @@ func API(ctx context.Context, src fetch.Source, sel adminapi.Selection, o Option
 
 // byActivity asks for the count of each type of sel and returns those
 // above zero, largest first.
-func byActivity(ctx context.Context, src fetch.Source, sel adminapi.Selection) ([]Row, error) {
+func byActivity(ctx context.Context, src walk.Source, sel adminapi.Selection) ([]Row, error) {
 	types := sel.ActivityTypes
 	if len(types) == 0 {
 		for _, t := range auditlog.Catalog() {
@@ -202,7 +202,7 @@ func byActivity(ctx context.Context, src fetch.Source, sel adminapi.Selection) (
 
 // byTime counts days or hours, one totalCount each, or downloads the
 // events when that is cheaper for the server.
-func byTime(ctx context.Context, src fetch.Source, sel adminapi.Selection, o Options) ([]Row, error) {
+func byTime(ctx context.Context, src walk.Source, sel adminapi.Selection, o Options) ([]Row, error) {
 	b := o.bucketing()
 	from, to, err := apiRange(ctx, src, sel, b, o.now())
 	if err != nil || !from.Before(to) {
@@ -251,7 +251,7 @@ func byTime(ctx context.Context, src fetch.Source, sel adminapi.Selection, o Opt
 // (one page of one event), and an end that is open or later than now
 // closed at the end of the current day or hour, since no event is stamped
 // later than now. from is not before to when nothing can match.
-func apiRange(ctx context.Context, src fetch.Source, sel adminapi.Selection, b bucketing, now time.Time) (from, to time.Time, err error) {
+func apiRange(ctx context.Context, src walk.Source, sel adminapi.Selection, b bucketing, now time.Time) (from, to time.Time, err error) {
 	to = auditlog.CeilSecond(sel.To)
 	if end := b.next(b.start(now)); to.IsZero() || to.After(end) {
 		to = end
@@ -272,16 +272,16 @@ func apiRange(ctx context.Context, src fetch.Source, sel adminapi.Selection, b b
 
 // download walks the events of sel and counts them here. total, when not
 // -1, is how many there are, for the progress.
-func download(ctx context.Context, src fetch.Source, sel adminapi.Selection, o Options, total int) ([]Row, error) {
+func download(ctx context.Context, src walk.Source, sel adminapi.Selection, o Options, total int) ([]Row, error) {
 	t := newTally(o)
-	wo := fetch.WalkOptions{Selection: sel}
+	wo := walk.SerialOptions{Selection: sel}
 	if o.Progress != nil {
-		wo.Progress = func(p fetch.Progress) {
+		wo.Progress = func(p walk.Progress) {
 			p.Total = int64(total)
 			o.Progress(p)
 		}
 	}
-	err := fetch.Walk(ctx, src, wo, t.addLocal)
+	err := walk.Serial(ctx, src, wo, t.addLocal)
 	if err != nil {
 		return nil, err
 	}
@@ -303,9 +303,9 @@ func download(ctx context.Context, src fetch.Source, sel adminapi.Selection, o O
 //
 // Days and hours run from the first to the last matching event, with a row
 // for each, 0 included.
-func File(ctx context.Context, ins []archive.Input, f auditlog.Filter, o Options) ([]Row, error) {
+func File(ctx context.Context, ins []readback.Input, f auditlog.Filter, o Options) ([]Row, error) {
 	t := newTally(o)
-	err := archive.Match(ctx, ins, f, t.addLocal)
+	err := readback.Match(ctx, ins, f, t.addLocal)
 	if err != nil {
 		return nil, err
 	}

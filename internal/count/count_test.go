@@ -14,8 +14,8 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // The fixture: 6,000 events over 30 days around the end of British summer
@@ -417,7 +417,7 @@ func TestFile(t *testing.T) {
 	}
 	london, _ := time.LoadLocation("Europe/London")
 	filter := auditlog.Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}
-	fromFile, err := File(context.Background(), archive.Files(path), filter, Options{By: ByDay, Location: london})
+	fromFile, err := File(context.Background(), readback.Files(path), filter, Options{By: ByDay, Location: london})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +431,7 @@ func TestFile(t *testing.T) {
 	if !slices.Equal(fromFile, fromAPI) {
 		t.Errorf("file and API differ:\nfile %v\nAPI  %v", fromFile, fromAPI)
 	}
-	users, err := File(context.Background(), archive.Files(path), auditlog.Filter{}, Options{By: ByUser})
+	users, err := File(context.Background(), readback.Files(path), auditlog.Filter{}, Options{By: ByUser})
 	if err != nil {
 		t.Fatal(err)
 	}

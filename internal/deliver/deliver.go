@@ -65,7 +65,7 @@ type Options struct {
 
 // Feed is a follow: it calls emit for each event, oldest first, and
 // windowDone at the end of each window, from one goroutine, until ctx
-// ends or either returns an error. fetch.Follow is one.
+// ends or either returns an error. walk.Follow is one.
 type Feed func(ctx context.Context, emit func(*auditlog.Event) error, windowDone func(end time.Time) error) error
 
 // item is what the feed hands to the delivering goroutine: an event, or

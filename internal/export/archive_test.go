@@ -19,9 +19,9 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // bucketOptions are the options of a run without state into the archive
@@ -55,7 +55,7 @@ func readStore(t *testing.T, store *blob.Bucket) (*Archive, *blob.Bucket) {
 func archiveIDs(t *testing.T, a *Archive, b *blob.Bucket) []string {
 	t.Helper()
 	var ids []string
-	err := archive.Each(context.Background(), a.Inputs(context.Background(), b), func(e *auditlog.Event) error {
+	err := readback.Each(context.Background(), a.Inputs(context.Background(), b), func(e *auditlog.Event) error {
 		ids = append(ids, e.ID)
 		return nil
 	})

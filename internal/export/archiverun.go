@@ -17,9 +17,9 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // LocalDir is the folder of a location that is one on this machine: a
@@ -299,7 +299,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 			from = cont
 		}
 		if from.IsZero() {
-			oldest, ok, err := fetch.Oldest(ctx, o.Source, sel, o.Until)
+			oldest, ok, err := walk.Oldest(ctx, o.Source, sel, o.Until)
 			if err != nil {
 				return Result{}, err
 			}

@@ -15,8 +15,8 @@ import (
 	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // readParallel bounds the objects read at once: entries when an archive
@@ -326,11 +326,11 @@ func (a *Archive) Objects() []Object {
 
 // Inputs are the archive's data objects as inputs of search and count,
 // each read from b as a stream when its turn comes.
-func (a *Archive) Inputs(ctx context.Context, b *blob.Bucket) []archive.Input {
+func (a *Archive) Inputs(ctx context.Context, b *blob.Bucket) []readback.Input {
 	objs := a.Objects()
-	ins := make([]archive.Input, len(objs))
+	ins := make([]readback.Input, len(objs))
 	for i, o := range objs {
-		ins[i] = archive.Object(a.Location+"/"+o.Key, func() (io.ReadCloser, error) { return openObject(ctx, b, a.Location, o.Key) })
+		ins[i] = readback.Object(a.Location+"/"+o.Key, func() (io.ReadCloser, error) { return openObject(ctx, b, a.Location, o.Key) })
 	}
 	return ins
 }

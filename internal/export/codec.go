@@ -7,10 +7,10 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/parquetfile"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // Codec is how the events of one data object are encoded and read back.
@@ -52,10 +52,10 @@ var codecs = []Codec{
 
 // FormatParquet is the format of Parquet archives: one file per UTC day
 // of a run, zstd-compressed inside, for query engines.
-const FormatParquet = archive.FormatParquet
+const FormatParquet = readback.FormatParquet
 
 // parquetCodec writes with internal/parquetfile and reads back through
-// internal/archive, which checks every event as for the text formats.
+// internal/readback, which checks every event as for the text formats.
 func parquetCodec() Codec {
 	return Codec{
 		Format:     FormatParquet,
@@ -65,7 +65,7 @@ func parquetCodec() Codec {
 			return parquetfile.NewWriter(w)
 		},
 		NewReaderAt: func(name string, r io.ReaderAt, size int64) (EventReader, error) {
-			rd, err := archive.OpenParquet(name, r, size)
+			rd, err := readback.OpenParquet(name, r, size)
 			if err != nil {
 				return nil, err
 			}
@@ -88,11 +88,11 @@ func WriteCodec(format string, gzip bool) (Codec, error) {
 }
 
 // textCodec is JSON lines, CSV or a JSON array, gzipped or not, as
-// internal/output writes them and internal/archive reads them.
+// internal/output writes them and internal/readback reads them.
 func textCodec(format string, gz bool) Codec {
 	c := Codec{Format: format, Ext: Ext(format, gz)}
 	c.NewReader = func(name string, r io.Reader) (EventReader, error) {
-		rd, err := archive.NewReader(name, r)
+		rd, err := readback.NewReader(name, r)
 		if err != nil {
 			return nil, err
 		}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/authgear-audit/authgear-audit/internal/archive"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // archive reads the file list of a manifest without this package (which
@@ -24,7 +24,7 @@ func TestArchiveReadsManifest(t *testing.T) {
 	if err := m.Save(dir, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	got, err := archive.DirFiles(dir)
+	got, err := readback.DirFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +33,6 @@ func TestArchiveReadsManifest(t *testing.T) {
 		want = append(want, filepath.Join(dir, f.Name))
 	}
 	if !slices.Equal(got, want) || !slices.IsSorted(got) {
-		t.Errorf("archive.DirFiles = %v, want %v", got, want)
+		t.Errorf("readback.DirFiles = %v, want %v", got, want)
 	}
 }

@@ -18,10 +18,10 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // parquetFixture serves three days of events.
@@ -103,7 +103,7 @@ func TestParquetArchive(t *testing.T) {
 			}
 			f := auditlog.Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}
 			n := 0
-			if err := archive.Match(context.Background(), a.Inputs(context.Background(), b), f, func(*auditlog.Event) error { n++; return nil }); err != nil {
+			if err := readback.Match(context.Background(), a.Inputs(context.Background(), b), f, func(*auditlog.Event) error { n++; return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if want := len(srv.Select(adminapi.Selection{From: runStart, To: end, ActivityTypes: f.ActivityTypes})); n != want || n == 0 {
@@ -137,7 +137,7 @@ func objectSum(t *testing.T, b *blob.Bucket, key string) (int64, string) {
 // failingSource fails every page after the first pages: a run that dies
 // part way through.
 type failingSource struct {
-	fetch.Source
+	walk.Source
 	pages atomic.Int64
 	after int64
 }

@@ -16,8 +16,8 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/fetch"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // UsualRetention is the shortest retention Authgear is known to use (older
@@ -26,7 +26,7 @@ const UsualRetention = 90 * 24 * time.Hour
 
 // Options say what a run exports, where, and how it reports.
 type Options struct {
-	Source   fetch.Source
+	Source   walk.Source
 	Identity Identity        // endpoint, project, filter and destination
 	Filter   auditlog.Filter // as given, for messages
 	// Since is the start of a first run; zero starts at the oldest event
@@ -67,7 +67,7 @@ type Options struct {
 	Notice   func(format string, args ...any) // things a person wants to know
 	Warn     func(format string, args ...any) // things a person should act on
 	Begin    func()                           // before the first range is written
-	Progress func(fetch.Progress)             // nil-safe
+	Progress func(walk.Progress)              // nil-safe
 }
 
 // Result is what a run wrote.
@@ -193,7 +193,7 @@ func (r *Run) openOutDir(ctx context.Context) error {
 		r.unlock = append(r.unlock, func() { lock.Release() })
 		removeLocalTemps(dir)
 		if r.spoolDir() == dir {
-			fetch.RemoveStaleSpools(dir)
+			walk.RemoveStaleSpools(dir)
 		}
 	}
 	if r.o.OpenBucket == nil {
@@ -309,7 +309,7 @@ func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error
 	since := o.Since
 	fromOldest := false
 	if since.IsZero() && r.state.Resume().IsZero() {
-		oldest, ok, err := fetch.Oldest(ctx, o.Source, sel, o.Until)
+		oldest, ok, err := walk.Oldest(ctx, o.Source, sel, o.Until)
 		if err != nil {
 			return Result{}, err
 		}
@@ -517,13 +517,13 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 func (r *Run) walk(ctx context.Context, sel adminapi.Selection, rng Range, write func(*auditlog.Event) error) error {
 	sel.From, sel.To = rng.From, rng.To
 	base := r.events
-	_, err := fetch.Export(ctx, r.o.Source, fetch.ExportOptions{
+	_, err := walk.Parallel(ctx, r.o.Source, walk.ParallelOptions{
 		Selection: sel,
 		Parallel:  r.o.Parallel,
 		Count:     r.o.Count,
 		SpoolDir:  r.spoolDir(),
 		Keep:      r.o.Keep,
-		Progress: func(p fetch.Progress) {
+		Progress: func(p walk.Progress) {
 			if r.o.Progress == nil {
 				return
 			}

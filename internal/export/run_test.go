@@ -14,10 +14,10 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 var runStart = ts("2026-11-20T00:00:00Z")
@@ -65,7 +65,7 @@ func readDir(t *testing.T, dir string) []string {
 	t.Helper()
 	a, b := openArchive(t, dir)
 	var ids []string
-	err := archive.Each(context.Background(), a.Inputs(context.Background(), b), func(e *auditlog.Event) error {
+	err := readback.Each(context.Background(), a.Inputs(context.Background(), b), func(e *auditlog.Event) error {
 		ids = append(ids, e.ID)
 		return nil
 	})

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // Counter is what verify needs from the API: the totalCount of windows,
@@ -237,9 +237,9 @@ func newTally() *tally { return &tally{hours: map[int64]int64{}, secSeen: map[st
 // verifyInput is one file to read.
 type verifyInput struct {
 	path  string
-	name  string         // as reports show it
-	entry *ManifestFile  // nil for a lone file
-	src   *archive.Input // read through this instead of path, when set
+	name  string          // as reports show it
+	entry *ManifestFile   // nil for a lone file
+	src   *readback.Input // read through this instead of path, when set
 	// An archive's object: opened with open, decoded by codec (by its
 	// format), or with random access through openAt when the codec needs it.
 	open   func() (io.ReadCloser, error)
@@ -321,7 +321,7 @@ func VerifyFile(ctx context.Context, path string, o VerifyOptions) (*Report, err
 // VerifyFile checks one: standard input, several --input files, or the
 // files of a folder without a manifest. Events must be in one order across
 // them, and an ID may occur once in all of them. name is the report's.
-func VerifyInputs(ctx context.Context, name string, ins []archive.Input, o VerifyOptions) (*Report, error) {
+func VerifyInputs(ctx context.Context, name string, ins []readback.Input, o VerifyOptions) (*Report, error) {
 	r := newReport(name, o.MaxListed)
 	r.Range = o.Range
 	inputs := make([]verifyInput, len(ins))
@@ -389,7 +389,7 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 func (in verifyInput) events(hr *hashingReader) (EventReader, error) {
 	switch {
 	case in.codec == nil:
-		rd, err := archive.NewReader(in.name, hr)
+		rd, err := readback.NewReader(in.name, hr)
 		if err != nil {
 			return nil, err
 		}

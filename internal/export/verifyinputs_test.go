@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/authgear-audit/authgear-audit/internal/archive"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // Several files, or standard input, are checked as one export: against the
@@ -21,7 +21,7 @@ func TestVerifyInputs(t *testing.T) {
 	}
 	o := VerifyOptions{Counter: c, Range: Range{From: vStart, To: vEnd}}
 
-	rep, err := VerifyInputs(context.Background(), "three files", archive.Files(paths...), o)
+	rep, err := VerifyInputs(context.Background(), "three files", readback.Files(paths...), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestVerifyInputs(t *testing.T) {
 	}
 
 	// The first two days only: a day short against the API's counts.
-	rep, err = VerifyInputs(context.Background(), "two files", archive.Files(paths[:2]...), o)
+	rep, err = VerifyInputs(context.Background(), "two files", readback.Files(paths[:2]...), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestVerifyInputs(t *testing.T) {
 	}
 
 	// A file given twice: its events are duplicates, and out of order.
-	rep, err = VerifyInputs(context.Background(), "twice", archive.Files(paths[1], paths[1]), VerifyOptions{})
+	rep, err = VerifyInputs(context.Background(), "twice", readback.Files(paths[1], paths[1]), VerifyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestVerifyInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ins, err := archive.Expand([]string{"-"}, strings.NewReader(string(raw)))
+	ins, err := readback.Expand([]string{"-"}, strings.NewReader(string(raw)))
 	if err != nil {
 		t.Fatal(err)
 	}

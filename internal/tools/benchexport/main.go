@@ -53,7 +53,7 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
-	"github.com/authgear-audit/authgear-audit/internal/archive"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 func main() {
@@ -442,7 +442,7 @@ func cursorPaging(s *standin) (*cursorRun, error) {
 }
 
 func readIDs(path string) (map[string]bool, error) {
-	r, err := archive.Open(path)
+	r, err := readback.Open(path)
 	if err != nil {
 		return nil, err
 	}
