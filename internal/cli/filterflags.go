@@ -11,6 +11,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/query"
 )
 
 // filterFlags are the filters shared by search, export, tail, count and
@@ -123,98 +124,15 @@ func timeFlagError(flag, value string, err error) error {
 	return fmt.Errorf("%s: invalid time %q: %w", flag, value, err)
 }
 
-// userLookup is what resolveSelectionWith needs from the client.
-type userLookup interface {
-	UsersByAttribute(ctx context.Context, attribute, value string) ([]string, error)
-}
-
-// selection turns a Filter into the API's Selection. Raw and node user
-// IDs become node IDs. An email address or phone number is looked up (once
-// per distinct value): the owners' IDs join UserIDs and the address itself
-// joins EmailAddresses or PhoneNumbers, which the server ORs with UserIDs,
-// so one --user finds both what the user did and what was sent to them. An
-// address that matches no user still filters by recipient, with a notice on
-// stderr (see noticeUnresolved).
+// selection turns a Filter into the API's Selection (query.Selection) and
+// says, on stderr, which addresses belong to no user.
 func (a *App) selection(ctx context.Context, c *adminapi.Client, f auditlog.Filter) (adminapi.Selection, error) {
-	sel, resolved, err := resolveSelectionWith(ctx, c, f)
+	sel, resolved, err := query.Selection(ctx, c, f)
 	if err != nil {
 		return sel, err
 	}
-	a.noticeUnresolved(resolved)
+	for _, msg := range query.Unresolved(resolved) {
+		a.notice("%s", msg)
+	}
 	return sel, nil
-}
-
-// resolveSelectionWith does the work of selection with any user lookup, and
-// returns the Filter with ResolvedIDs filled in.
-func resolveSelectionWith(ctx context.Context, c userLookup, f auditlog.Filter) (adminapi.Selection, auditlog.Filter, error) {
-	sel := adminapi.Selection{
-		ActivityTypes: append([]string(nil), f.ActivityTypes...),
-		From:          f.Since,
-		To:            f.Until,
-	}
-	users := make([]auditlog.UserRef, len(f.Users))
-	copy(users, f.Users)
-	f.Users = users
-
-	seen := map[*[]string]map[string]bool{}
-	add := func(list *[]string, v string) {
-		if seen[list] == nil {
-			seen[list] = map[string]bool{}
-		}
-		if !seen[list][v] {
-			seen[list][v] = true
-			*list = append(*list, v)
-		}
-	}
-	type lookupKey struct{ attr, value string }
-	looked := map[lookupKey][]string{}
-	for i := range users {
-		u := &users[i]
-		var attr string
-		switch u.Kind {
-		case auditlog.UserRawID, auditlog.UserNodeID:
-			add(&sel.UserIDs, auditlog.UserNodeIDOf(u.RawID))
-			continue
-		case auditlog.UserEmail:
-			attr = "email"
-			add(&sel.EmailAddresses, u.Value)
-		case auditlog.UserPhone:
-			attr = "phone_number"
-			add(&sel.PhoneNumbers, u.Value)
-		default:
-			return sel, f, fmt.Errorf("--user %q: unknown kind of user reference", u.Input)
-		}
-		k := lookupKey{attr, u.Value}
-		ids, ok := looked[k]
-		if !ok {
-			var err error
-			ids, err = c.UsersByAttribute(ctx, attr, u.Value)
-			if err != nil {
-				return sel, f, fmt.Errorf("look up users with %s %s: %w", attr, u.Value, err)
-			}
-			looked[k] = ids
-		}
-		u.ResolvedIDs = append([]string(nil), ids...)
-		for _, id := range ids {
-			add(&sel.UserIDs, auditlog.UserNodeIDOf(id))
-		}
-	}
-	return sel, f, nil
-}
-
-// noticeUnresolved tells, on stderr, which email addresses and phone numbers
-// belong to no user: they still select messages sent to them.
-func (a *App) noticeUnresolved(f auditlog.Filter) {
-	for _, u := range f.Users {
-		if (u.Kind == auditlog.UserEmail || u.Kind == auditlog.UserPhone) && len(u.ResolvedIDs) == 0 {
-			a.notice("no user has %s %s; matching messages sent to it only", kindName(u.Kind), u.Value)
-		}
-	}
-}
-
-func kindName(k auditlog.UserKind) string {
-	if k == auditlog.UserPhone {
-		return "phone number"
-	}
-	return "email address"
 }
