@@ -6,8 +6,9 @@ import (
 	"os"
 
 	"github.com/authgear-audit/authgear-audit/internal/cli"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.SystemStreams(), os.Getenv))
+	os.Exit(cli.Main(os.Args[1:], iostreams.System(os.Getenv), os.Getenv))
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/config"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -19,7 +21,19 @@ accepts the credentials. A failure says what went wrong: the configuration
 (exit 2), credentials refused (exit 3), or the endpoint could not be reached
 or is not the Admin API (exit 4).`
 
-func newAuthCmd(a *App) *cobra.Command {
+// authCheckOptions are the inputs of auth check and doctor.
+type authCheckOptions struct {
+	IO         *iostreams.IOStreams
+	Connection func() (config.Connection, error)
+	Client     func(context.Context) (*adminapi.Client, error)
+}
+
+func newAuthCheckOptions(f *Factory) *authCheckOptions {
+	return &authCheckOptions{IO: f.IO, Connection: f.Connection, Client: f.Client}
+}
+
+// NewCmdAuth builds auth and auth check.
+func NewCmdAuth(f *Factory) *cobra.Command {
 	cmd := groupCommand(&cobra.Command{
 		Use:   "auth",
 		Short: "Check the Admin API credentials",
@@ -29,26 +43,27 @@ func newAuthCmd(a *App) *cobra.Command {
 		Short: "Prove that the credentials work with one cheap query",
 		Long:  authCheckLong,
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.authCheck(cmd) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return authCheck(cmd.Context(), newAuthCheckOptions(f)) },
 	})
 	return cmd
 }
 
-func newDoctorCmd(a *App) *cobra.Command {
+// NewCmdDoctor builds doctor, auth check's other name.
+func NewCmdDoctor(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "doctor",
 		Short: "Same as auth check: prove that the credentials work",
 		Long:  authCheckLong,
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.authCheck(cmd) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return authCheck(cmd.Context(), newAuthCheckOptions(f)) },
 	}
 }
 
 // authCheck prints what it is about to use, then checks it. The report goes
 // to stdout; a failure goes through the normal error path, so the exit code
 // classifies it.
-func (a *App) authCheck(cmd *cobra.Command) error {
-	conn, err := a.connection()
+func authCheck(ctx context.Context, o *authCheckOptions) error {
+	conn, err := o.Connection()
 	if err != nil {
 		return err
 	}
@@ -65,11 +80,10 @@ func (a *App) authCheck(cmd *cobra.Command) error {
 	if conn.Profile != "" {
 		fields = append(fields, [2]string{"profile", conn.Profile})
 	}
-	if err := output.WriteFields(a.IO.Out, fields); err != nil {
+	if err := output.WriteFields(o.IO.Out, fields); err != nil {
 		return err
 	}
-	ctx := cmd.Context()
-	c, err := a.client(ctx)
+	c, err := o.Client(ctx)
 	if err != nil {
 		return err
 	}
@@ -77,7 +91,7 @@ func (a *App) authCheck(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(a.IO.Out, "ok: the Admin API accepted the credentials (%d ms)\n", res.Latency.Round(time.Millisecond).Milliseconds())
+	_, err = fmt.Fprintf(o.IO.Out, "ok: the Admin API accepted the credentials (%d ms)\n", res.Latency.Round(time.Millisecond).Milliseconds())
 	return err
 }
 
@@ -98,10 +112,13 @@ func tokenSource(conn *config.Connection) string {
 // credentialsLine words a refusal of the credentials for what was used:
 // with a ready token, the key ID and key file played no part, so the
 // message points at the token instead.
-func (a *App) credentialsLine(err error, line string) string {
+func credentialsLine(f *Factory, err error, line string) string {
 	var creds *adminapi.CredentialsError
-	conn := a.connState().conn
-	if !errors.As(err, &creds) || conn == nil || conn.Token == "" {
+	if !errors.As(err, &creds) {
+		return line
+	}
+	conn := f.resolvedConnection()
+	if conn == nil || conn.Token == "" {
 		return line
 	}
 	keyed := (&adminapi.CredentialsError{}).Error()

@@ -8,21 +8,19 @@ import (
 
 func TestClientOptions(t *testing.T) {
 	app, _, errb := newTestApp(t, map[string]string{"AUTHGEAR_AUDIT_PROJECT": "p", "AUTHGEAR_AUDIT_KEY_ID": "k", "AUTHGEAR_AUDIT_KEY_FILE": "/k.pem"})
-	// Driven without the root command: options that differ from the flag
-	// defaults count as given.
-	app.Global = GlobalOptions{MaxRetries: 0, Timeout: 45 * time.Second, Rate: 2, Verbose: true}
-	conn, err := app.connection()
+	parseGlobalFlags(t, app, "--timeout", "45s", "--rate", "2", "--verbose")
+	conn, err := app.Connection()
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := app.clientOptions(conn)
+	opts := clientOptions(conn, app.IO, app.global.verbose)
 	if opts.Endpoint != "https://p.authgear.cloud/_api/admin/graphql" || opts.ProjectID != "p" || opts.KeyID != "k" || opts.KeyFile != "/k.pem" {
 		t.Errorf("connection: %+v", opts)
 	}
 	if opts.Timeout != 45*time.Second || opts.Rate != 2 || opts.MaxRetries != 5 {
 		t.Errorf("timeout %v rate %v retries %d", opts.Timeout, opts.Rate, opts.MaxRetries)
 	}
-	if opts.Verbose != app.IO.Err || opts.UserAgent == "" || opts.Now != nil {
+	if opts.Verbose != app.IO.ErrOut || opts.UserAgent == "" || opts.Now != nil {
 		t.Errorf("verbose %v user agent %q now set %v", opts.Verbose, opts.UserAgent, opts.Now != nil)
 	}
 	opts.Warn("careful")
@@ -32,11 +30,12 @@ func TestClientOptions(t *testing.T) {
 
 	// --max-retries 0 means no retries, which the client spells -1.
 	app, _, _ = newTestApp(t, map[string]string{"AUTHGEAR_AUDIT_PROJECT": "p", "AUTHGEAR_AUDIT_MAX_RETRIES": "0"})
-	conn, err = app.connection()
+	parseGlobalFlags(t, app)
+	conn, err = app.Connection()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts := app.clientOptions(conn); opts.MaxRetries != -1 || opts.Verbose != nil {
+	if opts := clientOptions(conn, app.IO, app.global.verbose); opts.MaxRetries != -1 || opts.Verbose != nil {
 		t.Errorf("max retries %d verbose %v", opts.MaxRetries, opts.Verbose)
 	}
 }
@@ -44,18 +43,26 @@ func TestClientOptions(t *testing.T) {
 // The connection is resolved once per run: a token on stdin is read once.
 func TestConnectionResolvedOnce(t *testing.T) {
 	app, _, errb := newTestApp(t, map[string]string{"AUTHGEAR_AUDIT_PROJECT": "p"})
-	app.Global.TokenFile = "-"
-	app.Global.Token = ""
+	parseGlobalFlags(t, app, "--token-file", "-")
 	app.IO.In = strings.NewReader("tok-1\n")
-	c1, err := app.connection()
+	c1, err := app.Connection()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c2, err := app.connection()
+	c2, err := app.Connection()
 	if err != nil || c1.Token != "tok-1" || c2.Token != "tok-1" {
 		t.Errorf("tokens %q %q, %v", c1.Token, c2.Token, err)
 	}
 	if errb.Len() != 0 {
 		t.Errorf("stderr %q", errb)
+	}
+}
+
+// parseGlobalFlags parses args as the root's persistent flags of app, as
+// a run does before its command.
+func parseGlobalFlags(t *testing.T, app *Factory, args ...string) {
+	t.Helper()
+	if err := newRootCmd(app).PersistentFlags().Parse(args); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -13,10 +13,12 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/config"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
-func newConfigCmd(a *App) *cobra.Command {
+// NewCmdConfig builds config and its subcommands.
+func NewCmdConfig(f *Factory) *cobra.Command {
 	cmd := groupCommand(&cobra.Command{
 		Use:   "config",
 		Short: "Create, list and inspect connection profiles",
@@ -30,37 +32,42 @@ The config file is --config, else AUTHGEAR_AUDIT_CONFIG, else
 $XDG_CONFIG_HOME/authgear-audit/config.yaml, else
 ~/.config/authgear-audit/config.yaml.`,
 	})
-	cmd.AddCommand(newConfigAddCmd(a), newConfigListCmd(a), newConfigShowCmd(a),
-		newConfigUseCmd(a), newConfigRemoveCmd(a), newConfigPathCmd(a))
+	cmd.AddCommand(newCmdConfigAdd(f, nil), newCmdConfigList(f), newCmdConfigShow(f, nil),
+		newCmdConfigUse(f), newCmdConfigRemove(f), newCmdConfigPath(f))
 	return cmd
 }
 
-// configPath is where the config file is, or would be created.
-func (a *App) configPath() (string, error) {
-	path, _ := config.Locate(a.Global.ConfigPath, a.getenv)
-	if path == "" {
-		return "", settingsError(errors.New("no config file location: set HOME or XDG_CONFIG_HOME, or pass --config"))
-	}
-	return path, nil
-}
-
 // completeProfiles offers the profile names of the config file.
-func completeProfiles(a *App) cobra.CompletionFunc {
+func completeProfiles(f *Factory) cobra.CompletionFunc {
 	return func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		path, explicit := config.Locate(a.Global.ConfigPath, a.getenv)
-		f, err := config.Load(path, explicit, nil)
+		path, explicit := config.Locate(f.global.configPath, f.Getenv)
+		file, err := config.Load(path, explicit, nil)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return f.Names(), cobra.ShellCompDirectiveNoFileComp
+		return file.Names(), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
-func newConfigAddCmd(a *App) *cobra.Command {
-	var makeDefault, force bool
+// configAddOptions are the inputs of config add.
+type configAddOptions struct {
+	IO         *iostreams.IOStreams
+	Getenv     func(string) string
+	ConfigPath func() (string, error)
+	// Flags are the connection flags the user gave, by config key.
+	Flags func() map[string]string
+
+	Name        string
+	MakeDefault bool
+	Force       bool
+}
+
+func newCmdConfigAdd(f *Factory, runF func(*configAddOptions) error) *cobra.Command {
+	o := &configAddOptions{IO: f.IO, Getenv: f.Getenv, ConfigPath: f.ConfigPath,
+		Flags: func() map[string]string { return connectionFlagsGiven(f.global.conn) }}
 	cmd := &cobra.Command{
 		Use:   "add NAME --project ID --key-id KID --key-file FILE [--endpoint URL]",
 		Short: "Add a profile (stores the key file's path, never the key)",
@@ -69,19 +76,24 @@ func newConfigAddCmd(a *App) *cobra.Command {
       --endpoint https://auth.example.com/_api/admin/graphql --ca-file corp-ca.pem`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.configAdd(args[0], makeDefault, force)
+			o.Name = args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return configAdd(o)
 		},
 	}
-	cmd.Flags().BoolVar(&makeDefault, "default", false, "make it the default profile")
-	cmd.Flags().BoolVar(&force, "force", false, "replace a profile of the same name")
+	cmd.Flags().BoolVar(&o.MakeDefault, "default", false, "make it the default profile")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "replace a profile of the same name")
 	return cmd
 }
 
-func (a *App) configAdd(name string, makeDefault, force bool) error {
+func configAdd(o *configAddOptions) error {
+	name, makeDefault := o.Name, o.MakeDefault
 	if err := config.CheckProfileName(name); err != nil {
 		return usageError(err)
 	}
-	flags := a.connectionFlags()
+	flags := o.Flags()
 	if flags[config.KeyToken] != "" {
 		return usageError(errors.New("config add stores no tokens: save the token in a file and pass --token-file"))
 	}
@@ -116,7 +128,7 @@ func (a *App) configAdd(name string, makeDefault, force bool) error {
 		if v == "-" {
 			return "", usageError(fmt.Errorf("--%s - (stdin) cannot be stored in a profile: name a file", config.FlagName(key)))
 		}
-		v = config.ExpandHome(v, a.getenv)
+		v = config.ExpandHome(v, o.Getenv)
 		p, err := filepath.Abs(v)
 		if err != nil {
 			return "", fmt.Errorf("--%s %s: %w", config.FlagName(key), v, err)
@@ -144,14 +156,14 @@ func (a *App) configAdd(name string, makeDefault, force bool) error {
 		// put in place later).
 		_, warns, err := adminapi.LoadPrivateKey(p.KeyFile)
 		for _, w := range warns {
-			a.warn("%s", w)
+			o.IO.Warn("%s", w)
 		}
 		if err != nil {
-			a.warn("%v (the profile is saved; fix the key file before using it)", err)
+			o.IO.Warn("%v (the profile is saved; fix the key file before using it)", err)
 		}
 	}
 
-	path, err := a.configPath()
+	path, err := o.ConfigPath()
 	if err != nil {
 		return err
 	}
@@ -164,16 +176,16 @@ func (a *App) configAdd(name string, makeDefault, force bool) error {
 		// becomes the default: otherwise it would not be used at all.
 		makeDefault = true
 	}
-	if err := config.AddProfile(path, name, p, force, makeDefault); err != nil {
+	if err := config.AddProfile(path, name, p, o.Force, makeDefault); err != nil {
 		return configError(err)
 	}
 	verb := "added"
 	if _, ok := f.Lookup(name); ok {
 		verb = "replaced"
 	}
-	a.notice("%s profile %q in %s", verb, name, path)
+	o.IO.Notice("%s profile %q in %s", verb, name, path)
 	if makeDefault {
-		a.notice("%q is the default profile", name)
+		o.IO.Notice("%q is the default profile", name)
 	}
 	return nil
 }
@@ -185,7 +197,10 @@ type profileRow struct {
 	Endpoint string `json:"endpoint,omitempty"`
 }
 
-func newConfigListCmd(a *App) *cobra.Command {
+// configFormats is how config list and config show pick their format.
+var configFormats = formatChoice{allowed: []string{output.FormatTable, output.FormatJSON}, onTerminal: output.FormatTable, onPipe: output.FormatTable}
+
+func newCmdConfigList(f *Factory) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -193,31 +208,32 @@ func newConfigListCmd(a *App) *cobra.Command {
 		Short:   "List the profiles (* marks the default)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "table" && format != "json" {
-				return usageError(fmt.Errorf("invalid -o %q: want table or json", format))
+			format, err := configFormats.resolve(format, cmd.Flags().Changed("output"), "", f.IO.IsStdoutTTY())
+			if err != nil {
+				return err
 			}
-			f, err := a.configFile()
+			file, err := f.Config()
 			if err != nil {
 				return err
 			}
 			var rows []profileRow
-			for _, n := range f.Names() {
-				p := f.Profiles[n]
-				rows = append(rows, profileRow{Name: n, Default: f.IsDefault(n),
+			for _, n := range file.Names() {
+				p := file.Profiles[n]
+				rows = append(rows, profileRow{Name: n, Default: file.IsDefault(n),
 					Project: fmt.Sprint(orEmpty(p[config.KeyProject])), Endpoint: fmt.Sprint(orEmpty(p[config.KeyEndpoint]))})
 			}
 			if format == "json" {
 				if rows == nil {
 					rows = []profileRow{}
 				}
-				return writeJSON(a.IO.Out, rows)
+				return writeJSON(f.IO.Out, rows)
 			}
 			if len(rows) == 0 {
-				where := f.Path
-				if !f.Exists {
+				where := file.Path
+				if !file.Exists {
 					where += " (not created yet)"
 				}
-				a.notice("no profiles in %s: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`", where)
+				f.IO.Notice("no profiles in %s: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`", where)
 				return nil
 			}
 			cells := make([][]string, len(rows))
@@ -232,7 +248,7 @@ func newConfigListCmd(a *App) *cobra.Command {
 				}
 				cells[i] = []string{mark + " " + r.Name, r.Project, endpoint}
 			}
-			return output.WriteTable(a.IO.Out, []string{"  NAME", "PROJECT", "ENDPOINT"}, cells)
+			return output.WriteTable(f.IO.Out, []string{"  NAME", "PROJECT", "ENDPOINT"}, cells)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
@@ -252,35 +268,35 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-func newConfigUseCmd(a *App) *cobra.Command {
+func newCmdConfigUse(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:               "use NAME",
 		Short:             "Make NAME the default profile",
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeProfiles(a),
+		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := a.configPath()
+			path, err := f.ConfigPath()
 			if err != nil {
 				return err
 			}
 			if err := config.UseProfile(path, args[0]); err != nil {
 				return configError(err)
 			}
-			a.notice("%q is the default profile", args[0])
+			f.IO.Notice("%q is the default profile", args[0])
 			return nil
 		},
 	}
 }
 
-func newConfigRemoveCmd(a *App) *cobra.Command {
+func newCmdConfigRemove(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:               "remove NAME",
 		Aliases:           []string{"rm"},
 		Short:             "Remove a profile (the key file itself is left alone)",
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completeProfiles(a),
+		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := a.configPath()
+			path, err := f.ConfigPath()
 			if err != nil {
 				return err
 			}
@@ -288,9 +304,9 @@ func newConfigRemoveCmd(a *App) *cobra.Command {
 			if err != nil {
 				return configError(err)
 			}
-			a.notice("removed profile %q from %s", args[0], path)
+			f.IO.Notice("removed profile %q from %s", args[0], path)
 			if wasDefault {
-				a.noticeNoDefault(path)
+				noticeNoDefault(f.IO, path)
 			}
 			return nil
 		},
@@ -299,33 +315,33 @@ func newConfigRemoveCmd(a *App) *cobra.Command {
 
 // noticeNoDefault says, after the default profile was removed, that there
 // is no default now and which profiles are left to choose from.
-func (a *App) noticeNoDefault(path string) {
-	f, err := config.Load(path, false, nil)
+func noticeNoDefault(ios *iostreams.IOStreams, path string) {
+	file, err := config.Load(path, false, nil)
 	if err != nil {
 		return
 	}
-	names := f.Names()
-	switch n, hasDefault := f.Lookup("default"); {
+	names := file.Names()
+	switch n, hasDefault := file.Lookup("default"); {
 	case len(names) == 0:
-		a.notice("it was the default profile; there are no profiles left: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`")
+		ios.Notice("it was the default profile; there are no profiles left: add one with `authgear-audit config add NAME --project ... --key-id ... --key-file ...`")
 	case hasDefault:
-		a.notice("it was the default profile; there is no default_profile now, so commands use the profile named %q; the profiles left are: %s", n, strings.Join(names, ", "))
+		ios.Notice("it was the default profile; there is no default_profile now, so commands use the profile named %q; the profiles left are: %s", n, strings.Join(names, ", "))
 	default:
-		a.notice("it was the default profile; there is no default profile now: give --profile, or choose one with `authgear-audit config use NAME`; the profiles left are: %s", strings.Join(names, ", "))
+		ios.Notice("it was the default profile; there is no default profile now: give --profile, or choose one with `authgear-audit config use NAME`; the profiles left are: %s", strings.Join(names, ", "))
 	}
 }
 
-func newConfigPathCmd(a *App) *cobra.Command {
+func newCmdConfigPath(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "path",
 		Short: "Print the path of the config file (whether or not it exists yet)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := a.configPath()
+			path, err := f.ConfigPath()
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintln(a.IO.Out, path)
+			_, err = fmt.Fprintln(f.IO.Out, path)
 			return err
 		},
 	}

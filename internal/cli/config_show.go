@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/config"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -17,8 +18,25 @@ type settingRow struct {
 	Source string `json:"source"`
 }
 
-func newConfigShowCmd(a *App) *cobra.Command {
-	var format string
+// configShowOptions are the inputs of config show.
+type configShowOptions struct {
+	IO       *iostreams.IOStreams
+	Settings func() (*config.Connection, error)
+	// ConfigPath is where the config file would be when there is none.
+	ConfigPath func() (string, error)
+	// Profile is --profile; SetProfile makes NAME the profile resolved.
+	Profile    string
+	SetProfile func(string)
+
+	Name    string // NAME, "" for none
+	format  string
+	changed func(name string) bool
+	Format  string
+}
+
+func newCmdConfigShow(f *Factory, runF func(*configShowOptions) error) *cobra.Command {
+	o := &configShowOptions{IO: f.IO, Settings: f.Settings, ConfigPath: f.ConfigPath,
+		SetProfile: func(name string) { f.global.profile = name }}
 	cmd := &cobra.Command{
 		Use:   "show [NAME]",
 		Short: "Show the resolved connection settings and where each comes from",
@@ -26,32 +44,49 @@ func newConfigShowCmd(a *App) *cobra.Command {
 source: flag, env (AUTHGEAR_AUDIT_*), profile, or default. With NAME, as if
 --profile NAME were given. A token is never shown, only whether one is set.`,
 		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completeProfiles(a),
+		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "table" && format != "json" {
-				return usageError(fmt.Errorf("invalid -o %q: want table or json", format))
-			}
+			o.Profile, o.changed = f.global.profile, cmd.Flags().Changed
 			if len(args) == 1 {
-				if a.Global.Profile != "" && a.Global.Profile != args[0] {
-					return usageError(fmt.Errorf("config show %s and --profile %s disagree: give one", args[0], a.Global.Profile))
-				}
-				a.Global.Profile = args[0]
+				o.Name = args[0]
 			}
-			conn, err := a.settings()
-			if err != nil {
+			if err := o.validate(); err != nil {
 				return err
 			}
-			return a.showSettings(conn, format)
+			if runF != nil {
+				return runF(o)
+			}
+			return showSettings(o)
 		},
 	}
-	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")
+	cmd.Flags().StringVarP(&o.format, "output", "o", "table", "output format: table or json")
 	return cmd
 }
 
-func (a *App) showSettings(c *config.Connection, format string) error {
+// validate checks the flags and the argument.
+func (o *configShowOptions) validate() error {
+	var err error
+	if o.Format, err = configFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+		return err
+	}
+	if o.Name != "" && o.Profile != "" && o.Profile != o.Name {
+		return usageError(fmt.Errorf("config show %s and --profile %s disagree: give one", o.Name, o.Profile))
+	}
+	return nil
+}
+
+func showSettings(o *configShowOptions) error {
+	if o.Name != "" {
+		o.SetProfile(o.Name)
+	}
+	c, err := o.Settings()
+	if err != nil {
+		return err
+	}
+	format := o.Format
 	file := c.File
 	if file == "" {
-		if p, _ := config.Locate(a.Global.ConfigPath, a.getenv); p != "" {
+		if p, err := o.ConfigPath(); err == nil {
 			file = p + " (not found)"
 		} else {
 			file = "(none)"
@@ -92,29 +127,29 @@ func (a *App) showSettings(c *config.Connection, format string) error {
 		if src == config.SourceNone {
 			v = "(not set)"
 		}
-		rows = append(rows, settingRow{Key: k, Value: v, Source: a.describeSource(k, src, c.Profile)})
+		rows = append(rows, settingRow{Key: k, Value: v, Source: describeSource(k, src, c.Profile)})
 	}
 	if format == "json" {
-		return writeJSON(a.IO.Out, struct {
+		return writeJSON(o.IO.Out, struct {
 			File     string       `json:"file"`
 			Profile  string       `json:"profile"`
 			Settings []settingRow `json:"settings"`
 		}{file, c.Profile, rows})
 	}
-	if err := output.WriteFields(a.IO.Out, [][2]string{{"config file", file}, {"profile", profile}}); err != nil {
+	if err := output.WriteFields(o.IO.Out, [][2]string{{"config file", file}, {"profile", profile}}); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.IO.Out)
+	fmt.Fprintln(o.IO.Out)
 	cells := make([][]string, len(rows))
 	for i, r := range rows {
 		cells[i] = []string{r.Key, r.Value, r.Source}
 	}
-	return output.WriteTable(a.IO.Out, []string{"SETTING", "VALUE", "SOURCE"}, cells)
+	return output.WriteTable(o.IO.Out, []string{"SETTING", "VALUE", "SOURCE"}, cells)
 }
 
 // describeSource says where a setting came from, with the flag, variable or
 // profile: "env (AUTHGEAR_AUDIT_TIMEOUT)".
-func (a *App) describeSource(key string, src config.Source, profile string) string {
+func describeSource(key string, src config.Source, profile string) string {
 	switch src {
 	case config.SourceFlag:
 		return "flag (--" + config.FlagName(key) + ")"

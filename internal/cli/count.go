@@ -4,20 +4,35 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/count"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 )
 
-// countOptions are the inputs of count.
+// countOptions are the inputs of count: its dependencies, its flags as
+// given, and what validate derives from them.
 type countOptions struct {
-	App *App
+	IO     *iostreams.IOStreams
+	Now    func() time.Time
+	Client func(context.Context) (*adminapi.Client, error)
+	local  func() *time.Location
 
+	// As given.
+	filters filterFlags
+	zones   zoneFlags
+	shapes  shapeFlags
+	by      string
+	format  string
+	changed func(name string) bool
+
+	// Derived by validate.
 	Filter  auditlog.Filter
 	Count   count.Options
 	Write   count.WriteOptions
@@ -26,14 +41,16 @@ type countOptions struct {
 	Shaper  *shape.Shaper // --jq or --template; nil for neither
 }
 
-func newCountCmd(a *App) *cobra.Command {
-	opts := &countOptions{App: a}
-	var (
-		ff     filterFlags
-		sf     shapeFlags
-		by     string
-		format string
-	)
+// countFormats is how count picks its format.
+var countFormats = formatChoice{
+	allowed:    []string{output.FormatTable, output.FormatJSON, output.FormatCSV},
+	onTerminal: output.FormatTable,
+	onPipe:     output.FormatJSON,
+}
+
+// NewCmdCount builds count; runF, when not nil, runs instead of runCount.
+func NewCmdCount(f *Factory, runF func(context.Context, *countOptions) error) *cobra.Command {
+	opts := &countOptions{IO: f.IO, Now: f.Now, Client: f.Client, local: f.localZone}
 	cmd := &cobra.Command{
 		Use:   "count",
 		Short: "Count audit events, in total or grouped",
@@ -77,56 +94,53 @@ last matching event.`,
   authgear-audit count --by ip --activity AUTHENTICATION_PRIMARY_PASSWORD_FAILED --since 1d -o json | jq '.[:10]'`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := ff.filter(a)
-			if err != nil {
+			opts.changed = cmd.Flags().Changed
+			if err := opts.validate(); err != nil {
 				return err
 			}
-			opts.Filter = f
-			b, err := count.ParseBy(by)
-			if err != nil {
-				return usageError(fmt.Errorf("--by: %w", err))
-			}
-			opts.Count.By, opts.Write.By = b, b
-			if opts.Write.Format, err = countFormat(a, format, cmd.Flags().Changed("output")); err != nil {
-				return err
-			}
-			opts.Count.Location = a.zone()
-			opts.Write.Location = opts.Count.Location
-			opts.Count.Local = localFilter(f)
-			if opts.Shaper, err = sf.shaper(cmd, a, opts.Count.Location); err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
 			return runCount(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	ff.register(fl)
-	ff.registerLocal(fl)
-	a.addZoneFlags(cmd)
-	fl.StringVar(&by, "by", "", "group by activity, user, ip, client, day or hour")
-	fl.StringVarP(&format, "output", "o", "", "output format: table, json or csv (default: table on a terminal, else json)")
+	opts.filters.register(fl)
+	opts.filters.registerLocal(fl)
+	opts.zones.register(cmd)
+	fl.StringVar(&opts.by, "by", "", "group by activity, user, ip, client, day or hour")
+	fl.StringVarP(&opts.format, "output", "o", "", "output format: table, json or csv (default: table on a terminal, else json)")
 	fl.BoolVar(&opts.Write.CSVRaw, "csv-raw", false, "do not guard CSV cells that a spreadsheet would run as a formula")
 	fl.BoolVar(&opts.NoChart, "no-chart", false, "no bars in a table on a terminal")
 	fl.StringArrayVar(&opts.Inputs, "input", nil, "count this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
-	sf.register(cmd, "output")
+	opts.shapes.register(cmd, "output")
 	_ = cmd.RegisterFlagCompletionFunc("by", cobra.FixedCompletions(count.Groupings(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{output.FormatTable, output.FormatJSON, output.FormatCSV}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(countFormats.allowed, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-// countFormat is -o, else table on a terminal and json elsewhere.
-func countFormat(a *App, format string, set bool) (string, error) {
-	switch {
-	case set:
-		f := strings.ToLower(strings.TrimSpace(format))
-		if f != output.FormatTable && f != output.FormatJSON && f != output.FormatCSV {
-			return "", usageError(fmt.Errorf("--output: unknown format %q: use table, json or csv", format))
-		}
-		return f, nil
-	case a.IO.OutTTY:
-		return output.FormatTable, nil
+// validate checks the flags and derives the options. Every error is a
+// usage error naming its flag.
+func (o *countOptions) validate() error {
+	loc, err := o.zones.resolve(o.local)
+	if err != nil {
+		return err
 	}
-	return output.FormatJSON, nil
+	if o.Filter, err = o.filters.filter(o.Now(), loc); err != nil {
+		return err
+	}
+	b, err := count.ParseBy(o.by)
+	if err != nil {
+		return usageError(fmt.Errorf("--by: %w", err))
+	}
+	o.Count.By, o.Write.By = b, b
+	if o.Write.Format, err = countFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+		return err
+	}
+	o.Count.Location, o.Write.Location = loc, loc
+	o.Count.Local = localFilter(o.Filter)
+	o.Shaper, err = o.shapes.shaper(o.changed, o.Now, loc)
+	return err
 }
 
 // localFilter is the part of f that the Admin API cannot apply (--ip,
@@ -140,16 +154,15 @@ func localFilter(f auditlog.Filter) *count.LocalFilter {
 }
 
 func runCount(ctx context.Context, o *countOptions) error {
-	a := o.App
-	o.Count.Now = a.now()
-	o.Write.Chart = a.IO.OutTTY && !o.NoChart
-	o.Write.Width = a.termWidth()
+	o.Count.Now = o.Now()
+	o.Write.Chart = o.IO.IsStdoutTTY() && !o.NoChart
+	o.Write.Width = o.IO.TerminalWidth()
 	var (
 		rows []count.Row
 		err  error
 	)
 	if len(o.Inputs) > 0 {
-		ins, ierr := a.inputs(ctx, o.Inputs)
+		ins, ierr := inputs(ctx, o.IO.In, o.Inputs)
 		if ierr != nil {
 			return ierr
 		}
@@ -168,27 +181,26 @@ func runCount(ctx context.Context, o *countOptions) error {
 		if err := count.Write(&b, rows, wo); err != nil {
 			return err
 		}
-		return o.Shaper.JSON(ctx, a.IO.Out, shape.Dest{Color: a.colorOut(), Terminal: a.IO.OutTTY}, b.Bytes())
+		return o.Shaper.JSON(ctx, o.IO.Out, shape.Dest{Color: o.IO.ColorEnabled(), Terminal: o.IO.IsStdoutTTY()}, b.Bytes())
 	}
-	return count.Write(a.IO.Out, rows, o.Write)
+	return count.Write(o.IO.Out, rows, o.Write)
 }
 
 // countAPI counts through the Admin API.
 func countAPI(ctx context.Context, o *countOptions) ([]count.Row, error) {
-	a := o.App
-	c, err := a.client(ctx)
+	c, err := o.Client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sel, err := a.selection(ctx, c, o.Filter)
+	sel, err := selection(ctx, o.IO, c, o.Filter)
 	if err != nil {
 		return nil, err
 	}
 	if msg := o.Count.DownloadNotice(); msg != "" {
-		a.notice("%s", msg)
+		o.IO.Notice("%s", msg)
 	}
-	prog := a.startProgress("counting")
+	prog := o.IO.StartProgress("counting", o.Now)
 	defer prog.Stop()
-	o.Count.Progress = prog.Update
+	o.Count.Progress = progressOf(prog)
 	return count.API(ctx, c, sel, o.Count)
 }

@@ -18,11 +18,11 @@ import (
 // countOf runs count with args and returns its JSON answer as key -> count
 // (the key "" for a bare total, and for events with no user, IP or client,
 // whose key is null). Days and hours with no events are left out.
-func countOf(t *testing.T, app *App, args ...string) map[string]int {
+func countOf(t *testing.T, app *Factory, args ...string) map[string]int {
 	t.Helper()
 	out := app.IO.Out.(interface{ Bytes() []byte })
 	if code := runApp(t, app, append([]string{"count", "-o", "json"}, args...)...); code != 0 {
-		t.Fatalf("exit %d: %s", code, app.IO.Err)
+		t.Fatalf("exit %d: %s", code, app.IO.ErrOut)
 	}
 	b := out.Bytes()
 	if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
@@ -163,7 +163,7 @@ func TestCountFormats(t *testing.T) {
 
 	t.Run("table on a terminal", func(t *testing.T) {
 		app, out, errb := newTestApp(t, nil)
-		app.IO.OutTTY = true
+		app.IO.SetStdoutTTY(true)
 		if code := runApp(t, app, "count", "--input", fx.jsonl, "--by", "activity"); code != 0 {
 			t.Fatalf("exit %d: %s", code, errb)
 		}
@@ -224,7 +224,7 @@ func TestCountBadInput(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"--by", "week"}, `--by: unknown grouping "week": use activity, user, ip, client, day, hour`},
-		{[]string{"-o", "jsonl"}, `--output: unknown format "jsonl": use table, json or csv`},
+		{[]string{"-o", "jsonl"}, `--output: unknown format "jsonl": use table, json, csv`},
 		{[]string{"--activity", "nope"}, `--activity: unknown activity "nope" (see 'authgear-audit activity-types')`},
 	}
 	for _, tt := range tests {

@@ -17,7 +17,9 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/config"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
@@ -29,10 +31,23 @@ const (
 	defaultExportLag      = 5 * time.Second
 )
 
-// exportOptions are the inputs of export, after flag parsing.
+// exportOptions are the inputs of export: its dependencies, its flags as
+// given, and what validate derives from them.
 type exportOptions struct {
-	App *App
+	IO         *iostreams.IOStreams
+	Now        func() time.Time
+	Client     func(context.Context) (*adminapi.Client, error)
+	Connection func() (config.Connection, error)
+	local      func() *time.Location
 
+	// As given.
+	filters  filterFlags
+	zones    zoneFlags
+	format   string
+	fileMode string
+	changed  func(name string) bool
+
+	// Derived by validate.
 	Filter     auditlog.Filter
 	SinceGiven bool
 	SinceExpr  string // --since as typed
@@ -57,13 +72,10 @@ type exportOptions struct {
 	FileMode os.FileMode
 }
 
-func newExportCmd(a *App) *cobra.Command {
-	o := &exportOptions{App: a}
-	var (
-		ff       filterFlags
-		format   string
-		fileMode string
-	)
+// NewCmdExport builds export; runF, when not nil, runs instead of
+// runExport.
+func NewCmdExport(f *Factory, runF func(context.Context, *exportOptions) error) *cobra.Command {
+	o := &exportOptions{IO: f.IO, Now: f.Now, Client: f.Client, Connection: f.Connection, local: f.localZone}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export every event of a range, oldest first, exactly once",
@@ -146,24 +158,21 @@ were, and exits 130.`,
   authgear-audit export --state s.json | gzip > "run-$(date +%s).jsonl.gz"`,
 		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.NoArgs(cmd, args)) },
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := ff.filter(a)
-			if err != nil {
+			o.changed = cmd.Flags().Changed
+			if err := o.validate(); err != nil {
 				return err
 			}
-			o.Filter = f
-			o.SinceGiven = ff.since != ""
-			o.SinceExpr = ff.since
-			if err := o.complete(cmd, format, fileMode); err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
 			return runExport(cmd.Context(), o)
 		},
 	}
 	fl := cmd.Flags()
-	ff.register(fl)
-	ff.registerLocal(fl)
-	a.addZoneFlags(cmd)
-	fl.StringVarP(&format, "output", "o", "", "format: jsonl, csv, json, or parquet with --out-dir (default jsonl, or from the --out file's extension); --format is the same flag")
+	o.filters.register(fl)
+	o.filters.registerLocal(fl)
+	o.zones.register(cmd)
+	fl.StringVarP(&o.format, "output", "o", "", "format: jsonl, csv, json, or parquet with --out-dir (default jsonl, or from the --out file's extension); --format is the same flag")
 	fl.StringVar(&o.OutPath, "out", "-", "write to this file ('-' for stdout); .gz compresses")
 	fl.StringVar(&o.OutDir, "out-dir", "", "the archive: a folder or s3://, gs://, azblob://, file:// URL; each run adds its data and one entry, and continues where the archive ends")
 	fl.BoolVar(&o.NoGzip, "no-gzip", false, "with --out-dir: do not compress the data objects")
@@ -175,9 +184,9 @@ were, and exits 130.`,
 	fl.IntVar(&o.Parallel, "parallel", defaultExportParallel, "time shards walked at once, 1 to 16")
 	fl.DurationVar(&o.Lag, "lag", defaultExportLag, "leave out the last seconds before now: events still being written go to the next run")
 	fl.BoolVar(&o.NoCount, "no-count", false, "skip the count queries (no percentage or ETA; shards split evenly in time)")
-	fl.StringVar(&fileMode, "file-mode", "0600", "mode of the files written, in octal")
+	fl.StringVar(&o.fileMode, "file-mode", "0600", "mode of the files written, in octal")
 	fl.SetNormalizeFunc(formatIsOutput)
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(exportFormats, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(exportFormats.allowed, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -194,20 +203,33 @@ func formatIsOutput(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 // the archives' Parquet.
 var (
 	fileFormats   = []string{output.FormatJSONL, output.FormatCSV, output.FormatJSON}
-	exportFormats = append(slices.Clip(fileFormats), export.FormatParquet)
+	exportFormats = formatChoice{
+		allowed:     append(slices.Clip(fileFormats), export.FormatParquet),
+		onTerminal:  output.FormatJSONL,
+		onPipe:      output.FormatJSONL,
+		fileFormats: []string{output.FormatJSONL, output.FormatJSON, output.FormatCSV},
+	}
 )
 
-// complete checks the flags and fills the derived options. Every error is a
+// validate checks the flags and derives the options. Every error is a
 // usage error naming its flag.
-func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) error {
-	fl := cmd.Flags()
+func (o *exportOptions) validate() error {
+	loc, err := o.zones.resolve(o.local)
+	if err != nil {
+		return err
+	}
+	if o.Filter, err = o.filters.filter(o.Now(), loc); err != nil {
+		return err
+	}
+	o.SinceGiven = o.filters.since != ""
+	o.SinceExpr = o.filters.since
 	if o.Parallel < 1 || o.Parallel > walk.MaxParallel {
 		return usageError(fmt.Errorf("--parallel: %d is out of range: give 1 to %d", o.Parallel, walk.MaxParallel))
 	}
 	if o.Lag < 0 {
 		return usageError(fmt.Errorf("--lag: %s is negative", o.Lag))
 	}
-	mode, err := parseFileMode(fileMode)
+	mode, err := parseFileMode(o.fileMode)
 	if err != nil {
 		return usageError(fmt.Errorf("--file-mode: %w", err))
 	}
@@ -216,7 +238,7 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		return usageError(errors.New("--out: empty: give a file name, or '-' for stdout"))
 	}
 	if o.OutDir != "" {
-		if fl.Changed("out") {
+		if o.changed("out") {
 			return usageError(errors.New("--out and --out-dir exclude each other: --out-dir names its files by their ranges"))
 		}
 		if dir, local := export.LocalDir(o.OutDir); local {
@@ -237,23 +259,15 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		}
 		o.outThrough = through
 	}
-	switch {
-	case fl.Changed("output"):
-		o.Format = strings.ToLower(strings.TrimSpace(format))
-		if !slices.Contains(exportFormats, o.Format) {
-			return usageError(fmt.Errorf("--output: export writes %s, not %q", strings.Join(exportFormats, ", "), format))
-		}
-	case toFile:
-		f, ok := output.FormatFromPath(o.OutPath)
-		if !ok || !slices.Contains(fileFormats, f) {
-			return usageError(fmt.Errorf("--out: cannot tell the format of %s from its extension: name it .jsonl, .csv or .json (.gz to compress) or give -o", o.OutPath))
-		}
-		o.Format = f
-	default:
-		o.Format = output.FormatJSONL
+	file := ""
+	if toFile {
+		file = o.OutPath
+	}
+	if o.Format, err = exportFormats.resolve(o.format, o.changed("output"), file, o.IO.IsStdoutTTY()); err != nil {
+		return err
 	}
 	if o.Format == export.FormatParquet {
-		return o.checkParquet(fl)
+		return o.checkParquet()
 	}
 	if _, err := output.New(io.Discard, o.outputOptions()); err != nil {
 		return usageError(fmt.Errorf("--columns: %w", err))
@@ -266,13 +280,13 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 
 // checkParquet refuses what a Parquet archive cannot do: it is an archive
 // of one file per UTC day, with fixed columns, compressed inside.
-func (o *exportOptions) checkParquet(fl *pflag.FlagSet) error {
+func (o *exportOptions) checkParquet() error {
 	switch {
 	case o.OutDir == "":
 		return usageError(errors.New("--output parquet writes an archive of one file per UTC day: give --out-dir (a folder or a bucket URL), not --out"))
 	case o.NoGzip:
 		return usageError(errors.New("--no-gzip applies to jsonl, csv and json: Parquet files are compressed inside (zstd)"))
-	case fl.Changed("columns"), o.CSVRaw:
+	case o.changed("columns"), o.CSVRaw:
 		return usageError(errors.New("--columns and --csv-raw apply to csv output: Parquet files have fixed columns (see the README's Parquet archives)"))
 	}
 	return nil
@@ -301,23 +315,22 @@ func parseFileMode(s string) (os.FileMode, error) {
 // runExport runs the export protocol of internal/export: the command
 // resolves the range's end, the client and the filters, and reports.
 func runExport(ctx context.Context, o *exportOptions) error {
-	a := o.App
-	start := a.now()
+	start := o.Now()
 
 	// The end of the range: a whole second, the lag before now.
 	until := start.UTC().Truncate(time.Second).Add(-o.Lag).Truncate(time.Second)
 	if !o.Filter.Until.IsZero() {
 		if o.Filter.Until.After(until) {
-			a.notice("--until %s is later than now minus the lag: exporting until %s; later events go to the next run", fmtUTC(o.Filter.Until), fmtUTC(until))
+			o.IO.Notice("--until %s is later than now minus the lag: exporting until %s; later events go to the next run", fmtUTC(o.Filter.Until), fmtUTC(until))
 		} else {
 			until = o.Filter.Until.UTC()
 		}
 	}
-	c, err := a.client(ctx)
+	c, err := o.Client(ctx)
 	if err != nil {
 		return err
 	}
-	conn, err := a.connection()
+	conn, err := o.Connection()
 	if err != nil {
 		return err
 	}
@@ -331,12 +344,12 @@ func runExport(ctx context.Context, o *exportOptions) error {
 			return usageError(err)
 		}
 	}
-	var prog *progress // started once the ranges are planned
+	var prog *iostreams.Progress // started once the ranges are planned
 	defer func() { prog.Stop() }()
-	stdout := a.IO.Out
-	if a.IO.OutTTY && a.progressShown() {
+	stdout := o.IO.Out
+	if o.IO.IsStdoutTTY() && o.IO.ProgressShown() {
 		// The spinner and the events share the terminal: it goes first.
-		stdout = stopBefore(stdout, func() { prog.Stop() })
+		stdout = iostreams.StopBefore(stdout, func() { prog.Stop() })
 	}
 	run, err := export.Open(ctx, export.Options{
 		Source: c, Filter: o.Filter, Since: o.Filter.Since, Until: until,
@@ -349,23 +362,23 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		// line its percentage. With one shard and no progress line (cron,
 		// a pipe) nobody would use them, and a count(*) over months of a
 		// busy project is not free for the server.
-		Count:    !o.NoCount && (o.Parallel > 1 || a.progressShown()),
-		Now:      a.now,
-		Notice:   a.notice,
-		Warn:     a.warn,
-		Begin:    func() { prog = a.startProgress("exporting") },
-		Progress: func(p walk.Progress) { prog.Update(p) },
+		Count:    !o.NoCount && (o.Parallel > 1 || o.IO.ProgressShown()),
+		Now:      o.Now,
+		Notice:   o.IO.Notice,
+		Warn:     o.IO.Warn,
+		Begin:    func() { prog = o.IO.StartProgress("exporting", o.Now) },
+		Progress: func(p walk.Progress) { progressOf(prog)(p) },
 		// --ip, --client, --country: every event passes the filter here.
 		Keep: o.Filter.Keep(),
 		// A cron line repeats its first --since; read in another zone than
 		// the first run's, it still names the state's start.
-		SinceNames: func(start time.Time) bool { return auditlog.ReadInSomeZone(o.SinceExpr, a.now(), start) },
+		SinceNames: func(start time.Time) bool { return auditlog.ReadInSomeZone(o.SinceExpr, o.Now(), start) },
 	})
 	if err != nil {
 		return exportError(err)
 	}
 	defer run.Close()
-	sel, err := a.selection(ctx, c, o.Filter)
+	sel, err := selection(ctx, o.IO, c, o.Filter)
 	if err != nil {
 		return err
 	}
@@ -375,7 +388,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		return exportError(err)
 	}
 	if len(res.Written) > 0 {
-		a.notice("%s", exportSummary(res, o.OutDir, a.now().Sub(start), c.Stats()))
+		o.IO.Notice("%s", exportSummary(res, o.OutDir, o.Now().Sub(start), c.Stats()))
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ func TestExportOutDirLocked(t *testing.T) {
 	first := make(chan int, 1)
 	app1, _, errb1 := newAPITestApp(t, nil)
 	go func() {
-		first <- app1.run(t.Context(), append(connArgs(t, s), "export", "--state", filepath.Join(dir, "a.json"), "--out-dir", out,
+		first <- run(t.Context(), app1, append(connArgs(t, s), "export", "--state", filepath.Join(dir, "a.json"), "--out-dir", out,
 			"--since", rfc(start), "--until", rfc(until), "--parallel", "1", "--no-count"))
 	}()
 	select {

@@ -527,7 +527,7 @@ func TestExportStateStdout(t *testing.T) {
 		}
 	})
 	app, _, errb2 := newAPITestApp(t, nil)
-	code = app.run(ctx, append(connArgs(t, s), "export", "--state", state, "--until", rfc(t2), "--parallel", "1", "--no-count"))
+	code = run(ctx, app, append(connArgs(t, s), "export", "--state", state, "--until", rfc(t2), "--parallel", "1", "--no-count"))
 	if code != ExitInterrupted {
 		t.Fatalf("interrupted run: exit %d: %s", code, errb2)
 	}
@@ -582,7 +582,7 @@ func TestExportInterrupted(t *testing.T) {
 			})
 			defer s.OnRequest(nil)
 			app, _, errb := newAPITestApp(t, nil)
-			code := app.run(ctx, append(connArgs(t, s), args...))
+			code := run(ctx, app, append(connArgs(t, s), args...))
 			if code != ExitInterrupted {
 				t.Fatalf("exit %d, want 130: %s", code, errb)
 			}
@@ -627,7 +627,7 @@ func TestExportBadUsage(t *testing.T) {
 		{"bad file mode", []string{"--file-mode", "rw-r"}, "--file-mode"},
 		{"file mode too wide", []string{"--file-mode", "1777"}, "--file-mode"},
 		{"file mode the owner cannot read", []string{"--file-mode", "0200"}, "--file-mode"},
-		{"table", []string{"-o", "table"}, "export writes jsonl, csv, json"},
+		{"table", []string{"-o", "table"}, `unknown format "table": use jsonl, csv, json, parquet`},
 		{"unknown extension", []string{"--out", filepath.Join(dir, "x.txt")}, "cannot tell the format"},
 		{"out-dir is a file", []string{"--out-dir", notDir, "--state", filepath.Join(dir, "s")}, "--out-dir: " + notDir + " is not a directory"},
 		{"out and out-dir", []string{"--out-dir", dir, "--state", filepath.Join(dir, "s"), "--out", "x.jsonl"}, "exclude each other"},

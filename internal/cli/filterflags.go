@@ -11,13 +11,14 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/query"
 )
 
 // filterFlags are the filters shared by search, export, tail, count and
 // verify: --activity, --since, --until and --user, and the filters the API
-// lacks (localfilter.go, applied by walk.SerialOptions.Keep). Typed times are read in the App's zone (see
-// zone.go).
+// lacks (localfilter.go, applied by walk.SerialOptions.Keep). Typed times are read in the
+// command's zone (see zone.go).
 type filterFlags struct {
 	activities   []string
 	since, until string
@@ -54,11 +55,10 @@ func (f *filterFlags) registerFlags(fs *pflag.FlagSet, until bool) {
 			"also matches messages sent to it; repeatable")
 }
 
-// filter parses the flags into a Filter. Every error is a usage error that
-// names its flag.
-func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
+// filter parses the flags into a Filter, reading typed times in loc and
+// ages back from now. Every error is a usage error that names its flag.
+func (f *filterFlags) filter(now time.Time, loc *time.Location) (auditlog.Filter, error) {
 	var out auditlog.Filter
-	loc := a.zone()
 	if len(f.activities) > 0 {
 		types, err := auditlog.ExpandActivities(f.activities)
 		if err != nil {
@@ -66,7 +66,6 @@ func (f *filterFlags) filter(a *App) (auditlog.Filter, error) {
 		}
 		out.ActivityTypes = types
 	}
-	now := a.Now()
 	if f.since != "" {
 		t, err := auditlog.ParseTime(f.since, now, loc, false)
 		if err != nil {
@@ -126,13 +125,13 @@ func timeFlagError(flag, value string, err error) error {
 
 // selection turns a Filter into the API's Selection (query.Selection) and
 // says, on stderr, which addresses belong to no user.
-func (a *App) selection(ctx context.Context, c *adminapi.Client, f auditlog.Filter) (adminapi.Selection, error) {
+func selection(ctx context.Context, ios *iostreams.IOStreams, c *adminapi.Client, f auditlog.Filter) (adminapi.Selection, error) {
 	sel, resolved, err := query.Selection(ctx, c, f)
 	if err != nil {
 		return sel, err
 	}
 	for _, msg := range query.Unresolved(resolved) {
-		a.notice("%s", msg)
+		ios.Notice("%s", msg)
 	}
 	return sel, nil
 }

@@ -13,18 +13,21 @@ import (
 
 func parseFilterFlags(t *testing.T, now time.Time, args ...string) (auditlog.Filter, error) {
 	t.Helper()
-	var ff filterFlags
-	app := &App{Now: func() time.Time { return now }, Getenv: func(k string) string { return map[string]string{"TZ": "UTC"}[k] }}
+	var (
+		ff filterFlags
+		zf zoneFlags
+	)
 	cmd := &cobra.Command{Use: "test"}
 	ff.register(cmd.Flags())
-	app.addZoneFlags(cmd)
+	zf.register(cmd)
 	if err := cmd.Flags().Parse(args); err != nil {
 		t.Fatalf("parse %v: %v", args, err)
 	}
-	if err := app.resolveZone(); err != nil {
+	loc, err := zf.resolve(func() *time.Location { return time.UTC })
+	if err != nil {
 		return auditlog.Filter{}, err
 	}
-	return ff.filter(app)
+	return ff.filter(now, loc)
 }
 
 func TestFilterFlags(t *testing.T) {

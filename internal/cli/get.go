@@ -4,26 +4,44 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
-// getOptions are the inputs of get.
+// getOptions are the inputs of get: its dependencies, its flags as given,
+// and what validate derives from them.
 type getOptions struct {
-	App    *App
+	IO     *iostreams.IOStreams
+	Now    func() time.Time
+	Client func(context.Context) (*adminapi.Client, error)
+	local  func() *time.Location
+
+	// As given.
+	args     []string
+	zones    zoneFlags
+	shapes   shapeFlags
+	format   string
+	changed  func(name string) bool
+	shapeCtx context.Context
+
+	// Derived by validate.
 	IDs    []string // raw event IDs or AuditLog node IDs, in the order given
 	Format string   // table, json or jsonl
 	Output outputFlags
 }
 
-func newGetCmd(a *App) *cobra.Command {
-	opts := &getOptions{App: a}
-	var sf shapeFlags
+// getFormats is how get picks its format.
+var getFormats = formatChoice{allowed: output.ViewFormats(), onTerminal: output.FormatTable, onPipe: output.FormatJSON}
+
+// NewCmdGet builds get; runF, when not nil, runs instead of runGet.
+func NewCmdGet(f *Factory, runF func(context.Context, *getOptions) error) *cobra.Command {
+	opts := &getOptions{IO: f.IO, Now: f.Now, Client: f.Client, local: f.localZone}
 	cmd := &cobra.Command{
 		Use:   "get ID...",
 		Short: "Show audit events in full",
@@ -42,48 +60,54 @@ stderr after the others are shown, and the exit status is then 1. --jq and
   authgear-audit get 0a1b2c3d-... --jq .data.context.geo_location_code`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, id := range args {
-				if id = strings.TrimSpace(id); id == "" {
-					return usageError(errors.New("get: an event ID is empty"))
-				}
-				opts.IDs = append(opts.IDs, id)
-			}
-			switch {
-			case !cmd.Flags().Changed("output") && a.IO.OutTTY:
-				opts.Format = output.FormatTable
-			case !cmd.Flags().Changed("output"):
-				opts.Format = output.FormatJSON
-			default:
-				opts.Format = strings.ToLower(strings.TrimSpace(opts.Format))
-				if !slices.Contains(output.ViewFormats(), opts.Format) {
-					return usageError(fmt.Errorf("--output: unknown format %q: use %s", opts.Format, strings.Join(output.ViewFormats(), ", ")))
-				}
-			}
-			if err := sf.apply(cmd, a, &opts.Output); err != nil {
+			opts.args, opts.changed, opts.shapeCtx = args, cmd.Flags().Changed, cmd.Context()
+			if err := opts.validate(); err != nil {
 				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
 			return runGet(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.Format, "output", "o", "", "output format: table, json or jsonl (default: table on a terminal, else json)")
-	a.addZoneFlags(cmd)
-	sf.register(cmd, "output")
+	fl.StringVarP(&opts.format, "output", "o", "", "output format: table, json or jsonl (default: table on a terminal, else json)")
+	opts.zones.register(cmd)
+	opts.shapes.register(cmd, "output")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.ViewFormats(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
+// validate checks the arguments and flags and derives the options. Every
+// error is a usage error.
+func (o *getOptions) validate() error {
+	loc, err := o.zones.resolve(o.local)
+	if err != nil {
+		return err
+	}
+	for _, id := range o.args {
+		if id = strings.TrimSpace(id); id == "" {
+			return usageError(errors.New("get: an event ID is empty"))
+		}
+		o.IDs = append(o.IDs, id)
+	}
+	if o.Format, err = getFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+		return err
+	}
+	o.Output.Zone = loc
+	return o.shapes.apply(o.shapeCtx, o.changed, o.Now, &o.Output)
+}
+
 func runGet(ctx context.Context, o *getOptions) error {
-	a := o.App
-	c, err := a.client(ctx)
+	c, err := o.Client(ctx)
 	if err != nil {
 		return err
 	}
 	var w output.Writer
 	if o.Output.Shape != nil {
-		w, err = o.Output.writer(a, a.IO.Out, o.Output.options(a, true), true)
+		w, err = o.Output.writer(o.IO, o.IO.Out, o.Output.options(o.IO, true), true)
 	} else {
-		w, err = output.NewView(a.IO.Out, output.Options{Format: o.Format, Location: a.zone()}, len(o.IDs) > 1)
+		w, err = output.NewView(o.IO.Out, output.Options{Format: o.Format, Location: o.Output.Zone}, len(o.IDs) > 1)
 	}
 	if err != nil {
 		return usageError(err)

@@ -8,20 +8,21 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 )
 
 // testNow is the fixed clock of test apps: relative times such as --since 7d
 // resolve against it.
 func testNow() time.Time { return time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC) }
 
-// newTestApp returns an App with buffers for stdout and stderr, an empty
-// stdin, no terminals, the fixed clock testNow and an environment made of env
-// only. HOME and XDG_CONFIG_HOME point into a fresh temporary directory unless
-// env sets them, so no test ever reads the real config file; TZ is UTC unless
-// env sets it, so the local zone is the same on every machine. Set app.IO.In
-// to feed stdin, the TTY flags to test terminal behaviour, or app.IO.Width
-// for the width of that terminal.
-func newTestApp(t testing.TB, env map[string]string) (*App, *bytes.Buffer, *bytes.Buffer) {
+// newTestApp returns the Factory of one run with buffers for stdout and
+// stderr, an empty stdin, no terminals, the fixed clock testNow and an
+// environment made of env only. HOME and XDG_CONFIG_HOME point into a fresh
+// temporary directory unless env sets them, so no test ever reads the real
+// config file; TZ is UTC unless env sets it, so the local zone is the same
+// on every machine. Set app.IO.In to feed stdin, the IO's setters to test
+// terminal behaviour (SetStdoutTTY, SetWidth), or app.Now for another clock.
+func newTestApp(t testing.TB, env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	t.Helper()
 	vars := map[string]string{}
 	home := t.TempDir()
@@ -31,20 +32,16 @@ func newTestApp(t testing.TB, env map[string]string) (*App, *bytes.Buffer, *byte
 	for k, v := range env {
 		vars[k] = v
 	}
-	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	app := &App{
-		IO:     &Streams{In: strings.NewReader(""), Out: out, Err: errb},
-		Getenv: func(k string) string { return vars[k] },
-		Now:    testNow,
-	}
-	return app, out, errb
+	getenv := func(k string) string { return vars[k] }
+	ios, out, errb := iostreams.Test(getenv)
+	return newFactory(ios, getenv, testNow), out, errb
 }
 
-// runApp runs the command line args in app and returns the exit code. Each
-// App runs once: build a new one for the next command.
-func runApp(t testing.TB, app *App, args ...string) int {
+// runApp runs the command line args with app and returns the exit code.
+// Each Factory serves one run: build a new one for the next command.
+func runApp(t testing.TB, app *Factory, args ...string) int {
 	t.Helper()
-	return app.run(t.Context(), args)
+	return run(t.Context(), app, args)
 }
 
 // stderrLines returns the non-empty lines written to a buffer.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -31,12 +32,12 @@ func openLocation(ctx context.Context, location string) (*blob.Bucket, error) {
 // turn comes. A missing file, stdin named twice and a folder without export
 // files are bad usage, found before anything is written; a damaged
 // archive is a failure.
-func (a *App) inputs(ctx context.Context, values []string) ([]readback.Input, error) {
-	stdin := 0
+func inputs(ctx context.Context, stdin io.Reader, values []string) ([]readback.Input, error) {
+	stdins := 0
 	for _, v := range values {
 		switch {
 		case v == readback.Stdin:
-			if stdin++; stdin > 1 {
+			if stdins++; stdins > 1 {
 				return nil, usageError(errors.New("--input - is given twice: standard input can be read only once"))
 			}
 		case isArchive(v):
@@ -56,7 +57,7 @@ func (a *App) inputs(ctx context.Context, values []string) ([]readback.Input, er
 			ins = append(ins, objs...)
 			continue
 		}
-		more, err := readback.Expand([]string{v}, a.IO.In)
+		more, err := readback.Expand([]string{v}, stdin)
 		if errors.Is(err, readback.ErrNoExportFiles) {
 			return nil, usageError(fmt.Errorf("--input %w", err))
 		}

@@ -25,7 +25,7 @@ func writeExport(t testing.TB, path string, events []adminapitest.Event) {
 		t.Fatalf("no format for %s", path)
 	}
 	app, _, _ := newTestApp(t, nil)
-	s, err := openSink(app, path, outputFlags{Format: format}, false)
+	s, err := openSink(app.IO, path, outputFlags{Format: format, Zone: time.UTC}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +322,7 @@ func TestSearchSampleExport(t *testing.T) {
 
 	t.Run("quick start: a table on a terminal", func(t *testing.T) {
 		app, out, errb := newTestApp(t, nil)
-		app.IO.OutTTY = true
+		app.IO.SetStdoutTTY(true)
 		if code := runApp(t, app, "search", "--input", sampleExport); code != 0 {
 			t.Fatalf("exit %d: %s", code, errb)
 		}

@@ -17,7 +17,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/export"
-	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // localRef is the reference answer of --ip, --client and --country,
@@ -276,7 +275,7 @@ func TestLocalFiltersTail(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	args := append([]string{"tail", "-n", "2", "--ip", "203.0.113.0/24", "--interval", "10ms", "--lag", "2s", "-o", "jsonl"}, connArgs(t, s)...)
-	go func() { done <- app.run(ctx, args) }()
+	go func() { done <- run(ctx, app, args) }()
 	waitFor(t, "the backlog", done, errb, func() bool { return len(ids()) >= 2 })
 	s.Add(mk("new-other", "198.51.100.1", start.Add(time.Second)), mk("new-match", "203.0.113.200", start.Add(time.Second)))
 	clock.Store(start.Add(10 * time.Second).UnixNano())
@@ -288,22 +287,4 @@ func TestLocalFiltersTail(t *testing.T) {
 	if got, want := strings.Join(ids(), " "), "old-13 old-23 new-match"; got != want {
 		t.Errorf("printed %s, want %s", got, want)
 	}
-}
-
-// With local filters the progress line shows how many of the events read
-// (the downloaded range) passed them.
-func TestProgressMatched(t *testing.T) {
-	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	p := &progress{label: "searching", now: func() time.Time { return now }, start: now}
-	p.total.Store(-1)
-	p.Update(walk.Progress{Events: 12345, Total: -1})
-	if got := p.line(); got != "searching 12,345 events" {
-		t.Errorf("line without local filters = %q", got)
-	}
-	p.Update(walk.Progress{Events: 12345, Total: -1, Filtered: true, Kept: 37})
-	if got := p.line(); got != "searching 12,345 events · 37 matched here" {
-		t.Errorf("line = %q", got)
-	}
-	var none *progress
-	none.Update(walk.Progress{Filtered: true, Kept: 1}) // a nil progress is a no-op
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"os"
 	"testing"
+
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 )
 
 // testMainEnv makes the test binary run the command line instead of the
@@ -13,7 +15,7 @@ const testMainEnv = "AUTHGEAR_AUDIT_TEST_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(testMainEnv) == "1" {
-		os.Exit(Main(os.Args[1:], SystemStreams(), os.Getenv))
+		os.Exit(Main(os.Args[1:], iostreams.System(os.Getenv), os.Getenv))
 	}
 	os.Exit(m.Run())
 }

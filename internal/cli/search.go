@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/deliver"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
@@ -21,33 +21,49 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
-// searchOptions are the inputs of search, after flag parsing.
+// searchOptions are the inputs of search: its dependencies, its flags as
+// given, and what validate derives from them.
 type searchOptions struct {
-	App *App
+	IO     *iostreams.IOStreams
+	Now    func() time.Time
+	Client func(context.Context) (*adminapi.Client, error)
+	local  func() *time.Location
+	// follow are the options of the tail that --follow becomes.
+	follow func() *tailOptions
 
+	// As given.
+	filters  filterFlags
+	zones    zoneFlags
+	shapes   shapeFlags
+	sortDir  string
+	format   string
+	changed  func(name string) bool // whether the user gave a flag
+	shapeCtx context.Context        // the context --jq and --template run in
+
+	// Derived by validate.
 	Filter     auditlog.Filter
 	Descending bool
-	Limit      int // 0 = all
+	Output     outputFlags
+	Shaped     string // --jq or --template, as the state of --follow --state records it
+	Backlog    int
+	FromStart  bool
 
-	Output  outputFlags
-	OutPath string // "" or "-" = stdout
-
-	Inputs []string // search these exports instead of the API
-	Shaped string   // --jq or --template, as the state of --follow --state records it
-
+	Limit     int    // 0 = all
+	OutPath   string // "" or "-" = stdout
+	Inputs    []string
 	Follow    bool // behave like tail
 	StatePath string
-	Backlog   int
-	FromStart bool
 	Interval  time.Duration
 	Lag       time.Duration
 }
 
-// outputFlags are the output flags shared by search, tail and count.
+// outputFlags are the output flags shared by search, tail and count, and
+// the zone that tables show times in.
 type outputFlags struct {
 	Format  string
 	Columns []string
 	CSVRaw  bool
+	Zone    *time.Location
 	// Activities are the types the filter allows (nil: any); a table sizes
 	// its ACTIVITY column to them.
 	Activities []string
@@ -55,14 +71,23 @@ type outputFlags struct {
 	Shape func(w io.Writer, d shape.Dest) output.Writer
 }
 
-func newSearchCmd(a *App) *cobra.Command {
-	opts := &searchOptions{App: a}
-	var (
-		ff      filterFlags
-		sf      shapeFlags
-		sortDir string
-		format  string
-	)
+// eventFormats is how search and tail pick their format.
+var eventFormats = formatChoice{
+	allowed:     output.Formats(),
+	onTerminal:  output.FormatTable,
+	onPipe:      output.FormatJSONL,
+	fileFormats: []string{output.FormatJSONL, output.FormatJSON, output.FormatCSV},
+}
+
+// NewCmdSearch builds search; runF, when not nil, runs instead of
+// runSearch (tests check the flags with it).
+func NewCmdSearch(f *Factory, runF func(context.Context, *searchOptions) error) *cobra.Command {
+	opts := &searchOptions{IO: f.IO, Now: f.Now, Client: f.Client, local: f.localZone}
+	opts.follow = func() *tailOptions {
+		t := newTailOptions(f)
+		t.Verbose = f.global.verbose
+		return t
+	}
 	cmd := &cobra.Command{
 		Use:     "search",
 		Aliases: []string{"list", "ls"},
@@ -110,75 +135,89 @@ a terminal. In a pipe or cron, none of these.`,
   authgear-audit search --input examples/sample-export.jsonl --activity messaging --columns createdAt,activityType,data.payload.recipient`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := ff.filter(a)
-			if err != nil {
+			opts.changed, opts.shapeCtx = cmd.Flags().Changed, cmd.Context()
+			if err := opts.validate(); err != nil {
 				return err
 			}
-			opts.Filter = f
-			switch strings.ToLower(sortDir) {
-			case "desc":
-				opts.Descending = true
-			case "asc":
-				opts.Descending = false
-			default:
-				return usageError(fmt.Errorf("--sort: %q is neither asc nor desc", sortDir))
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if opts.Limit < 0 {
-				return usageError(fmt.Errorf("--limit: %d is negative: give 0 for all events, or a positive number", opts.Limit))
-			}
-			if opts.Follow {
-				if cmd.Flags().Changed("sort") && opts.Descending {
-					return usageError(errors.New("--follow prints events oldest first: drop --sort desc"))
-				}
-				if len(opts.Inputs) > 0 {
-					return usageError(errors.New("--follow watches the API for new events: it does not apply to --input"))
-				}
-				if opts.OutPath != "" && opts.OutPath != "-" {
-					return usageError(errors.New("--follow writes to stdout and never finishes a file: use 'export' for files"))
-				}
-				if err := checkFollowUntil(opts.Filter); err != nil {
-					return err
-				}
-				opts.Backlog = defaultBacklog
-				if cmd.Flags().Changed("limit") {
-					opts.Backlog = opts.Limit
-				}
-				opts.FromStart = !opts.Filter.Since.IsZero() && !cmd.Flags().Changed("limit")
-				if err := checkFollowTiming(opts.Interval, opts.Lag); err != nil {
-					return err
-				}
-			} else if cmd.Flags().Changed("interval") || cmd.Flags().Changed("lag") {
-				return usageError(errors.New("--interval and --lag apply to --follow"))
-			} else if opts.StatePath != "" {
-				return usageError(errors.New("--state applies to --follow; to resume exports, see 'export --state'"))
-			}
-			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), opts.OutPath, &opts.Output)
-			if err != nil {
-				return err
-			}
-			if err := sf.apply(cmd, a, &o); err != nil {
-				return err
-			}
-			opts.Output = o
-			opts.Shaped = shapedName(sf)
 			return runSearch(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	ff.register(fl)
-	ff.registerLocal(fl)
-	a.addZoneFlags(cmd)
-	fl.StringVar(&sortDir, "sort", "desc", "order of events: desc (newest first) or asc")
+	opts.filters.register(fl)
+	opts.filters.registerLocal(fl)
+	opts.zones.register(cmd)
+	fl.StringVar(&opts.sortDir, "sort", "desc", "order of events: desc (newest first) or asc")
 	fl.IntVarP(&opts.Limit, "limit", "n", 100, "at most this many events; 0 for all")
-	registerOutputFlags(cmd, &format, &opts.Output)
+	registerOutputFlags(cmd, &opts.format, &opts.Output)
 	fl.StringVar(&opts.OutPath, "out", "", "write to this file instead of stdout (atomically; .gz compresses)")
-	sf.register(cmd, "output", "columns", "out")
+	opts.shapes.register(cmd, "output", "columns", "out")
 	fl.StringArrayVar(&opts.Inputs, "input", nil, "search this earlier export instead of the API: a file (jsonl or csv, .gz too), an export folder,\nor - for stdin; repeatable")
 	fl.BoolVarP(&opts.Follow, "follow", "f", false, "keep printing new events as they arrive, like 'tail'")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "with --follow: time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "with --follow: leave events younger than this for the next poll")
 	fl.StringVar(&opts.StatePath, "state", "", "with --follow: resume where the last run with this state file stopped, as 'tail --state'")
 	return cmd
+}
+
+// validate checks the flags and derives the options. Every error is a
+// usage error naming its flag.
+func (o *searchOptions) validate() error {
+	loc, err := o.zones.resolve(o.local)
+	if err != nil {
+		return err
+	}
+	if o.Filter, err = o.filters.filter(o.Now(), loc); err != nil {
+		return err
+	}
+	switch strings.ToLower(o.sortDir) {
+	case "desc":
+		o.Descending = true
+	case "asc":
+		o.Descending = false
+	default:
+		return usageError(fmt.Errorf("--sort: %q is neither asc nor desc", o.sortDir))
+	}
+	if o.Limit < 0 {
+		return usageError(fmt.Errorf("--limit: %d is negative: give 0 for all events, or a positive number", o.Limit))
+	}
+	if o.Follow {
+		if o.changed("sort") && o.Descending {
+			return usageError(errors.New("--follow prints events oldest first: drop --sort desc"))
+		}
+		if len(o.Inputs) > 0 {
+			return usageError(errors.New("--follow watches the API for new events: it does not apply to --input"))
+		}
+		if o.OutPath != "" && o.OutPath != "-" {
+			return usageError(errors.New("--follow writes to stdout and never finishes a file: use 'export' for files"))
+		}
+		if err := checkFollowUntil(o.Filter); err != nil {
+			return err
+		}
+		o.Backlog = defaultBacklog
+		if o.changed("limit") {
+			o.Backlog = o.Limit
+		}
+		o.FromStart = !o.Filter.Since.IsZero() && !o.changed("limit")
+		if err := checkFollowTiming(o.Interval, o.Lag); err != nil {
+			return err
+		}
+	} else if o.changed("interval") || o.changed("lag") {
+		return usageError(errors.New("--interval and --lag apply to --follow"))
+	} else if o.StatePath != "" {
+		return usageError(errors.New("--state applies to --follow; to resume exports, see 'export --state'"))
+	}
+	o.Output.Zone = loc
+	if err := o.Output.resolve(o.IO, eventFormats, o.format, o.changed("output"), o.OutPath); err != nil {
+		return err
+	}
+	if err := o.shapes.apply(o.shapeCtx, o.changed, o.Now, &o.Output); err != nil {
+		return err
+	}
+	o.Shaped = shapedName(o.shapes)
+	return nil
 }
 
 // registerOutputFlags adds -o, --columns and --csv-raw.
@@ -190,77 +229,41 @@ func registerOutputFlags(cmd *cobra.Command, format *string, o *outputFlags) {
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats(), cobra.ShellCompDirectiveNoFileComp))
 }
 
-// resolveOutputFlags picks the output format (-o, else the --out file's
-// extension, else table on a terminal and jsonl on a pipe) and checks the
+// resolve picks the output format (choice.resolve) and checks the
 // columns. Every error is a usage error.
-func resolveOutputFlags(a *App, format string, formatSet bool, outPath string, o *outputFlags) (outputFlags, error) {
-	res := *o
-	toFile := outPath != "" && outPath != "-"
-	if toFile {
+func (o *outputFlags) resolve(ios *iostreams.IOStreams, choice formatChoice, format string, formatSet bool, outPath string) error {
+	if outPath != "" && outPath != "-" {
 		if _, err := safefile.Check(outPath); err != nil {
-			return res, usageError(fmt.Errorf("--out: %w", err))
+			return usageError(fmt.Errorf("--out: %w", err))
 		}
 	}
-	switch {
-	case formatSet:
-		res.Format = strings.ToLower(strings.TrimSpace(format))
-		if !slices.Contains(output.Formats(), res.Format) {
-			return res, usageError(fmt.Errorf("--output: unknown format %q: use %s", format, strings.Join(output.Formats(), ", ")))
-		}
-	case toFile:
-		f, ok := output.FormatFromPath(outPath)
-		if !ok {
-			return res, usageError(fmt.Errorf("--out: cannot tell the format of %s from its extension: name it .jsonl, .json or .csv (.gz to compress) or give -o", outPath))
-		}
-		res.Format = f
-	case a.IO.OutTTY:
-		res.Format = output.FormatTable
-	default:
-		res.Format = output.FormatJSONL
+	f, err := choice.resolve(format, formatSet, outPath, ios.IsStdoutTTY())
+	if err != nil {
+		return err
 	}
+	o.Format = f
 	// output.New only checks options; it writes nothing.
-	if _, err := output.New(io.Discard, res.options(a, false)); err != nil {
-		return res, usageError(fmt.Errorf("--columns: %w", err))
+	if _, err := output.New(io.Discard, o.options(ios, false)); err != nil {
+		return usageError(fmt.Errorf("--columns: %w", err))
 	}
-	return res, nil
+	return nil
 }
 
 // options are the output.Options for writing to stdout (toStdout) or a file.
-func (o outputFlags) options(a *App, toStdout bool) output.Options {
+func (o outputFlags) options(ios *iostreams.IOStreams, toStdout bool) output.Options {
 	opts := output.Options{
 		Format:   o.Format,
 		Columns:  o.Columns,
-		Location: a.zone(),
+		Location: o.Zone,
 		CSVRaw:   o.CSVRaw,
 
 		Activities: o.Activities,
 	}
 	if toStdout {
-		opts.Color = a.colorOut()
-		opts.Width = a.termWidth()
+		opts.Color = ios.ColorEnabled()
+		opts.Width = ios.TerminalWidth()
 	}
 	return opts
-}
-
-// colorOut reports whether stdout may get colours: a terminal that is not
-// TERM=dumb, no NO_COLOR (https://no-color.org: set and not empty) and no
-// --no-color.
-func (a *App) colorOut() bool {
-	return a.IO.OutTTY && a.getenv("NO_COLOR") == "" && !a.Global.NoColor && !a.dumbTerminal()
-}
-
-// termWidth is the width of the terminal on stdout, else $COLUMNS, else 0
-// (unknown: the table then takes its default).
-func (a *App) termWidth() int {
-	if a.IO.OutTTY && a.IO.Width != nil {
-		if w := a.IO.Width(); w > 0 {
-			return w
-		}
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(a.getenv("COLUMNS"))); err == nil && n > 0 {
-		return n
-	}
-	return 0
 }
 
 // sink is where a command writes events: stdout or an atomic file.
@@ -272,17 +275,17 @@ type sink struct {
 
 // openSink opens the output: stdout when path is "" or "-", else a file
 // that appears under its name only when finish succeeds.
-func openSink(a *App, path string, o outputFlags, flushEach bool) (*sink, error) {
-	return openSinkWith(a, path, o, flushEach, nil)
+func openSink(ios *iostreams.IOStreams, path string, o outputFlags, flushEach bool) (*sink, error) {
+	return openSinkWith(ios, path, o, flushEach, nil)
 }
 
 // openSinkWith is openSink that calls beforeWrite, when not nil, before
 // each write to a terminal on stdout (it stops the spinner).
-func openSinkWith(a *App, path string, o outputFlags, flushEach bool, beforeWrite func()) (*sink, error) {
+func openSinkWith(ios *iostreams.IOStreams, path string, o outputFlags, flushEach bool, beforeWrite func()) (*sink, error) {
 	s := &sink{stdout: path == "" || path == "-"}
-	var dst io.Writer = a.IO.Out
-	if s.stdout && a.IO.OutTTY && beforeWrite != nil {
-		dst = stopBefore(dst, beforeWrite)
+	var dst io.Writer = ios.Out
+	if s.stdout && ios.IsStdoutTTY() && beforeWrite != nil {
+		dst = iostreams.StopBefore(dst, beforeWrite)
 	}
 	if !s.stdout {
 		f, err := safefile.Create(path, 0)
@@ -291,9 +294,9 @@ func openSinkWith(a *App, path string, o outputFlags, flushEach bool, beforeWrit
 		}
 		s.file, dst = f, f
 	}
-	opts := o.options(a, s.stdout)
+	opts := o.options(ios, s.stdout)
 	opts.FlushEach = flushEach
-	w, err := o.writer(a, dst, opts, s.stdout)
+	w, err := o.writer(ios, dst, opts, s.stdout)
 	if err != nil {
 		if s.file != nil {
 			s.file.Abort()
@@ -327,15 +330,17 @@ func (s *sink) finish(err error) error {
 }
 
 func runSearch(ctx context.Context, o *searchOptions) error {
-	a := o.App
 	o.Output.Activities = o.Filter.ActivityTypes
 	if o.Follow {
-		return runTail(ctx, &tailOptions{
-			App: a, Filter: o.Filter, Backlog: o.Backlog, FromStart: o.FromStart,
+		t := o.follow()
+		*t = tailOptions{
+			IO: t.IO, Now: t.Now, Client: t.Client, Connection: t.Connection, Getenv: t.Getenv, Verbose: t.Verbose,
+			Filter: o.Filter, Backlog: o.Backlog, FromStart: o.FromStart,
 			Interval: o.Interval, Lag: o.Lag, Output: o.Output,
 			Delivery: deliveryFlags{StatePath: o.StatePath, Shaped: o.Shaped,
 				BatchSize: deliver.DefaultBatchSize, FlushInterval: deliver.DefaultFlushInterval},
-		})
+		}
+		return runTail(ctx, t)
 	}
 	var (
 		err error
@@ -343,29 +348,29 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	)
 	rep := newSearchReport(o)
 	if len(o.Inputs) > 0 {
-		ins, ierr := a.inputs(ctx, o.Inputs)
+		ins, ierr := inputs(ctx, o.IO.In, o.Inputs)
 		if ierr != nil {
 			return ierr
 		}
-		s, err = openSink(a, o.OutPath, o.Output, false)
+		s, err = openSink(o.IO, o.OutPath, o.Output, false)
 		if err != nil {
 			return err
 		}
 		err = readback.Search(ctx, ins, o.Filter, o.Descending, rep.limit(), rep.emit(s.w.Write))
 	} else {
-		c, cerr := a.client(ctx)
+		c, cerr := o.Client(ctx)
 		if cerr != nil {
 			return cerr
 		}
-		sel, rerr := a.selection(ctx, c, o.Filter)
+		sel, rerr := selection(ctx, o.IO, c, o.Filter)
 		if rerr != nil {
 			return rerr
 		}
-		prog := a.startProgress("searching")
+		prog := o.IO.StartProgress("searching", o.Now)
 		defer prog.Stop()
 		// A table holds rows back to size its columns: the spinner runs
 		// until its first line.
-		s, err = openSinkWith(a, o.OutPath, o.Output, false, prog.Stop)
+		s, err = openSinkWith(o.IO, o.OutPath, o.Output, false, prog.Stop)
 		if err != nil {
 			return err
 		}
@@ -374,7 +379,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 			Descending: o.Descending,
 			Limit:      rep.limit(),
 			Keep:       o.Filter.Keep(),
-			Progress:   prog.Update,
+			Progress:   progressOf(prog),
 		}, rep.emit(s.w.Write))
 		prog.Stop()
 	}
@@ -386,8 +391,8 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 }
 
 // noticeNoEvents says on a terminal stderr that nothing matched.
-func (a *App) noticeNoEvents(f auditlog.Filter) {
-	if a.IO.ErrTTY {
-		a.notice("no events matched (%s)", f.Describe())
+func noticeNoEvents(ios *iostreams.IOStreams, f auditlog.Filter) {
+	if ios.IsStderrTTY() {
+		ios.Notice("no events matched (%s)", f.Describe())
 	}
 }

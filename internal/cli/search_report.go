@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -13,7 +14,7 @@ import (
 // To know whether the limit cut the result, search asks for one event
 // more than the limit and does not write it.
 type searchReport struct {
-	a     *App
+	io    *iostreams.IOStreams
 	o     *searchOptions
 	probe bool // one event more than the limit is asked for
 	n     int  // events written
@@ -21,9 +22,8 @@ type searchReport struct {
 }
 
 func newSearchReport(o *searchOptions) *searchReport {
-	a := o.App
-	r := &searchReport{a: a, o: o}
-	r.probe = o.Limit > 0 && !a.Global.Quiet && a.IO.ErrTTY && (r.toFile() || a.IO.OutTTY)
+	r := &searchReport{io: o.IO, o: o}
+	r.probe = o.Limit > 0 && !o.IO.Quiet() && o.IO.IsStderrTTY() && (r.toFile() || o.IO.IsStdoutTTY())
 	return r
 }
 
@@ -52,12 +52,12 @@ func (r *searchReport) emit(write func(*auditlog.Event) error) func(*auditlog.Ev
 
 // done says what happened, once the output is complete.
 func (r *searchReport) done() {
-	a := r.a
+	ios := r.io
 	if r.n == 0 {
-		a.noticeNoEvents(r.o.Filter)
+		noticeNoEvents(ios, r.o.Filter)
 		return
 	}
-	if !a.IO.ErrTTY {
+	if !ios.IsStderrTTY() {
 		return
 	}
 	which := "newest"
@@ -66,11 +66,11 @@ func (r *searchReport) done() {
 	}
 	switch {
 	case r.toFile() && r.cut:
-		a.notice("wrote the %s %s %s to %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which, events(r.n), r.o.OutPath)
+		ios.Notice("wrote the %s %s %s to %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which, events(r.n), r.o.OutPath)
 	case r.toFile():
-		a.notice("wrote %s %s to %s", output.GroupDigits(int64(r.n)), events(r.n), r.o.OutPath)
-	case r.cut && a.IO.OutTTY:
-		a.notice("showing the %s %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which)
+		ios.Notice("wrote %s %s to %s", output.GroupDigits(int64(r.n)), events(r.n), r.o.OutPath)
+	case r.cut && ios.IsStdoutTTY():
+		ios.Notice("showing the %s %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/output/shape"
 )
@@ -36,38 +38,39 @@ func (f *shapeFlags) register(cmd *cobra.Command, exclusive ...string) {
 
 // shaper compiles --jq or --template, before any request is made: nil when
 // neither is given, bad usage when the expression or template is. Times of
-// the template's helpers are shown in zone.
-func (f *shapeFlags) shaper(cmd *cobra.Command, a *App, zone *time.Location) (*shape.Shaper, error) {
-	for _, name := range []string{"jq", "template"} {
-		if v, _ := cmd.Flags().GetString(name); cmd.Flags().Changed(name) && strings.TrimSpace(v) == "" {
+// the template's helpers are shown in zone; changed says which flags the
+// user gave.
+func (f *shapeFlags) shaper(changed func(string) bool, now func() time.Time, zone *time.Location) (*shape.Shaper, error) {
+	for name, v := range map[string]string{"jq": f.jq, "template": f.template} {
+		if changed(name) && strings.TrimSpace(v) == "" {
 			return nil, usageError(fmt.Errorf("--%s is empty: give an expression, or leave the flag out", name))
 		}
 	}
-	sh, err := shape.New(shape.Spec{JQ: f.jq, Template: f.template, Zone: zone, Now: a.now})
+	sh, err := shape.New(shape.Spec{JQ: f.jq, Template: f.template, Zone: zone, Now: now})
 	if err != nil {
 		return nil, usageError(err)
 	}
 	return sh, nil
 }
 
-// apply sets o to write events through --jq or --template, when given.
-func (f *shapeFlags) apply(cmd *cobra.Command, a *App, o *outputFlags) error {
-	sh, err := f.shaper(cmd, a, a.zone())
+// apply sets o to write events through --jq or --template, when given; they
+// run in ctx and show times in o.Zone.
+func (f *shapeFlags) apply(ctx context.Context, changed func(string) bool, now func() time.Time, o *outputFlags) error {
+	sh, err := f.shaper(changed, now, o.Zone)
 	if err != nil || sh == nil {
 		return err
 	}
-	ctx := cmd.Context()
 	o.Shape = func(w io.Writer, d shape.Dest) output.Writer { return sh.Writer(ctx, w, d) }
 	return nil
 }
 
 // writer is the output.Writer of o over dst: --jq or --template when
 // given, else the writer of the format in opts.
-func (o outputFlags) writer(a *App, dst io.Writer, opts output.Options, stdout bool) (output.Writer, error) {
+func (o outputFlags) writer(ios *iostreams.IOStreams, dst io.Writer, opts output.Options, stdout bool) (output.Writer, error) {
 	if o.Shape == nil {
 		return output.New(dst, opts)
 	}
-	return o.Shape(dst, shape.Dest{Color: opts.Color, Terminal: stdout && a.IO.OutTTY, FlushEach: opts.FlushEach}), nil
+	return o.Shape(dst, shape.Dest{Color: opts.Color, Terminal: stdout && ios.IsStdoutTTY(), FlushEach: opts.FlushEach}), nil
 }
 
 // flagGroupRE is cobra's error for flags that exclude each other.

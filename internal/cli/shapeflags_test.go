@@ -132,7 +132,7 @@ func TestShapeTail(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	args := append([]string{"tail", "-n", "3", "--interval", "10ms", "--jq", ".id"}, connArgs(t, s)...)
-	go func() { done <- app.run(ctx, args) }()
+	go func() { done <- run(ctx, app, args) }()
 	waitFor(t, "the backlog", done, errb, func() bool { return len(lines(out.Bytes())) >= 3 })
 	cancel()
 	if code := <-done; code != 0 {
@@ -207,7 +207,7 @@ func TestShapeTerminal(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			app, out, errb := newAPITestApp(t, tt.env)
-			app.IO.OutTTY = true
+			app.IO.SetStdoutTTY(true)
 			args := append(append([]string{"search", "--limit", "0", "--template", `{{color "red" .activityType}} {{.userAgent}}`}, tt.flags...), connArgs(t, s)...)
 			if code := runApp(t, app, args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, errb)

@@ -16,8 +16,10 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/config"
 	"github.com/authgear-audit/authgear-audit/internal/deliver"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
@@ -29,10 +31,26 @@ const (
 	defaultLag      = 5 * time.Second
 )
 
-// tailOptions are the inputs of tail (and of search --follow).
+// tailOptions are the inputs of tail (and of search --follow): its
+// dependencies, its flags as given, and what validate derives from them.
 type tailOptions struct {
-	App *App
+	IO         *iostreams.IOStreams
+	Now        func() time.Time
+	Client     func(context.Context) (*adminapi.Client, error)
+	Connection func() (config.Connection, error)
+	Getenv     func(string) string
+	Verbose    bool // log each request to a receiver on stderr
+	local      func() *time.Location
 
+	// As given.
+	filters  filterFlags
+	zones    zoneFlags
+	shapes   shapeFlags
+	format   string
+	changed  func(name string) bool
+	shapeCtx context.Context
+
+	// Derived by validate.
 	Filter  auditlog.Filter
 	Backlog int
 	// FromStart prints every event since Filter.Since first, instead of
@@ -104,20 +122,19 @@ func (d *deliveryFlags) registerState(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&d.StatePath, "state", "", "resume where the last run with this state file stopped: nothing lost, at most the last batch again")
 }
 
-// check refuses delivery flags that do not apply. It runs after the
-// flags are parsed.
-func (d *deliveryFlags) check(cmd *cobra.Command, getenv func(string) string) error {
-	fl := cmd.Flags()
+// check refuses delivery flags that do not apply; changed says which flags
+// the user gave.
+func (d *deliveryFlags) check(changed func(string) bool, getenv func(string) string) error {
 	if d.To == "" {
 		for _, f := range []string{"to-format", "to-header", "to-timeout", "to-ca-file", "to-insecure", "to-max-retries", "to-index", "to-sourcetype"} {
-			if fl.Lookup(f) != nil && fl.Changed(f) {
+			if changed(f) {
 				return usageError(fmt.Errorf("--%s applies to --to", f))
 			}
 		}
 	}
 	if !d.active() {
 		for _, f := range []string{"batch-size", "flush-interval"} {
-			if fl.Lookup(f) != nil && fl.Changed(f) {
+			if changed(f) {
 				return usageError(fmt.Errorf("--%s applies to --to, --out or --state", f))
 			}
 		}
@@ -152,13 +169,14 @@ func (d *deliveryFlags) check(cmd *cobra.Command, getenv func(string) string) er
 	return nil
 }
 
-func newTailCmd(a *App) *cobra.Command {
-	opts := &tailOptions{App: a}
-	var (
-		ff     filterFlags
-		sf     shapeFlags
-		format string
-	)
+// newTailOptions are the options of tail or search --follow over f.
+func newTailOptions(f *Factory) *tailOptions {
+	return &tailOptions{IO: f.IO, Now: f.Now, Client: f.Client, Connection: f.Connection, Getenv: f.Getenv, local: f.localZone}
+}
+
+// NewCmdTail builds tail; runF, when not nil, runs instead of runTail.
+func NewCmdTail(f *Factory, runF func(context.Context, *tailOptions) error) *cobra.Command {
+	opts := newTailOptions(f)
 	cmd := &cobra.Command{
 		Use:   "tail",
 		Short: "Print new audit events as they arrive",
@@ -208,47 +226,61 @@ checkpoint before that batch.`,
     --to-header 'Authorization:Splunk $SPLUNK_HEC_TOKEN'`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := ff.filter(a)
-			if err != nil {
+			opts.changed, opts.shapeCtx, opts.Verbose = cmd.Flags().Changed, cmd.Context(), f.global.verbose
+			if err := opts.validate(); err != nil {
 				return err
 			}
-			opts.Filter = f
-			if opts.Backlog < 0 {
-				return usageError(fmt.Errorf("--backlog: %d is negative: give 0 for new events only, or a positive number", opts.Backlog))
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			opts.FromStart = !f.Since.IsZero() && !cmd.Flags().Changed("backlog")
-			if err := checkFollowTiming(opts.Interval, opts.Lag); err != nil {
-				return err
-			}
-			o, err := resolveOutputFlags(a, format, cmd.Flags().Changed("output"), "", &opts.Output)
-			if err != nil {
-				return err
-			}
-			if err := sf.apply(cmd, a, &o); err != nil {
-				return err
-			}
-			if err := opts.Delivery.check(cmd, a.getenv); err != nil {
-				return err
-			}
-			if opts.Delivery.OutPath != "" && o.Shape == nil && o.Format != output.FormatJSONL {
-				return usageError(fmt.Errorf("--out appends JSON lines: -o %s cannot be appended to; drop -o or give -o jsonl", o.Format))
-			}
-			opts.Delivery.Shaped = shapedName(sf)
-			opts.Output = o
 			return runTail(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	ff.registerFollow(fl)
-	ff.registerLocal(fl)
-	a.addZoneFlags(cmd)
+	opts.filters.registerFollow(fl)
+	opts.filters.registerLocal(fl)
+	opts.zones.register(cmd)
 	fl.IntVarP(&opts.Backlog, "backlog", "n", defaultBacklog, "print this many earlier events first (with --since: every event since then, unless given)")
 	fl.DurationVar(&opts.Interval, "interval", defaultInterval, "time between polls")
 	fl.DurationVar(&opts.Lag, "lag", defaultLag, "leave events younger than this for the next poll")
-	registerOutputFlags(cmd, &format, &opts.Output)
-	sf.register(cmd, "output", "columns")
+	registerOutputFlags(cmd, &opts.format, &opts.Output)
+	opts.shapes.register(cmd, "output", "columns")
 	opts.Delivery.register(cmd)
 	return cmd
+}
+
+// validate checks the flags and derives the options. Every error is a
+// usage error naming its flag.
+func (o *tailOptions) validate() error {
+	loc, err := o.zones.resolve(o.local)
+	if err != nil {
+		return err
+	}
+	if o.Filter, err = o.filters.filter(o.Now(), loc); err != nil {
+		return err
+	}
+	if o.Backlog < 0 {
+		return usageError(fmt.Errorf("--backlog: %d is negative: give 0 for new events only, or a positive number", o.Backlog))
+	}
+	o.FromStart = !o.Filter.Since.IsZero() && !o.changed("backlog")
+	if err := checkFollowTiming(o.Interval, o.Lag); err != nil {
+		return err
+	}
+	o.Output.Zone = loc
+	if err := o.Output.resolve(o.IO, eventFormats, o.format, o.changed("output"), ""); err != nil {
+		return err
+	}
+	if err := o.shapes.apply(o.shapeCtx, o.changed, o.Now, &o.Output); err != nil {
+		return err
+	}
+	if err := o.Delivery.check(o.changed, o.Getenv); err != nil {
+		return err
+	}
+	if o.Delivery.OutPath != "" && o.Output.Shape == nil && o.Output.Format != output.FormatJSONL {
+		return usageError(fmt.Errorf("--out appends JSON lines: -o %s cannot be appended to; drop -o or give -o jsonl", o.Output.Format))
+	}
+	o.Delivery.Shaped = shapedName(o.shapes)
+	return nil
 }
 
 // shapedName is "jq EXPR" or "template TPL" for --jq or --template, else "".
@@ -282,20 +314,19 @@ func checkFollowTiming(interval, lag time.Duration) error {
 }
 
 func runTail(ctx context.Context, o *tailOptions) error {
-	a := o.App
 	o.Output.Activities = o.Filter.ActivityTypes
-	c, err := a.client(ctx)
+	c, err := o.Client(ctx)
 	if err != nil {
 		return err
 	}
-	sel, err := a.selection(ctx, c, o.Filter)
+	sel, err := selection(ctx, o.IO, c, o.Filter)
 	if err != nil {
 		return err
 	}
 	if o.Delivery.active() {
 		return runDelivery(ctx, o, c, sel)
 	}
-	s, err := openSink(a, "", o.Output, true)
+	s, err := openSink(o.IO, "", o.Output, true)
 	if err != nil {
 		return err
 	}
@@ -304,7 +335,7 @@ func runTail(ctx context.Context, o *tailOptions) error {
 	follow, stop := context.WithCancel(ctx)
 	defer stop()
 	var readerGone atomic.Bool
-	watchReader(follow, a.IO.Out, func() {
+	watchReader(follow, o.IO.Out, func() {
 		readerGone.Store(true)
 		stop()
 	})
@@ -315,7 +346,7 @@ func runTail(ctx context.Context, o *tailOptions) error {
 		Backlog:   o.Backlog,
 		FromStart: o.FromStart,
 		Keep:      o.Filter.Keep(),
-		Now:       a.Now,
+		Now:       o.Now,
 	}, s.w.Write)
 	// Interrupting is how tail ends, and so is a reader that has gone:
 	// that is success, not failure.
@@ -329,8 +360,8 @@ func runTail(ctx context.Context, o *tailOptions) error {
 // internal/deliver in batches, and with --state each delivered batch
 // moves the checkpoint that the next run resumes from.
 func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel adminapi.Selection) error {
-	a, d := o.App, &o.Delivery
-	conn, err := a.connection()
+	d := &o.Delivery
+	conn, err := o.Connection()
 	if err != nil {
 		return err
 	}
@@ -354,7 +385,7 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 	if d.StatePath != "" {
 		tracker, err = deliver.OpenTracker(d.StatePath, deliver.Identity{
 			Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Destination: dest, Format: format,
-		}, a.now)
+		}, o.Now)
 		if err != nil {
 			return deliveryError(err)
 		}
@@ -362,16 +393,16 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 		resume, resumed = tracker.Resume()
 		keep = tracker.OutBytes()
 	}
-	sink, closeSink, size, err := openDeliverySink(a, o, keep)
+	sink, closeSink, size, err := openDeliverySink(o, keep)
 	if err != nil {
 		return deliveryError(err)
 	}
 	fo := walk.FollowOptions{
 		Selection: sel, Interval: o.Interval, Lag: o.Lag, Backlog: o.Backlog, FromStart: o.FromStart,
-		Keep: o.Filter.Keep(), Now: a.Now,
+		Keep: o.Filter.Keep(), Now: o.Now,
 	}
 	if resumed {
-		a.notice("resuming at %s, from state file %s", fmtUTC(resume.Through), d.StatePath)
+		o.IO.Notice("resuming at %s, from state file %s", fmtUTC(resume.Through), d.StatePath)
 		fo.Selection.From, fo.FromStart = resume.Through, true
 	}
 	bo := deliver.Options{BatchSize: d.BatchSize, FlushInterval: d.FlushInterval, Resume: resume}
@@ -388,7 +419,7 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 	defer stop()
 	var readerGone atomic.Bool
 	if d.To == "" && d.OutPath == "" {
-		watchReader(follow, a.IO.Out, func() {
+		watchReader(follow, o.IO.Out, func() {
 			readerGone.Store(true)
 			stop()
 		})
@@ -410,26 +441,26 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 // openDeliverySink opens where a delivering tail writes: the receiver of
 // target, the --out file (cut back to keep bytes; -1 keeps it whole), or
 // stdout. size reads the --out file's length; nil for the others.
-func openDeliverySink(a *App, o *tailOptions, keep int64) (sink deliver.Sink, closeSink func() error, size func() (int64, error), err error) {
+func openDeliverySink(o *tailOptions, keep int64) (sink deliver.Sink, closeSink func() error, size func() (int64, error), err error) {
 	d := &o.Delivery
 	noClose := func() error { return nil }
 	if d.To != "" {
-		return openReceiver(a, d)
+		return openReceiver(o, d)
 	}
 	var file *os.File
-	dst := a.IO.Out
+	dst := o.IO.Out
 	if d.OutPath != "" {
 		if file, err = deliver.OpenAppend(d.OutPath, keep, 0o600); err != nil {
 			return nil, noClose, nil, err
 		}
 		dst = file
 	}
-	opts := o.Output.options(a, file == nil)
+	opts := o.Output.options(o.IO, file == nil)
 	opts.FlushEach = true
 	if file != nil {
 		opts.UTC = true
 	}
-	w, err := o.Output.writer(a, dst, opts, file == nil)
+	w, err := o.Output.writer(o.IO, dst, opts, file == nil)
 	if err != nil {
 		if file != nil {
 			file.Close()
@@ -444,10 +475,10 @@ func openDeliverySink(a *App, o *tailOptions, keep int64) (sink deliver.Sink, cl
 }
 
 // openReceiver is the sink of --to.
-func openReceiver(a *App, d *deliveryFlags) (deliver.Sink, func() error, func() (int64, error), error) {
+func openReceiver(o *tailOptions, d *deliveryFlags) (deliver.Sink, func() error, func() (int64, error), error) {
 	noClose := func() error { return nil }
 	retrying := func(err error, wait time.Duration) {
-		a.warn("%v; trying again in %s", err, wait.Round(100*time.Millisecond))
+		o.IO.Warn("%v; trying again in %s", err, wait.Round(100*time.Millisecond))
 	}
 	if d.target.Syslog() {
 		so := deliver.SyslogSinkOptions{Addr: d.target.URL.Host, Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, Retrying: retrying}
@@ -466,8 +497,8 @@ func openReceiver(a *App, d *deliveryFlags) (deliver.Sink, func() error, func() 
 		Client: deliver.Client(d.tls), Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, BatchSize: d.BatchSize,
 		Retrying: retrying,
 	}
-	if a.Global.Verbose {
-		ho.Log = func(line string) { fmt.Fprintln(a.IO.Err, line) }
+	if o.Verbose {
+		ho.Log = func(line string) { fmt.Fprintln(o.IO.ErrOut, line) }
 	}
 	return deliver.NewHTTP(ho), noClose, nil, nil
 }

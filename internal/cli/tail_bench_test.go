@@ -64,7 +64,7 @@ func benchTailLatency(b *testing.B, interval, lag, live, idle time.Duration) {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() {
-		done <- app.run(ctx, append([]string{"tail", "-n", "0", "--to", rcv.URL + "/ingest",
+		done <- run(ctx, app, append([]string{"tail", "-n", "0", "--to", rcv.URL + "/ingest",
 			"--interval", interval.String(), "--lag", lag.String()}, connArgs(b, s)...))
 	}()
 

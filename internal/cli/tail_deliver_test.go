@@ -132,7 +132,7 @@ func runUntil(t *testing.T, clock *atomic.Int64, env map[string]string, args []s
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan int, 1)
-	go func() { done <- app.run(ctx, args) }()
+	go func() { done <- run(ctx, app, args) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		select {
@@ -341,7 +341,7 @@ func TestSearchFollowState(t *testing.T) {
 		app.Now = func() time.Time { return time.Unix(0, clock.Load()) }
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan int, 1)
-		go func() { done <- app.run(ctx, args) }()
+		go func() { done <- run(ctx, app, args) }()
 		waitFor(t, "the events", done, errb, func() bool { return len(jsonlEvents(t, out.Bytes())) >= n })
 		cancel()
 		if code := <-done; code != 0 {

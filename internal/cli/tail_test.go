@@ -69,7 +69,7 @@ func startFollow(t *testing.T, now func() time.Time, args []string) (ids func() 
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
 	done = make(chan int, 1)
-	go func() { done <- app.run(ctx, args) }()
+	go func() { done <- run(ctx, app, args) }()
 	return ids, done, cancel, errb
 }
 

@@ -140,7 +140,7 @@ func TestTailBurstsUnderEveryTieOrder(t *testing.T) {
 			defer cancel()
 			done := make(chan int, 1)
 			args := append([]string{"tail", "--activity", "USER_AUTHENTICATED", "--interval", "10ms", "--lag", "2s"}, connArgs(t, s)...)
-			go func() { done <- app.run(ctx, args) }()
+			go func() { done <- run(ctx, app, args) }()
 			// Once the backlog is asked for, everything from here on is new.
 			waitFor(t, "the backlog", done, errb, func() bool { return s.Requests() > 0 })
 

@@ -7,26 +7,35 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
-// typesFormats are the formats of activity-types.
-var typesFormats = []string{output.FormatTable, output.FormatJSONL, output.FormatJSON, output.FormatCSV}
+// typesFormats is how activity-types picks its format: a table also on a
+// pipe, so that it can be grepped.
+var typesFormats = formatChoice{
+	allowed:    []string{output.FormatTable, output.FormatJSONL, output.FormatJSON, output.FormatCSV},
+	onTerminal: output.FormatTable,
+	onPipe:     output.FormatTable,
+}
 
 // activityTypesOptions are the inputs of activity-types.
 type activityTypesOptions struct {
-	App      *App
+	IO       *iostreams.IOStreams
 	Patterns []string // --activity; empty = all
-	Format   string   // table, json, jsonl or csv
+	format   string
+	changed  func(name string) bool
+	Format   string // table, json, jsonl or csv
 }
 
-func newActivityTypesCmd(a *App) *cobra.Command {
-	opts := &activityTypesOptions{App: a}
+// NewCmdActivityTypes builds activity-types; runF, when not nil, runs
+// instead of runActivityTypes.
+func NewCmdActivityTypes(f *Factory, runF func(context.Context, *activityTypesOptions) error) *cobra.Command {
+	opts := &activityTypesOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:     "activity-types",
 		Aliases: []string{"types"},
@@ -45,21 +54,33 @@ jsonl or csv.`,
   authgear-audit types --activity 'identity.*' -o json | jq -r '.[].enum'`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Format = strings.ToLower(strings.TrimSpace(opts.Format))
-			if !slices.Contains(typesFormats, opts.Format) {
-				return usageError(fmt.Errorf("--output: unknown format %q: use %s", opts.Format, strings.Join(typesFormats, ", ")))
+			opts.changed = cmd.Flags().Changed
+			if err := opts.validate(); err != nil {
+				return err
 			}
-			if _, err := auditlog.ExpandActivities(opts.Patterns); err != nil {
-				return usageError(fmt.Errorf("--activity: %w", err))
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
 			return runActivityTypes(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Patterns, "activity", nil, "only these types: names, event types, globs or groups, as search takes; repeatable and comma-separated")
-	fl.StringVarP(&opts.Format, "output", "o", output.FormatTable, "output format: table, json, jsonl or csv")
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(typesFormats, cobra.ShellCompDirectiveNoFileComp))
+	fl.StringVarP(&opts.format, "output", "o", output.FormatTable, "output format: table, json, jsonl or csv")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(typesFormats.allowed, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// validate checks the flags. Every error is a usage error naming its flag.
+func (o *activityTypesOptions) validate() error {
+	var err error
+	if o.Format, err = typesFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+		return err
+	}
+	if _, err := auditlog.ExpandActivities(o.Patterns); err != nil {
+		return usageError(fmt.Errorf("--activity: %w", err))
+	}
+	return nil
 }
 
 func runActivityTypes(_ context.Context, o *activityTypesOptions) error {
@@ -74,7 +95,7 @@ func runActivityTypes(_ context.Context, o *activityTypesOptions) error {
 			return !found
 		})
 	}
-	return writeActivityTypes(o.App.IO.Out, o.Format, list)
+	return writeActivityTypes(o.IO.Out, o.Format, list)
 }
 
 // writeActivityTypes writes the catalog entries in catalog order.

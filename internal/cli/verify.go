@@ -7,18 +7,30 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
-// verifyOptions are the inputs of verify, after flag parsing.
+// verifyOptions are the inputs of verify: its dependencies, its flags as
+// given, and what validate derives from them.
 type verifyOptions struct {
-	App *App
+	IO     *iostreams.IOStreams
+	Now    func() time.Time
+	Client func(context.Context) (*adminapi.Client, error)
+	local  func() *time.Location
+
+	// As given.
+	args    []string
+	filters filterFlags
+	zones   zoneFlags
+	changed func(name string) bool
 
 	Inputs    []string
 	Offline   bool
@@ -30,9 +42,10 @@ type verifyOptions struct {
 	RangeGiven  bool // --since or --until given
 }
 
-func newVerifyCmd(a *App) *cobra.Command {
-	o := &verifyOptions{App: a}
-	var ff filterFlags
+// NewCmdVerify builds verify; runF, when not nil, runs instead of
+// runVerify.
+func NewCmdVerify(f *Factory, runF func(context.Context, *verifyOptions) error) *cobra.Command {
+	o := &verifyOptions{IO: f.IO, Now: f.Now, Client: f.Client, local: f.localZone}
 	cmd := &cobra.Command{
 		Use:   "verify [--input] FILE|DIR|-",
 		Short: "Prove that an export is complete and clean",
@@ -82,29 +95,19 @@ the report says); 1 when a problem was found.`,
   authgear-audit verify --input november.jsonl.gz --since 2026-11-01 --until 2026-12-01`,
 		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.MaximumNArgs(1)(cmd, args)) },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if len(o.Inputs) > 0 {
-					return usageError(errors.New("give the export once: as an argument or with --input"))
-				}
-				o.Inputs = args
-			}
-			if len(o.Inputs) == 0 {
-				return usageError(errors.New("nothing to verify: give an export file or an --out-dir directory (--input FILE|DIR)"))
-			}
-			f, err := ff.filter(a)
-			if err != nil {
+			o.args, o.changed = args, cmd.Flags().Changed
+			if err := o.validate(); err != nil {
 				return err
 			}
-			o.Filter = f
-			fl := cmd.Flags()
-			o.FilterGiven = fl.Changed("activity") || fl.Changed("user")
-			o.RangeGiven = fl.Changed("since") || fl.Changed("until")
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
 			return runVerify(cmd.Context(), o)
 		},
 	}
 	fl := cmd.Flags()
-	ff.register(fl)
-	a.addZoneFlags(cmd)
+	o.filters.register(fl)
+	o.zones.register(cmd)
 	fl.StringArrayVar(&o.Inputs, "input", nil, "the export: a file (jsonl or csv, .gz too), an --out-dir directory or - for stdin; repeatable")
 	fl.BoolVar(&o.Offline, "offline", false, "do not ask the API: check the chain, manifest, checksums, counts and ranges only")
 	fl.StringVar(&o.VerifyKey, "verify-key", "", "an archive's entries must all be signed by this Ed25519 public key (PEM)")
@@ -116,8 +119,31 @@ the report says); 1 when a problem was found.`,
 	return cmd
 }
 
+// validate checks the arguments and flags and derives the options. Every
+// error is a usage error.
+func (o *verifyOptions) validate() error {
+	if len(o.args) == 1 {
+		if len(o.Inputs) > 0 {
+			return usageError(errors.New("give the export once: as an argument or with --input"))
+		}
+		o.Inputs = o.args
+	}
+	if len(o.Inputs) == 0 {
+		return usageError(errors.New("nothing to verify: give an export file or an --out-dir directory (--input FILE|DIR)"))
+	}
+	loc, err := o.zones.resolve(o.local)
+	if err != nil {
+		return err
+	}
+	if o.Filter, err = o.filters.filter(o.Now(), loc); err != nil {
+		return err
+	}
+	o.FilterGiven = o.changed("activity") || o.changed("user")
+	o.RangeGiven = o.changed("since") || o.changed("until")
+	return nil
+}
+
 func runVerify(ctx context.Context, o *verifyOptions) error {
-	a := o.App
 	if len(o.Inputs) == 1 && isArchive(o.Inputs[0]) {
 		return runVerifyArchive(ctx, o)
 	}
@@ -143,7 +169,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 			return err
 		}
 	} else {
-		if ins, err = a.inputs(ctx, o.Inputs); err != nil {
+		if ins, err = inputs(ctx, o.IO.In, o.Inputs); err != nil {
 			return err
 		}
 		vo.Range = export.Range{From: o.Filter.Since, To: o.Filter.Until}
@@ -220,13 +246,12 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 // report warns about a range beyond the retention, prints the report and
 // makes a problem exit 1.
 func (o *verifyOptions) report(rep *export.Report) error {
-	a := o.App
-	if horizon := a.now().Add(-export.UsualRetention); !o.Offline && !rep.Range.From.IsZero() && rep.Range.From.Before(horizon) {
-		a.warn("the range starts at %s, beyond Authgear's usual retention (90–180 days): the API cannot count events it has dropped, "+
+	if horizon := o.Now().Add(-export.UsualRetention); !o.Offline && !rep.Range.From.IsZero() && rep.Range.From.Before(horizon) {
+		o.IO.Warn("the range starts at %s, beyond Authgear's usual retention (90–180 days): the API cannot count events it has dropped, "+
 			"so days before %s that fall short of the export are expected; verify --offline checks such archives",
 			fmtUTC(rep.Range.From), horizon.UTC().Format("2006-01-02"))
 	}
-	if _, err := rep.WriteTo(a.IO.Out); err != nil {
+	if _, err := rep.WriteTo(o.IO.Out); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	if !rep.OK() {
@@ -269,14 +294,14 @@ func (o *verifyOptions) manifest() (*export.Manifest, error) {
 func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 	if m.Filter.HasLocal() {
 		if !o.Offline {
-			o.App.notice("%s was exported with --ip, --client or --country, which the API cannot count: checking against its manifest only (as --offline)", o.Inputs[0])
+			o.IO.Notice("%s was exported with --ip, --client or --country, which the API cannot count: checking against its manifest only (as --offline)", o.Inputs[0])
 			o.Offline = true
 		}
 		return nil
 	}
 	if o.FilterGiven {
 		if !export.FilterOf(o.Filter).Equal(m.Filter) {
-			o.App.warn("the filters differ from those in %s's manifest: counting with the flags", o.Inputs[0])
+			o.IO.Warn("the filters differ from those in %s's manifest: counting with the flags", o.Inputs[0])
 		}
 		return nil
 	}
@@ -295,11 +320,11 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 // counter is the API that an online verify compares counts with, and the
 // selection of the filter it counts.
 func (o *verifyOptions) counter(ctx context.Context) (adminapi.Selection, export.Counter, error) {
-	c, err := o.App.client(ctx)
+	c, err := o.Client(ctx)
 	if err != nil {
 		return adminapi.Selection{}, nil, err
 	}
-	sel, err := o.App.selection(ctx, c, o.Filter)
+	sel, err := selection(ctx, o.IO, c, o.Filter)
 	if err != nil {
 		return adminapi.Selection{}, nil, err
 	}

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
 // Set at link time by the release build:
@@ -86,17 +89,25 @@ func resolveVersion(ldVersion, ldCommit, ldDate string, bi *debug.BuildInfo) ver
 // userAgentVersion is the version sent in the User-Agent header.
 func userAgentVersion() string { return buildVersion().Version }
 
-func newVersionCmd(a *App) *cobra.Command {
+// NewCmdVersion builds version.
+func NewCmdVersion(f *Factory) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, commit, build date and Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if strings.EqualFold(strings.TrimSpace(format), "text") {
+				format = output.FormatTable // its name before tables were called table
+			}
+			format, err := configFormats.resolve(format, cmd.Flags().Changed("output"), "", f.IO.IsStdoutTTY())
+			if err != nil {
+				return err
+			}
 			v := buildVersion()
 			switch format {
-			case "table", "text":
-				w := a.IO.Out
+			case output.FormatTable:
+				w := f.IO.Out
 				fmt.Fprintf(w, "authgear-audit %s\n", v.Version)
 				if v.Commit != "" {
 					fmt.Fprintf(w, "commit:   %s\n", v.Commit)
@@ -107,12 +118,10 @@ func newVersionCmd(a *App) *cobra.Command {
 				fmt.Fprintf(w, "go:       %s\n", v.Go)
 				fmt.Fprintf(w, "platform: %s\n", v.Platform)
 				return nil
-			case "json":
-				enc := json.NewEncoder(a.IO.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(v)
 			}
-			return usageError(fmt.Errorf("invalid -o %q: want table or json", format))
+			enc := json.NewEncoder(f.IO.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(v)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "output", "o", "table", "output format: table or json")

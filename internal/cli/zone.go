@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,59 +24,35 @@ in the header (TIME (+08)). --utc or --tz ZONE sets another zone for both.
 JSON and CSV always carry UTC (RFC 3339), and so do the state, the manifest
 and the file names of export.`
 
-// zoneFlags are --utc and --tz.
+// zoneFlags are --utc and --tz of one command.
 type zoneFlags struct {
 	utc bool
 	tz  string
 }
 
-// addZoneFlags gives cmd --utc and --tz, which set the App's zone.
-func (a *App) addZoneFlags(cmd *cobra.Command) {
+// register gives cmd --utc and --tz.
+func (z *zoneFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.BoolVar(&a.zoneFlags.utc, "utc", false, "read and show times in UTC (the same as --tz UTC)")
-	fl.StringVar(&a.zoneFlags.tz, "tz", "", "read and show times in this zone: an IANA name (Asia/Hong_Kong), UTC, Local\n"+
+	fl.BoolVar(&z.utc, "utc", false, "read and show times in UTC (the same as --tz UTC)")
+	fl.StringVar(&z.tz, "tz", "", "read and show times in this zone: an IANA name (Asia/Hong_Kong), UTC, Local\n"+
 		"or an offset (+08:00); default: the local zone")
 }
 
-// resolveZone checks --utc and --tz and fixes the App's zone. The root
-// command calls it before any command runs.
-func (a *App) resolveZone() error {
-	z := a.zoneFlags
+// resolve is the zone typed times are read in and shown times are shown
+// in: --utc, else --tz, else local. Commands resolve it first in validate,
+// so a bad zone is the first usage error.
+func (z zoneFlags) resolve(local func() *time.Location) (*time.Location, error) {
 	switch {
 	case z.utc && z.tz != "":
-		return usageError(errors.New("--utc and --tz both set the zone: give one of them"))
+		return nil, usageError(errors.New("--utc and --tz both set the zone: give one of them"))
 	case z.utc:
-		a.loc = time.UTC
+		return time.UTC, nil
 	case z.tz != "":
 		loc, err := auditlog.ParseZone(z.tz)
 		if err != nil {
-			return usageError(fmt.Errorf("--tz: %w", err))
+			return nil, usageError(fmt.Errorf("--tz: %w", err))
 		}
-		a.loc = loc
-	default:
-		a.loc = a.localZone()
+		return loc, nil
 	}
-	return nil
-}
-
-// zone is where typed times are read and shown times are shown: --utc,
-// else --tz, else the local zone.
-func (a *App) zone() *time.Location {
-	if a.loc == nil {
-		return a.localZone()
-	}
-	return a.loc
-}
-
-// localZone is the zone named by the App's TZ, else the process's local
-// zone. For the process itself the two agree (Go reads TZ the same way);
-// an App with an environment of its own, as in tests, gets that
-// environment's zone.
-func (a *App) localZone() *time.Location {
-	if tz := strings.TrimPrefix(a.getenv("TZ"), ":"); tz != "" {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			return loc
-		}
-	}
-	return time.Local
+	return local(), nil
 }

@@ -1,19 +1,19 @@
 //go:build linux
 
-package cli
+package iostreams
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fatih/color"
 	"golang.org/x/sys/unix"
-
-	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // openPTY opens a pseudo-terminal and returns its two sides: what is
@@ -81,13 +81,15 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 					}
 				}
 			}()
-			app, _, _ := newTestApp(t, tt.env)
-			app.IO.ErrTTY, app.IO.ErrFile, app.Global.NoColor = true, tty, tt.noColor
-			p := app.startProgress("exporting")
+			ios, _, _ := Test(func(k string) string { return tt.env[k] })
+			ios.SetStderrTTY(true)
+			ios.SetStderrFile(tty)
+			ios.SetNoColor(tt.noColor)
+			p := ios.StartProgress("exporting", time.Now)
 			if p == nil {
 				t.Fatal("no spinner on a terminal")
 			}
-			p.Update(walk.Progress{Events: 1234, Total: -1})
+			p.Update(Counts{Events: 1234, Total: -1})
 			deadline := time.Now().Add(30 * time.Second)
 			for !strings.Contains(string(got.Bytes()), "exporting 1,234 events") && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
@@ -113,38 +115,35 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 		master, tty := openPTY(t)
 		defer master.Close()
 		defer tty.Close()
-		app, _, _ := newTestApp(t, map[string]string{"TERM": "dumb"})
-		app.IO.ErrTTY, app.IO.ErrFile, app.IO.OutTTY = true, tty, true
-		if p := app.startProgress("exporting"); p != nil {
+		ios, _, _ := Test(func(k string) string { return map[string]string{"TERM": "dumb"}[k] })
+		ios.SetStderrTTY(true)
+		ios.SetStderrFile(tty)
+		ios.SetStdoutTTY(true)
+		if p := ios.StartProgress("exporting", time.Now); p != nil {
 			p.Stop()
 			t.Error("a spinner with TERM=dumb")
 		}
-		if app.colorOut() {
+		if ios.ColorEnabled() {
 			t.Error("colour with TERM=dumb")
 		}
 	})
 }
 
-func TestNoColorWriter(t *testing.T) {
-	tests := []struct {
-		in   []string
-		want string
-	}{
-		{[]string{"\r\x1b[K", "|\x1b[37m\x1b[0m exporting"}, "\r\x1b[K| exporting"},
-		{[]string{"a\x1b[1;3", "1mb\x1b", "[0mc"}, "abc"},
-		{[]string{"\x1b[F\x1b[K", "x"}, "\x1b[F\x1b[Kx"},
-		{[]string{"\x1b]0;t\a"}, "\x1b]0;t\a"},
-	}
-	for _, tt := range tests {
-		var b strings.Builder
-		w := &noColorWriter{w: &b}
-		for _, s := range tt.in {
-			if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
-				t.Errorf("Write(%q) = %d, %v", s, n, err)
-			}
-		}
-		if b.String() != tt.want {
-			t.Errorf("%q -> %q, want %q", tt.in, b.String(), tt.want)
-		}
-	}
+// lockedBuffer collects what the pseudo-terminal's reader reads while the
+// test looks at it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.b.Bytes())
 }
