@@ -193,15 +193,11 @@ func (o *searchOptions) validate() error {
 		if o.OutPath != "" && o.OutPath != "-" {
 			return usageError(errors.New("--follow writes to stdout and never finishes a file: use 'export' for files"))
 		}
-		if err := checkFollowUntil(o.Filter); err != nil {
-			return err
-		}
 		o.Backlog = defaultBacklog
 		if o.changed("limit") {
 			o.Backlog = o.Limit
 		}
-		o.FromStart = !o.Filter.Since.IsZero() && !o.changed("limit")
-		if err := checkFollowTiming(o.Interval, o.Lag); err != nil {
+		if o.FromStart, err = checkFollow(o.Filter, o.Interval, o.Lag, o.changed("limit")); err != nil {
 			return err
 		}
 	} else if o.changed("interval") || o.changed("lag") {

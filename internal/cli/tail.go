@@ -262,8 +262,7 @@ func (o *tailOptions) validate() error {
 	if o.Backlog < 0 {
 		return usageError(fmt.Errorf("--backlog: %d is negative: give 0 for new events only, or a positive number", o.Backlog))
 	}
-	o.FromStart = !o.Filter.Since.IsZero() && !o.changed("backlog")
-	if err := checkFollowTiming(o.Interval, o.Lag); err != nil {
+	if o.FromStart, err = checkFollow(o.Filter, o.Interval, o.Lag, o.changed("backlog")); err != nil {
 		return err
 	}
 	o.Output.Zone = loc
@@ -294,23 +293,20 @@ func shapedName(sf shapeFlags) string {
 	return ""
 }
 
-// checkFollowUntil refuses an end to search --follow, which has none.
-func checkFollowUntil(f auditlog.Filter) error {
-	if !f.Until.IsZero() {
-		return usageError(errors.New("--follow keeps printing new events and has no end: drop --until, or drop --follow to search up to --until"))
+// checkFollow checks the flags of a follow (tail, search --follow): it has
+// no end, and polls every interval for events older than lag. fromStart
+// says to print every event since --since first, unless the number of
+// earlier events to print was given (countGiven: -n).
+func checkFollow(f auditlog.Filter, interval, lag time.Duration, countGiven bool) (fromStart bool, err error) {
+	switch {
+	case !f.Until.IsZero():
+		return false, usageError(errors.New("--follow keeps printing new events and has no end: drop --until, or drop --follow to search up to --until"))
+	case interval <= 0:
+		return false, usageError(fmt.Errorf("--interval: %s is not positive", interval))
+	case lag < 0:
+		return false, usageError(fmt.Errorf("--lag: %s is negative", lag))
 	}
-	return nil
-}
-
-// checkFollowTiming checks --interval and --lag.
-func checkFollowTiming(interval, lag time.Duration) error {
-	if interval <= 0 {
-		return usageError(fmt.Errorf("--interval: %s is not positive", interval))
-	}
-	if lag < 0 {
-		return usageError(fmt.Errorf("--lag: %s is negative", lag))
-	}
-	return nil
+	return !f.Since.IsZero() && !countGiven, nil
 }
 
 func runTail(ctx context.Context, o *tailOptions) error {
