@@ -8,7 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,7 +68,12 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			master, tty := openPTY(t)
 			defer master.Close()
-			got := &lockedBuffer{}
+			// What the terminal shows, read by a goroutine of its own; seen
+			// is set once the progress line has been drawn.
+			var (
+				got  bytes.Buffer
+				seen atomic.Bool
+			)
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
@@ -76,6 +81,9 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 				for {
 					n, err := master.Read(buf)
 					got.Write(buf[:n])
+					if strings.Contains(got.String(), "exporting 1,234 events") {
+						seen.Store(true)
+					}
 					if err != nil {
 						return
 					}
@@ -91,7 +99,7 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 			}
 			p.Update(Counts{Events: 1234, Total: -1})
 			deadline := time.Now().Add(30 * time.Second)
-			for !strings.Contains(string(got.Bytes()), "exporting 1,234 events") && time.Now().Before(deadline) {
+			for !seen.Load() && time.Now().Before(deadline) {
 				time.Sleep(10 * time.Millisecond)
 			}
 			p.Stop()
@@ -127,23 +135,4 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 			t.Error("colour with TERM=dumb")
 		}
 	})
-}
-
-// lockedBuffer collects what the pseudo-terminal's reader reads while the
-// test looks at it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) Bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.b.Bytes())
 }
