@@ -195,9 +195,9 @@ func (c *Connection) pickCredential(r *resolver) error {
 // named "default" if there is one, else none (""). A named profile that does
 // not exist is an error listing the ones that do.
 func SelectProfile(f *File, flag string, getenv func(string) string) (string, Source, error) {
-	name, src, from := flag, SourceFlag, "--profile"
+	name, src, from := flag, SourceFlag, "--"+FlagProfile
 	if name == "" {
-		name, src, from = getenv(EnvName("profile")), SourceEnv, EnvName("profile")
+		name, src, from = getenv(EnvProfile), SourceEnv, EnvProfile
 	}
 	if name == "" {
 		name, src, from = f.DefaultProfile, SourceProfile, "default_profile"

@@ -65,7 +65,7 @@ func Locate(flag string, getenv func(string) string) (path string, explicit bool
 	if flag != "" {
 		return ExpandHome(flag, getenv), true
 	}
-	if p := getenv(EnvPrefix + "CONFIG"); p != "" {
+	if p := getenv(EnvConfig); p != "" {
 		return ExpandHome(p, getenv), true
 	}
 	// The XDG spec says a relative XDG_CONFIG_HOME is to be ignored.

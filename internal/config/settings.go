@@ -150,7 +150,8 @@ func isFileKey(k string) bool {
 }
 
 // FlagName is the command-line flag of a key ("key_file" -> "key-file").
-// Keys outside the table (such as "profile") follow the table's rule.
+// Keys outside the table follow the table's rule (FlagName("profile") is
+// FlagProfile).
 func FlagName(key string) string {
 	if s, ok := setting(key); ok {
 		return s.Flag
@@ -159,8 +160,8 @@ func FlagName(key string) string {
 }
 
 // EnvName is the environment variable of a key ("key_file" ->
-// "AUTHGEAR_AUDIT_KEY_FILE"). Keys outside the table (such as "profile")
-// follow the table's rule.
+// "AUTHGEAR_AUDIT_KEY_FILE"). Keys outside the table follow the table's
+// rule (EnvName("profile") is EnvProfile).
 func EnvName(key string) string {
 	if s, ok := setting(key); ok {
 		return s.Env
