@@ -11,65 +11,6 @@ import (
 	"time"
 )
 
-// Setting keys: the names in the config file. The flag is "--" + the key
-// with "-" for "_", the environment variable EnvPrefix + the key in capitals.
-const (
-	KeyEndpoint     = "endpoint"
-	KeyProject      = "project"
-	KeyKeyID        = "key_id"
-	KeyKeyFile      = "key_file"
-	KeyToken        = "token" // flag and environment only: never in the file
-	KeyTokenFile    = "token_file"
-	KeyCAFile       = "ca_file"
-	KeyInsecureHTTP = "insecure_http"
-	KeyTimeout      = "timeout"
-	KeyMaxRetries   = "max_retries"
-	KeyRate         = "rate"
-)
-
-// Defaults of the settings that have one. The endpoint's default depends on
-// the project and is the Admin API client's to give.
-const (
-	DefaultTimeout    = 30 * time.Second
-	DefaultMaxRetries = 5
-	MaxMaxRetries     = 20
-)
-
-// Keys are all setting keys, in the order `config show` lists them.
-func Keys() []string {
-	return []string{KeyEndpoint, KeyProject, KeyKeyID, KeyKeyFile, KeyToken, KeyTokenFile,
-		KeyCAFile, KeyInsecureHTTP, KeyTimeout, KeyMaxRetries, KeyRate}
-}
-
-// fileKeys are the keys a profile may hold.
-func fileKeys() []string {
-	var keys []string
-	for _, k := range Keys() {
-		if k != KeyToken {
-			keys = append(keys, k)
-		}
-	}
-	return keys
-}
-
-func isFileKey(k string) bool {
-	for _, f := range fileKeys() {
-		if f == k {
-			return true
-		}
-	}
-	return false
-}
-
-func isPathKey(k string) bool { return k == KeyKeyFile || k == KeyTokenFile || k == KeyCAFile }
-
-// FlagName is the command-line flag of a key ("key_file" -> "key-file").
-func FlagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
-
-// EnvName is the environment variable of a key ("key_file" ->
-// "AUTHGEAR_AUDIT_KEY_FILE").
-func EnvName(key string) string { return EnvPrefix + strings.ToUpper(key) }
-
 // Source says where a setting's value came from.
 type Source string
 
@@ -175,34 +116,15 @@ func Resolve(f *File, in Inputs) (*Connection, error) {
 		in.Warn("--token is visible to other users in ps; prefer --token-file or AUTHGEAR_AUDIT_TOKEN")
 	}
 
-	strs := []struct {
-		key string
-		dst *string
-	}{
-		{KeyEndpoint, &c.Endpoint}, {KeyProject, &c.Project}, {KeyKeyID, &c.KeyID},
-		{KeyKeyFile, &c.KeyFile}, {KeyToken, &c.Token}, {KeyTokenFile, &c.TokenFile}, {KeyCAFile, &c.CAFile},
-	}
-	for _, s := range strs {
-		v, src, err := r.str(s.key)
+	for _, s := range settings {
+		v, src, err := r.resolve(s)
 		if err != nil {
 			return nil, err
 		}
 		if src != SourceNone {
-			*s.dst = v
-			c.Sources[s.key] = src
+			s.set(c, v)
+			c.Sources[s.Key] = src
 		}
-	}
-	if c.InsecureHTTP, c.Sources[KeyInsecureHTTP], err = r.boolean(KeyInsecureHTTP); err != nil {
-		return nil, err
-	}
-	if c.Timeout, c.Sources[KeyTimeout], err = r.duration(KeyTimeout, DefaultTimeout); err != nil {
-		return nil, err
-	}
-	if c.MaxRetries, c.Sources[KeyMaxRetries], err = r.integer(KeyMaxRetries, DefaultMaxRetries, 0, MaxMaxRetries); err != nil {
-		return nil, err
-	}
-	if c.Rate, c.Sources[KeyRate], err = r.rate(KeyRate); err != nil {
-		return nil, err
 	}
 	if err := c.pickCredential(r); err != nil {
 		return nil, err
@@ -218,11 +140,6 @@ func Resolve(f *File, in Inputs) (*Connection, error) {
 		}
 		c.Token = tok
 		c.Sources[KeyToken] = c.Sources[KeyTokenFile]
-	}
-	for k, s := range c.Sources {
-		if s == SourceNone {
-			delete(c.Sources, k)
-		}
 	}
 	return c, nil
 }
@@ -278,9 +195,9 @@ func (c *Connection) pickCredential(r *resolver) error {
 // named "default" if there is one, else none (""). A named profile that does
 // not exist is an error listing the ones that do.
 func SelectProfile(f *File, flag string, getenv func(string) string) (string, Source, error) {
-	name, src, from := flag, SourceFlag, "--profile"
+	name, src, from := flag, SourceFlag, "--"+FlagProfile
 	if name == "" {
-		name, src, from = getenv(EnvName("profile")), SourceEnv, EnvName("profile")
+		name, src, from = getenv(EnvProfile), SourceEnv, EnvProfile
 	}
 	if name == "" {
 		name, src, from = f.DefaultProfile, SourceProfile, "default_profile"
@@ -314,20 +231,38 @@ type resolver struct {
 	getenv  func(string) string
 }
 
-// lookup returns the raw value of key from the strongest source that has one.
-func (r *resolver) lookup(key string) (any, Source) {
-	if v, ok := r.in.Flags[key]; ok {
+// lookup returns the raw value of s from the strongest source that has one.
+func (r *resolver) lookup(s Setting) (any, Source) {
+	if v, ok := r.in.Flags[s.Key]; ok {
 		return v, SourceFlag
 	}
-	if v := r.getenv(EnvName(key)); v != "" {
+	if v := r.getenv(s.Env); v != "" {
 		return v, SourceEnv
 	}
-	if r.profile != "" && key != KeyToken {
-		if v, ok := r.file.Profiles[r.profile][key]; ok && v != nil {
+	if r.profile != "" && s.InProfile {
+		if v, ok := r.file.Profiles[r.profile][s.Key]; ok && v != nil {
 			return v, SourceProfile
 		}
 	}
 	return nil, SourceNone
+}
+
+// resolve is the value of s, of its Kind's Go type, and its source:
+// SourceDefault when no source gives one, SourceNone for an unset string.
+func (r *resolver) resolve(s Setting) (any, Source, error) {
+	switch s.Kind {
+	case KindString:
+		return r.str(s)
+	case KindBool:
+		return r.boolean(s)
+	case KindDuration:
+		return r.duration(s)
+	case KindInt:
+		return r.integer(s)
+	case KindFloat:
+		return r.float(s)
+	}
+	panic(fmt.Sprintf("config: setting %s has kind %d", s.Key, s.Kind))
 }
 
 // origin names where a value came from, for messages: "--timeout",
@@ -351,40 +286,42 @@ func (r *resolver) invalid(key string, src Source, value any, why string) error 
 	return errorf("invalid %s %q: %s", r.origin(key, src), fmt.Sprint(value), why)
 }
 
-func (r *resolver) str(key string) (string, Source, error) {
-	raw, src := r.lookup(key)
+func (r *resolver) str(s Setting) (any, Source, error) {
+	key := s.Key
+	raw, src := r.lookup(s)
 	if src == SourceNone {
 		return "", src, nil
 	}
-	var s string
-	switch v := raw.(type) {
+	var v string
+	switch raw := raw.(type) {
 	case string:
-		s = v
+		v = raw
 	case int, int64, float64, bool:
-		s = fmt.Sprint(v)
+		v = fmt.Sprint(raw)
 	default:
 		return "", src, errorf("invalid %s: want a single value, not a list or mapping", r.origin(key, src))
 	}
-	s = strings.TrimSpace(s)
-	if s == "" {
+	v = strings.TrimSpace(v)
+	if v == "" {
 		return "", SourceNone, nil
 	}
-	if isPathKey(key) && !(key == KeyTokenFile && s == "-") {
-		s = ExpandHome(s, r.getenv)
-		if src == SourceProfile && !filepath.IsAbs(s) {
+	if s.Path && !(key == KeyTokenFile && v == "-") {
+		v = ExpandHome(v, r.getenv)
+		if src == SourceProfile && !filepath.IsAbs(v) {
 			// Paths in the file are relative to the file, not to the
 			// directory the command runs in.
-			s = filepath.Join(filepath.Dir(r.file.Path), s)
+			v = filepath.Join(filepath.Dir(r.file.Path), v)
 		}
 	}
-	return s, src, nil
+	return v, src, nil
 }
 
-func (r *resolver) boolean(key string) (bool, Source, error) {
-	raw, src := r.lookup(key)
+func (r *resolver) boolean(s Setting) (any, Source, error) {
+	key := s.Key
+	raw, src := r.lookup(s)
 	switch v := raw.(type) {
 	case nil:
-		return false, SourceDefault, nil
+		return s.Default.(bool), SourceDefault, nil
 	case bool:
 		return v, src, nil
 	case string:
@@ -397,35 +334,38 @@ func (r *resolver) boolean(key string) (bool, Source, error) {
 	return false, src, r.invalid(key, src, raw, "want true or false")
 }
 
-func (r *resolver) duration(key string, def time.Duration) (time.Duration, Source, error) {
-	raw, src := r.lookup(key)
+func (r *resolver) duration(s Setting) (any, Source, error) {
+	key := s.Key
+	raw, src := r.lookup(s)
 	var d time.Duration
 	switch v := raw.(type) {
 	case nil:
-		return def, SourceDefault, nil
+		return s.Default.(time.Duration), SourceDefault, nil
 	case string:
 		var err error
 		d, err = time.ParseDuration(strings.TrimSpace(v))
 		if err != nil {
-			return 0, src, r.invalid(key, src, v, "want a duration such as 30s or 2m")
+			return nil, src, r.invalid(key, src, v, "want a duration such as 30s or 2m")
 		}
 	case int, int64, float64:
-		return 0, src, r.invalid(key, src, v, "want a duration with a unit, such as 30s or 2m")
+		return nil, src, r.invalid(key, src, v, "want a duration with a unit, such as 30s or 2m")
 	default:
-		return 0, src, r.invalid(key, src, v, "want a duration such as 30s or 2m")
+		return nil, src, r.invalid(key, src, v, "want a duration such as 30s or 2m")
 	}
 	if d <= 0 {
-		return 0, src, r.invalid(key, src, raw, "must be more than 0, such as 30s")
+		return nil, src, r.invalid(key, src, raw, "must be more than 0, such as 30s")
 	}
 	return d, src, nil
 }
 
-func (r *resolver) integer(key string, def, lo, hi int) (int, Source, error) {
-	raw, src := r.lookup(key)
+func (r *resolver) integer(s Setting) (any, Source, error) {
+	key := s.Key
+	raw, src := r.lookup(s)
+	want := fmt.Sprintf("want a whole number from %d to %d", s.lo, s.hi)
 	var n int
 	switch v := raw.(type) {
 	case nil:
-		return def, SourceDefault, nil
+		return s.Default.(int), SourceDefault, nil
 	case int:
 		n = v
 	case int64:
@@ -434,24 +374,28 @@ func (r *resolver) integer(key string, def, lo, hi int) (int, Source, error) {
 		var err error
 		n, err = strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
-			return 0, src, r.invalid(key, src, v, fmt.Sprintf("want a whole number from %d to %d", lo, hi))
+			return nil, src, r.invalid(key, src, v, want)
 		}
 	default:
-		return 0, src, r.invalid(key, src, v, fmt.Sprintf("want a whole number from %d to %d", lo, hi))
+		return nil, src, r.invalid(key, src, v, want)
 	}
-	if n < lo || n > hi {
-		return 0, src, r.invalid(key, src, raw, fmt.Sprintf("want a whole number from %d to %d", lo, hi))
+	if n < s.lo || n > s.hi {
+		return nil, src, r.invalid(key, src, raw, want)
 	}
 	return n, src, nil
 }
 
-func (r *resolver) rate(key string) (float64, Source, error) {
-	raw, src := r.lookup(key)
-	const want = "want requests per second, 0 or more (0: no limit)"
+func (r *resolver) float(s Setting) (any, Source, error) {
+	key := s.Key
+	raw, src := r.lookup(s)
+	want := s.want
+	if want == "" {
+		want = "want a number, 0 or more"
+	}
 	var x float64
 	switch v := raw.(type) {
 	case nil:
-		return 0, SourceDefault, nil
+		return s.Default.(float64), SourceDefault, nil
 	case int:
 		x = float64(v)
 	case int64:
@@ -462,13 +406,13 @@ func (r *resolver) rate(key string) (float64, Source, error) {
 		var err error
 		x, err = strconv.ParseFloat(strings.TrimSpace(v), 64)
 		if err != nil {
-			return 0, src, r.invalid(key, src, v, want)
+			return nil, src, r.invalid(key, src, v, want)
 		}
 	default:
-		return 0, src, r.invalid(key, src, v, want)
+		return nil, src, r.invalid(key, src, v, want)
 	}
 	if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0, src, r.invalid(key, src, raw, want)
+		return nil, src, r.invalid(key, src, raw, want)
 	}
 	return x, src, nil
 }

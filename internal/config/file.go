@@ -1,8 +1,12 @@
 // Package config resolves how to reach the Admin API: command-line flags win,
 // then AUTHGEAR_AUDIT_* environment variables, then a named profile of the
 // config file, then defaults. It also edits the config file for the `config`
-// command. Each run builds its own viper instance; nothing is global, and the
-// environment is read through the caller's getenv so that tests are hermetic.
+// command. Each run builds its own viper instance to read the file; nothing
+// is global. The environment is read through the caller's getenv rather
+// than viper's binding, which reads only the process environment, so that
+// tests are hermetic; and the precedence is the settings table's own
+// (settings.go), which keeps where each value came from for messages and
+// `config show`.
 //
 // The config file is YAML:
 //
@@ -65,7 +69,7 @@ func Locate(flag string, getenv func(string) string) (path string, explicit bool
 	if flag != "" {
 		return ExpandHome(flag, getenv), true
 	}
-	if p := getenv(EnvPrefix + "CONFIG"); p != "" {
+	if p := getenv(EnvConfig); p != "" {
 		return ExpandHome(p, getenv), true
 	}
 	// The XDG spec says a relative XDG_CONFIG_HOME is to be ignored.
@@ -162,7 +166,10 @@ func Load(path string, explicit bool, warn func(string)) (*File, error) {
 		return nil, err
 	}
 	f.Exists = true
-	v := viper.New()
+	// viper parses the file; the decoder sees that one parse and keeps
+	// the profile names as written, which viper lowercases.
+	dec := &fileDecoder{path: path}
+	v := viper.NewWithOptions(viper.WithDecoderRegistry(dec))
 	v.SetConfigType("yaml")
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		var pe viper.ConfigParseError
@@ -191,10 +198,10 @@ func Load(path string, explicit bool, warn func(string)) (*File, error) {
 	case map[string]any:
 		// viper lowercases keys; the names come back as the file writes
 		// them, and two that differ only in case would have been merged.
-		written, err := profileNames(path, data)
-		if err != nil {
-			return nil, err
+		if dec.caseErr != nil {
+			return nil, dec.caseErr
 		}
+		written := dec.names
 		for name, raw := range profiles {
 			if w, ok := written[name]; ok {
 				name = w
@@ -211,24 +218,36 @@ func Load(path string, explicit bool, warn func(string)) (*File, error) {
 	return f, nil
 }
 
-// profileNames maps the lowercased name of each profile to the name as the
-// file writes it. Names that differ only in case are an error naming both:
-// they are one profile to a reader that ignores case, and one of them would
-// be lost without a word.
-func profileNames(path string, data []byte) (map[string]string, error) {
+// fileDecoder is viper's YAML decoder for one config file. It decodes as
+// viper's own does, and notes from the same parse what viper drops: the
+// profile names as the file writes them.
+type fileDecoder struct {
+	path string
+	// names maps the lowercased name of each profile to the name as
+	// written. caseErr is set when two differ only in case: they are one
+	// profile to viper, and one of them would be lost without a word.
+	names   map[string]string
+	caseErr error
+}
+
+// Decoder makes fileDecoder viper's decoder of every format; Load asks
+// only for YAML.
+func (d *fileDecoder) Decoder(string) (viper.Decoder, error) { return d, nil }
+
+func (d *fileDecoder) Decode(b []byte, m map[string]any) error {
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 {
-		return nil, nil // viper read it; nothing more to learn
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return err
 	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, nil
+	if len(doc.Content) == 0 {
+		return nil // empty, or comments only
 	}
-	i := keyIndex(root, "profiles")
-	if i < 0 || root.Content[i+1].Kind != yaml.MappingNode {
-		return nil, nil
+	if root := doc.Content[0]; root.Kind == yaml.MappingNode {
+		if i := keyIndex(root, "profiles"); i >= 0 && root.Content[i+1].Kind == yaml.MappingNode {
+			d.names, d.caseErr = caseUniqueNames(d.path, root.Content[i+1])
+		}
 	}
-	return caseUniqueNames(path, root.Content[i+1])
+	return doc.Decode(&m)
 }
 
 // caseUniqueNames maps the lowercased keys of a mapping node to the keys as
