@@ -43,7 +43,7 @@ func completeProfiles(f *Factory) cobra.CompletionFunc {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		path, explicit := config.Locate(f.global.configPath, f.Getenv)
+		path, explicit := config.Locate(f.global.flags().Config, f.Getenv)
 		file, err := config.Load(path, explicit, nil)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -67,7 +67,7 @@ type configAddOptions struct {
 
 func newCmdConfigAdd(f *Factory, runF func(*configAddOptions) error) *cobra.Command {
 	o := &configAddOptions{IO: f.IO, Getenv: f.Getenv, ConfigPath: f.ConfigPath,
-		Flags: func() map[string]string { return connectionFlagsGiven(f.global.conn) }}
+		Flags: func() map[string]string { return f.global.flags().Settings }}
 	cmd := &cobra.Command{
 		Use:   "add NAME --project ID --key-id KID --key-file FILE [--endpoint URL]",
 		Short: "Add a profile (stores the key file's path, never the key)",

@@ -36,7 +36,7 @@ type configShowOptions struct {
 
 func newCmdConfigShow(f *Factory, runF func(*configShowOptions) error) *cobra.Command {
 	o := &configShowOptions{IO: f.IO, Settings: f.Settings, ConfigPath: f.ConfigPath,
-		SetProfile: func(name string) { f.global.profile = name }}
+		SetProfile: func(name string) { f.global.flags().Profile = name }}
 	cmd := &cobra.Command{
 		Use:   "show [NAME]",
 		Short: "Show the resolved connection settings and where each comes from",
@@ -46,7 +46,7 @@ source: flag, env (AUTHGEAR_AUDIT_*), profile, or default. With NAME, as if
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeProfiles(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.Profile, o.changed = f.global.profile, cmd.Flags().Changed
+			o.Profile, o.changed = f.global.flags().Profile, cmd.Flags().Changed
 			if len(args) == 1 {
 				o.Name = args[0]
 			}
@@ -99,35 +99,15 @@ func showSettings(o *configShowOptions) error {
 	case c.ProfileSource == config.SourceFlag:
 		profile += " (--profile)"
 	case c.ProfileSource == config.SourceEnv:
-		profile += " (" + config.EnvName("profile") + ")"
+		profile += " (" + config.EnvProfile + ")"
 	case c.ProfileSource == config.SourceProfile:
 		profile += " (default_profile)"
 	case c.ProfileSource == config.SourceDefault:
 		profile += ` (the profile named "default")`
 	}
-	values := map[string]string{
-		config.KeyEndpoint:     c.Endpoint,
-		config.KeyProject:      c.Project,
-		config.KeyKeyID:        c.KeyID,
-		config.KeyKeyFile:      c.KeyFile,
-		config.KeyTokenFile:    c.TokenFile,
-		config.KeyCAFile:       c.CAFile,
-		config.KeyInsecureHTTP: fmt.Sprint(c.InsecureHTTP),
-		config.KeyTimeout:      c.Timeout.String(),
-		config.KeyMaxRetries:   fmt.Sprint(c.MaxRetries),
-		config.KeyRate:         fmt.Sprint(c.Rate),
-	}
-	if c.Token != "" {
-		values[config.KeyToken] = "(set, hidden)"
-	}
 	var rows []settingRow
-	for _, k := range config.Keys() {
-		src := c.Source(k)
-		v := values[k]
-		if src == config.SourceNone {
-			v = "(not set)"
-		}
-		rows = append(rows, settingRow{Key: k, Value: v, Source: describeSource(k, src, c.Profile)})
+	for _, r := range c.Rows() {
+		rows = append(rows, settingRow{Key: r.Key, Value: r.Value, Source: describeSource(r.Key, r.Source, c.Profile)})
 	}
 	if format == "json" {
 		return writeJSON(o.IO.Out, struct {

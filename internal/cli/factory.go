@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"time"
 
@@ -41,17 +42,26 @@ type Factory struct {
 	global globalFlags
 }
 
-// globalFlags are the persistent flags of the root command that are not
-// connection settings (those are config's, see config.AddFlags).
+// globalFlags are the persistent flags of the root command: the ones of
+// the streams here, and the connection settings, --profile and --config,
+// which config declares (config.AddFlags) and reads back from the flag set.
 type globalFlags struct {
-	verbose    bool
-	quiet      bool
-	noColor    bool
-	profile    string
-	configPath string
-	// conn is the root's flag set, from which the connection settings the
-	// user gave are read.
-	conn *pflag.FlagSet
+	verbose bool
+	quiet   bool
+	noColor bool
+	// set is the root's persistent flag set; given is what config read
+	// from it, once, after parsing.
+	set   *pflag.FlagSet
+	given *config.Flags
+}
+
+// flags are the connection flags, --profile and --config the user gave.
+func (g *globalFlags) flags() *config.Flags {
+	if g.given == nil {
+		fl := config.ReadFlags(g.set)
+		g.given = &fl
+	}
+	return g.given
 }
 
 // newFactory builds the Factory of one run. Its constructors read the
@@ -74,14 +84,14 @@ func newFactory(ios *iostreams.IOStreams, getenv func(string) string, now func()
 	f.Config = func() (*config.File, error) {
 		if !loaded {
 			loaded = true
-			path, explicit := config.Locate(f.global.configPath, getenv)
+			path, explicit := config.Locate(f.global.flags().Config, getenv)
 			file, fileErr = config.Load(path, explicit, warn)
 			fileErr = configError(fileErr)
 		}
 		return file, fileErr
 	}
 	f.ConfigPath = func() (string, error) {
-		path, _ := config.Locate(f.global.configPath, getenv)
+		path, _ := config.Locate(f.global.flags().Config, getenv)
 		if path == "" {
 			return "", settingsError(errors.New("no config file location: set HOME or XDG_CONFIG_HOME, or pass --config"))
 		}
@@ -104,8 +114,8 @@ func newFactory(ios *iostreams.IOStreams, getenv func(string) string, now func()
 			return nil, err
 		}
 		c, err := config.Resolve(file, config.Inputs{
-			Flags:    connectionFlagsGiven(f.global.conn),
-			Profile:  f.global.profile,
+			Flags:    f.global.flags().Settings,
+			Profile:  f.global.flags().Profile,
 			Getenv:   getenv,
 			Stdin:    ios.In,
 			StdinTTY: ios.IsStdinTTY(),
@@ -185,48 +195,12 @@ func (f *Factory) localZone() *time.Location {
 	return time.Local
 }
 
-// connectionFlagsGiven are the connection flags the user gave, by config
-// key. Flags left at their defaults are not included: they must not hide
-// the environment or the profile.
-func connectionFlagsGiven(fs *pflag.FlagSet) map[string]string {
-	m := map[string]string{}
-	if fs == nil {
-		return m
-	}
-	for _, key := range config.Keys() {
-		if f := fs.Lookup(config.FlagName(key)); f != nil && f.Changed {
-			m[key] = f.Value.String()
-		}
-	}
-	return m
-}
-
-// clientOptions maps a connection onto the client's options; warnings go to
+// clientOptions are the client's options for a connection: warnings go to
 // stderr, and so does the request log with --verbose.
 func clientOptions(conn config.Connection, ios *iostreams.IOStreams, verbose bool) adminapi.Options {
-	opts := adminapi.Options{
-		Endpoint:     conn.Endpoint,
-		ProjectID:    conn.Project,
-		KeyID:        conn.KeyID,
-		KeyFile:      conn.KeyFile,
-		Token:        conn.Token,
-		Timeout:      conn.Timeout,
-		MaxRetries:   conn.MaxRetries,
-		Rate:         conn.Rate,
-		CAFile:       conn.CAFile,
-		InsecureHTTP: conn.InsecureHTTP,
-		UserAgent:    userAgentVersion(),
-		Warn:         func(msg string) { ios.Warn("%s", msg) },
-		// Now stays nil: tokens are judged by the server's real clock, so
-		// they are signed with the real clock even when a test fixes the
-		// run's clock for relative times.
-	}
-	if opts.MaxRetries == 0 {
-		// The client reads 0 as "the default"; --max-retries 0 means none.
-		opts.MaxRetries = -1
-	}
+	var log io.Writer
 	if verbose {
-		opts.Verbose = ios.ErrOut
+		log = ios.ErrOut
 	}
-	return opts
+	return conn.ClientOptions(userAgentVersion(), log, func(msg string) { ios.Warn("%s", msg) })
 }

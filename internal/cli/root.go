@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
+	"github.com/authgear-audit/authgear-audit/internal/config"
 	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
@@ -145,7 +145,7 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err: err} })
 	root.SetHelpCommand(newHelpCmd())
 	addGlobalFlags(root, &f.global)
-	_ = root.RegisterFlagCompletionFunc("profile", completeProfiles(f))
+	_ = root.RegisterFlagCompletionFunc(config.FlagProfile, completeProfiles(f))
 	root.AddCommand(
 		NewCmdSearch(f, nil),
 		NewCmdExport(f, nil),
@@ -166,29 +166,11 @@ Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure,
 
 func addGlobalFlags(root *cobra.Command, g *globalFlags) {
 	f := root.PersistentFlags()
-	g.conn = f
+	g.set = f
 	f.BoolVarP(&g.verbose, "verbose", "v", false, "log each request on stderr (secrets redacted)")
 	f.BoolVarP(&g.quiet, "quiet", "q", false, "no progress and no notices on stderr")
 	f.BoolVar(&g.noColor, "no-color", false, "never use colour (also NO_COLOR; TERM=dumb: no colour and no progress line)")
-	addConnectionFlags(f)
-	f.StringVar(&g.profile, "profile", "", "profile of the config file to use")
-	f.StringVar(&g.configPath, "config", "", "config file (default $XDG_CONFIG_HOME/authgear-audit/config.yaml)")
-}
-
-// addConnectionFlags adds the flags of the connection settings; the config
-// package reads them back from the flag set (connectionFlagsGiven).
-func addConnectionFlags(f *pflag.FlagSet) {
-	f.String("endpoint", "", "Admin API GraphQL endpoint (default https://<project>.authgear.cloud/_api/admin/graphql)")
-	f.String("project", "", "project (app) ID, the token's audience")
-	f.String("key-id", "", "Admin API key ID")
-	f.String("key-file", "", "Admin API private key (PEM)")
-	f.String("token", "", "a ready bearer token (visible in ps: prefer --token-file)")
-	f.String("token-file", "", "read the bearer token from this file ('-' for stdin)")
-	f.String("ca-file", "", "trust this PEM CA bundle as well (self-hosted servers)")
-	f.Bool("insecure-http", false, "allow a plain http:// endpoint on a non-loopback host")
-	f.Duration("timeout", 30*time.Second, "timeout of each request")
-	f.Int("max-retries", 5, "retries of a failed request")
-	f.Float64("rate", 0, "at most this many requests per second (0: no limit)")
+	config.AddFlags(f)
 }
 
 // RootCommand is the command tree with empty streams, for generating shell
