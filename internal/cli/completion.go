@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/config"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -17,11 +18,23 @@ import (
 // and nothing at all for free text (so that a shell does not offer file
 // names for --user).
 
-// fileFlags name files; dirFlags name directories.
+// fileFlags name files: the commands' own, the config file and the
+// connection settings that are paths. dirFlags name directories.
 var (
-	fileFlags = []string{"input", "out", "state", "key-file", "config", "ca-file", "token-file"}
+	fileFlags = append([]string{"input", "out", "state", "sign-key", "verify-key", "to-ca-file", config.FlagConfig}, settingFileFlags()...)
 	dirFlags  = []string{"out-dir", "spool-dir"}
 )
+
+// settingFileFlags are the flags of the connection settings that name files.
+func settingFileFlags() []string {
+	var names []string
+	for _, s := range config.Settings() {
+		if s.Path {
+			names = append(names, s.Flag)
+		}
+	}
+	return names
+}
 
 // valueCompletions complete flags by name, in every command that has them.
 var valueCompletions = map[string]cobra.CompletionFunc{
