@@ -187,6 +187,7 @@ func (o *searchOptions) validate() error {
 		if o.changed("sort") && o.Descending {
 			return usageError(errors.New("--follow prints events oldest first: drop --sort desc"))
 		}
+		o.Descending = false
 		if len(o.Inputs) > 0 {
 			return usageError(errors.New("--follow watches the API for new events: it does not apply to --input"))
 		}

@@ -48,6 +48,7 @@ func TestSearchFlags(t *testing.T) {
 		}},
 		{name: "follow defaults", args: []string{"--follow"}, check: func(t *testing.T, o *o) {
 			wantEqual(t, "follow", o.Follow, true)
+			wantEqual(t, "descending", o.Descending, false)
 			wantEqual(t, "backlog", o.Backlog, defaultBacklog)
 			wantEqual(t, "from start", o.FromStart, false)
 			wantEqual(t, "interval", o.Interval, defaultInterval)

@@ -266,7 +266,12 @@ func (o *tailOptions) validate() error {
 		return err
 	}
 	o.Output.Zone = loc
-	if err := o.Output.resolve(o.IO, eventFormats, o.format, o.changed("output"), ""); err != nil {
+	choice := eventFormats
+	if o.Delivery.OutPath != "" {
+		// --out appends JSON lines, on a terminal too.
+		choice.onTerminal = output.FormatJSONL
+	}
+	if err := o.Output.resolve(o.IO, choice, o.format, o.changed("output"), ""); err != nil {
 		return err
 	}
 	if err := o.shapes.apply(o.shapeCtx, o.changed, o.Now, &o.Output); err != nil {

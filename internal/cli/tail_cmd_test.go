@@ -48,6 +48,9 @@ func TestTailFlags(t *testing.T) {
 			wantEqual(t, "delivery", o.Delivery.active(), true)
 			wantEqual(t, "format", o.Output.Format, "jsonl")
 		}},
+		{name: "out file on a terminal", args: []string{"--out", out}, tty: true, check: func(t *testing.T, o *o) {
+			wantEqual(t, "format", o.Output.Format, "jsonl")
+		}},
 		{name: "out with -o csv", args: []string{"--out", out, "-o", "csv"}, want: "--out appends JSON lines: -o csv cannot be appended to"},
 		{name: "out with jq", args: []string{"--out", out, "--jq", ".id"}, check: func(t *testing.T, o *o) {
 			wantEqual(t, "shaped", o.Delivery.Shaped, "jq .id")

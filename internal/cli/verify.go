@@ -93,7 +93,7 @@ the report says); 1 when a problem was found.`,
 		Example: `  authgear-audit verify /var/lib/audit
   authgear-audit verify --offline s3://audit-archive/myapp --verify-key sign.pub.pem --head sha256:...
   authgear-audit verify --input november.jsonl.gz --since 2026-11-01 --until 2026-12-01`,
-		Args: func(cmd *cobra.Command, args []string) error { return usageError(cobra.MaximumNArgs(1)(cmd, args)) },
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args, o.changed = args, cmd.Flags().Changed
 			if err := o.validate(); err != nil {
@@ -122,6 +122,10 @@ the report says); 1 when a problem was found.`,
 // validate checks the arguments and flags and derives the options. Every
 // error is a usage error.
 func (o *verifyOptions) validate() error {
+	loc, err := o.zones.resolve(o.local)
+	if err != nil {
+		return err
+	}
 	if len(o.args) == 1 {
 		if len(o.Inputs) > 0 {
 			return usageError(errors.New("give the export once: as an argument or with --input"))
@@ -130,10 +134,6 @@ func (o *verifyOptions) validate() error {
 	}
 	if len(o.Inputs) == 0 {
 		return usageError(errors.New("nothing to verify: give an export file or an --out-dir directory (--input FILE|DIR)"))
-	}
-	loc, err := o.zones.resolve(o.local)
-	if err != nil {
-		return err
 	}
 	if o.Filter, err = o.filters.filter(o.Now(), loc); err != nil {
 		return err

@@ -52,6 +52,7 @@ func TestVerifyFlags(t *testing.T) {
 		{name: "since after until", args: []string{"x", "--since", "2026-11-02", "--until", "2026-11-01"}, want: "a bare date in --until means the end of that day"},
 		{name: "utc and tz", args: []string{"x", "--utc", "--tz", "Asia/Tokyo"}, want: "--utc and --tz both set the zone"},
 		{name: "bad tz", args: []string{"x", "--tz", "Mars/Olympus"}, want: `--tz: unknown time zone "Mars/Olympus"`},
+		{name: "bad tz first", args: []string{"--tz", "Mars/Olympus"}, want: `--tz: unknown time zone "Mars/Olympus"`},
 		{name: "tz reads typed times", args: []string{"x", "--tz", "Asia/Tokyo", "--until", "2026-11-01"}, check: func(t *testing.T, o *o) {
 			wantTime(t, "until", o.Filter.Until, time.Date(2026, 11, 1, 15, 0, 0, 0, time.UTC))
 		}},
