@@ -92,7 +92,7 @@ last matching event.`,
   authgear-audit count --by hour --since 2026-11-25 --until 2026-11-25 --activity authentication
   authgear-audit count --by day --activity USER_CREATED --since 2026-11-01 --tz Asia/Hong_Kong
   authgear-audit count --by ip --activity AUTHENTICATION_PRIMARY_PASSWORD_FAILED --since 1d -o json | jq '.[:10]'`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
 			if err := opts.validate(); err != nil {

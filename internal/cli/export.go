@@ -156,7 +156,7 @@ were, and exits 130.`,
   authgear-audit export --out-dir s3://audit-archive/myapp --sign-key /etc/authgear-audit/sign.pem
   authgear-audit export --out-dir /var/lib/audit
   authgear-audit export --state s.json | gzip > "run-$(date +%s).jsonl.gz"`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.changed = cmd.Flags().Changed
 			if err := o.validate(); err != nil {

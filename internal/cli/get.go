@@ -58,7 +58,7 @@ stderr after the others are shown, and the exit status is then 1. --jq and
   authgear-audit get 0a1b2c3d-... 4e5f6a7b-... -o jsonl
   authgear-audit get 0a1b2c3d-... -o json | jq .data.context
   authgear-audit get 0a1b2c3d-... --jq .data.context.geo_location_code`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args, opts.changed, opts.shapeCtx = args, cmd.Flags().Changed, cmd.Context()
 			if err := opts.validate(); err != nil {

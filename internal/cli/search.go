@@ -133,7 +133,7 @@ a terminal. In a pipe or cron, none of these.`,
   authgear-audit search --limit 0 --out last-week.csv.gz --since 7d
   authgear-audit search --ip 203.0.113.0/24 --since 7d --limit 0 --jq .userID
   authgear-audit search --input examples/sample-export.jsonl --activity messaging --columns createdAt,activityType,data.payload.recipient`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed, opts.shapeCtx = cmd.Flags().Changed, cmd.Context()
 			if err := opts.validate(); err != nil {

@@ -224,7 +224,7 @@ checkpoint before that batch.`,
   authgear-audit tail --state /var/lib/authgear-audit/tail.json --out /var/log/authgear-audit.jsonl
   authgear-audit tail --state splunk.json --to https://splunk.example.com:8088/services/collector/event \
     --to-header 'Authorization:Splunk $SPLUNK_HEC_TOKEN'`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed, opts.shapeCtx, opts.Verbose = cmd.Flags().Changed, cmd.Context(), f.global.verbose
 			if err := opts.validate(); err != nil {

@@ -52,7 +52,7 @@ jsonl or csv.`,
 		Example: `  authgear-audit activity-types
   authgear-audit types --activity authentication
   authgear-audit types --activity 'identity.*' -o json | jq -r '.[].enum'`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.changed = cmd.Flags().Changed
 			if err := opts.validate(); err != nil {

@@ -93,7 +93,7 @@ the report says); 1 when a problem was found.`,
 		Example: `  authgear-audit verify /var/lib/audit
   authgear-audit verify --offline s3://audit-archive/myapp --verify-key sign.pub.pem --head sha256:...
   authgear-audit verify --input november.jsonl.gz --since 2026-11-01 --until 2026-12-01`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.args, o.changed = args, cmd.Flags().Changed
 			if err := o.validate(); err != nil {
