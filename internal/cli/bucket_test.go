@@ -27,6 +27,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/objstore/objstoretest"
@@ -307,7 +308,7 @@ func (c *bucketCase) overlapping(t *testing.T) {
 // passes and search reads both parts exactly once.
 func (c *bucketCase) earlierFormat(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, export.FileName(export.Range{From: c.start, To: c.mid}, export.Ext("jsonl", true)))
+	file := filepath.Join(dir, export.FileName(export.Range{From: c.start, To: c.mid}, codec.Ext("jsonl", true)))
 	c.mustRun(t, "export", "--out", file, "--since", rfc(c.start), "--until", rfc(c.mid))
 	raw, err := os.ReadFile(file)
 	if err != nil {

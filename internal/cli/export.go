@@ -17,6 +17,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
@@ -194,7 +195,7 @@ func formatIsOutput(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 // the archives' Parquet.
 var (
 	fileFormats   = []string{output.FormatJSONL, output.FormatCSV, output.FormatJSON}
-	exportFormats = append(slices.Clip(fileFormats), export.FormatParquet)
+	exportFormats = append(slices.Clip(fileFormats), codec.FormatParquet)
 )
 
 // complete checks the flags and fills the derived options. Every error is a
@@ -252,7 +253,7 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 	default:
 		o.Format = output.FormatJSONL
 	}
-	if o.Format == export.FormatParquet {
+	if o.Format == codec.FormatParquet {
 		return o.checkParquet(fl)
 	}
 	if _, err := output.New(io.Discard, o.outputOptions()); err != nil {

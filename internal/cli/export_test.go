@@ -21,9 +21,9 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
-	"github.com/authgear-audit/authgear-audit/internal/readback"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -39,7 +39,7 @@ func runExportCmd(t *testing.T, s *adminapitest.Server, args ...string) (int, *b
 // failing on anything unparsable.
 func readExport(t testing.TB, path string) []auditlog.Event {
 	t.Helper()
-	r, err := readback.Open(path)
+	r, err := codec.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func readExport(t testing.TB, path string) []auditlog.Event {
 // readStream reads an export from bytes in the given format.
 func readStream(t testing.TB, format string, b []byte) []auditlog.Event {
 	t.Helper()
-	r, err := readback.NewReader("stdout."+format, bytes.NewReader(b))
+	r, err := codec.NewReader("stdout."+format, bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}

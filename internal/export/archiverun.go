@@ -17,6 +17,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
@@ -46,7 +47,7 @@ func NewRunID() string {
 // objectKey names a data object: data/audit-FROM-TO-RUNID.jsonl.gz, or
 // for a codec split by day dt=YYYY-MM-DD/audit-FROM-TO-RUNID.parquet. No
 // spaces or colons, so that query engines read the partitions.
-func objectKey(c Codec, r Range, runID string) string {
+func objectKey(c codec.Codec, r Range, runID string) string {
 	name := "audit-" + r.From.UTC().Format(fileTimeLayout) + "-" + r.To.UTC().Format(fileTimeLayout) + "-" + runID + c.Ext
 	if c.SplitByDay {
 		return "dt=" + r.From.UTC().Format("2006-01-02") + "/" + name
@@ -85,7 +86,7 @@ type objectSink struct {
 	ctx      context.Context
 	b        *blob.Bucket
 	location string
-	codec    Codec
+	codec    codec.Codec
 	opts     output.Options
 	runID    string
 	rng      Range
@@ -101,7 +102,7 @@ type objectWriter struct {
 	enc output.Writer
 }
 
-func newObjectSink(ctx context.Context, b *blob.Bucket, location string, c Codec, opts output.Options, runID string, rng Range) *objectSink {
+func newObjectSink(ctx context.Context, b *blob.Bucket, location string, c codec.Codec, opts output.Options, runID string, rng Range) *objectSink {
 	return &objectSink{ctx: ctx, b: b, location: location, codec: c, opts: opts, runID: runID, rng: rng}
 }
 
@@ -323,7 +324,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		o.Warn("the range starts at %s: Authgear drops audit logs after 90–180 days and says nothing: events before %s may be gone",
 			fmtTime(from), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
 	}
-	codec, err := WriteCodec(o.Output.Format, !o.NoGzip)
+	wc, err := codec.ForWriting(o.Output.Format, !o.NoGzip)
 	if err != nil {
 		return Result{}, err
 	}
@@ -338,7 +339,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		before = st.Pending
 		id := o.Identity
 		st.Endpoint, st.Project, st.Filter = id.Endpoint, id.Project, id.Filter
-		st.Format, st.Compression = codec.Format, codec.Compression
+		st.Format, st.Compression = wc.Format, wc.Compression
 		st.OutDir, st.Out = id.Dest.Dir, id.Dest.Out
 		if st.Start.IsZero() {
 			st.Start = rng.From
@@ -346,7 +347,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 				st.Start = a.Start()
 			}
 		}
-		st.Pending = &Pending{From: rng.From, To: rng.To, InDir: true, Format: codec.Format, Compression: codec.Compression,
+		st.Pending = &Pending{From: rng.From, To: rng.To, InDir: true, Format: wc.Format, Compression: wc.Compression,
 			StartedAt: r.start.UTC().Truncate(time.Second)}
 		if err := st.Save(o.StatePath, o.Now()); err != nil {
 			return Result{}, err
@@ -364,10 +365,10 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		o.Begin()
 	}
 	runID := NewRunID()
-	sink := newObjectSink(ctx, r.bucket, o.OutDir, codec, o.Output, runID, rng)
+	sink := newObjectSink(ctx, r.bucket, o.OutDir, wc, o.Output, runID, rng)
 	defer sink.abort()
 	objects, err := func() ([]Object, error) {
-		if !codec.SplitByDay {
+		if !wc.SplitByDay {
 			if err := sink.open(rng); err != nil {
 				return nil, err
 			}

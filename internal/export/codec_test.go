@@ -9,6 +9,7 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -18,9 +19,12 @@ import (
 // verified through the bucket's range reads.
 func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	ctx := context.Background()
-	c := textCodec(output.FormatJSONL, false)
+	c, err := codec.For(output.FormatJSONL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.SplitByDay = true
-	c.NewReaderAt = func(name string, r io.ReaderAt, size int64) (EventReader, error) {
+	c.NewReaderAt = func(name string, r io.ReaderAt, size int64) (codec.EventReader, error) {
 		return c.NewReader(name, io.NewSectionReader(r, 0, size))
 	}
 	from, to := ts("2026-11-20T06:00:00Z"), ts("2026-11-23T06:00:00Z")

@@ -46,16 +46,6 @@ func ParseFileName(name string) (Range, string, bool) {
 	return Range{From: from, To: to}, m[3], true
 }
 
-// Ext is the extension of a data file: ".jsonl", ".csv" or ".json", with
-// ".gz" added when gzip is true.
-func Ext(format string, gzip bool) string {
-	ext := "." + format
-	if gzip {
-		ext += ".gz"
-	}
-	return ext
-}
-
 // ManifestFile is one data file of an --out-dir.
 type ManifestFile struct {
 	Name        string    `json:"name"`

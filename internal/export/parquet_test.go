@@ -19,6 +19,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
@@ -64,7 +65,7 @@ func TestParquetArchive(t *testing.T) {
 			for _, until := range []time.Time{mid, end} {
 				o := bucketOptions(c, store, until)
 				o.Since = runStart
-				o.Output = output.Options{Format: FormatParquet, UTC: true}
+				o.Output = output.Options{Format: codec.FormatParquet, UTC: true}
 				if _, err := runOnce(t, o); err != nil {
 					t.Fatal(err)
 				}
@@ -83,7 +84,7 @@ func TestParquetArchive(t *testing.T) {
 					if m == nil || m[2] != d.Entry.RunID {
 						t.Fatalf("entry %d names %s, not dt=DAY/audit-FROM-TO-%s.parquet", i+1, obj.Key, d.Entry.RunID)
 					}
-					if obj.Format != FormatParquet || obj.Compression != "" || m[1] != obj.From.Format("2006-01-02") {
+					if obj.Format != codec.FormatParquet || obj.Compression != "" || m[1] != obj.From.Format("2006-01-02") {
 						t.Errorf("%s: format %q, compression %q, from %s", obj.Key, obj.Format, obj.Compression, obj.From)
 					}
 					size, sum := objectSum(t, b, obj.Key)
@@ -161,7 +162,7 @@ func TestParquetArchiveDiedRun(t *testing.T) {
 	defer store.Close()
 	o := bucketOptions(c, store, end)
 	o.Since, o.Parallel = runStart, 1
-	o.Output = output.Options{Format: FormatParquet, UTC: true}
+	o.Output = output.Options{Format: codec.FormatParquet, UTC: true}
 	o.Source = &failingSource{Source: c, after: 8}
 	if _, err := runOnce(t, o); !errors.Is(err, errDied) {
 		t.Fatalf("the dying run: %v", err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
@@ -244,7 +245,7 @@ type verifyInput struct {
 	// format), or with random access through openAt when the codec needs it.
 	open   func() (io.ReadCloser, error)
 	openAt func() (io.ReaderAt, error)
-	codec  *Codec
+	codec  *codec.Codec
 }
 
 // VerifyDir checks an --out-dir: the manifest (every listed file present,
@@ -386,10 +387,10 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 // events decodes an input's events. Streamed formats read hr itself; a
 // format that needs random access is read through openAt after hr has
 // been read whole for the checksum.
-func (in verifyInput) events(hr *hashingReader) (EventReader, error) {
+func (in verifyInput) events(hr *hashingReader) (codec.EventReader, error) {
 	switch {
 	case in.codec == nil:
-		rd, err := readback.NewReader(in.name, hr)
+		rd, err := codec.NewReader(in.name, hr)
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -42,7 +43,7 @@ func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *Manifes
 	for from := vStart; from.Before(vEnd); from = from.Add(24 * time.Hour) {
 		ranges = append(ranges, Range{From: from, To: from.Add(24 * time.Hour)})
 	}
-	return writeRanges(t, srv, ranges, Ext("jsonl", gz))
+	return writeRanges(t, srv, ranges, codec.Ext("jsonl", gz))
 }
 
 // writeRanges writes the server's events of each range to a file of its

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 )
 
 // ArchiveVerifyOptions are what VerifyArchive checks beyond VerifyOptions.
@@ -121,7 +122,7 @@ func archiveInputs(ctx context.Context, b *blob.Bucket, a *Archive, r *Report) (
 		mf := &ManifestFile{Name: obj.Key, From: obj.From, To: obj.To, Count: obj.Count, SHA256: obj.SHA256, Bytes: obj.Bytes}
 		in := verifyInput{name: obj.Key, entry: mf, open: func() (io.ReadCloser, error) { return openObject(ctx, b, a.Location, obj.Key) }}
 		if obj.Format != "" {
-			c, err := CodecFor(obj.Format, obj.Compression)
+			c, err := codec.For(obj.Format, obj.Compression)
 			if err != nil {
 				r.add(KindUnparsable, "%s: %v", obj.Key, err)
 				continue
