@@ -19,6 +19,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
@@ -220,7 +221,7 @@ func (o *exportOptions) complete(cmd *cobra.Command, format, fileMode string) er
 		if fl.Changed("out") {
 			return usageError(errors.New("--out and --out-dir exclude each other: --out-dir names its files by their ranges"))
 		}
-		if dir, local := export.LocalDir(o.OutDir); local {
+		if dir, local := incremental.LocalDir(o.OutDir); local {
 			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 				return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", dir))
 			}
@@ -322,13 +323,13 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	dest, err := export.DestinationOf(o.OutDir, o.OutPath)
+	dest, err := incremental.DestinationOf(o.OutDir, o.OutPath)
 	if err != nil {
 		return err
 	}
 	var signKey ed25519.PrivateKey
 	if o.SignKey != "" {
-		if signKey, err = export.ReadSignKey(o.SignKey); err != nil {
+		if signKey, err = incremental.ReadSignKey(o.SignKey); err != nil {
 			return usageError(err)
 		}
 	}
@@ -341,7 +342,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	}
 	run, err := export.Open(ctx, export.Options{
 		Source: c, Filter: o.Filter, Since: o.Filter.Since, Until: until,
-		Identity:  export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest},
+		Identity:  incremental.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: incremental.FilterOf(o.Filter), Dest: dest},
 		StatePath: o.StatePath, OutDir: o.OutDir, OutPath: o.OutPath, OutThrough: o.outThrough, NoGzip: o.NoGzip,
 		OpenBucket: openLocation, SignKey: signKey,
 		Output: o.outputOptions(), FileMode: o.FileMode, Stdout: stdout,

@@ -13,6 +13,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
@@ -146,7 +147,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 		if ins, err = a.inputs(ctx, o.Inputs); err != nil {
 			return err
 		}
-		vo.Range = export.Range{From: o.Filter.Since, To: o.Filter.Until}
+		vo.Range = incremental.Range{From: o.Filter.Since, To: o.Filter.Until}
 	}
 	if !o.Offline {
 		if vo.Selection, vo.Counter, err = o.counter(ctx); err != nil {
@@ -168,11 +169,11 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 // isArchive reports whether an --input is an archive of entries: a
 // bucket's URL, or a folder with a manifest/ of entries.
 func isArchive(v string) bool {
-	dir, local := export.LocalDir(v)
+	dir, local := incremental.LocalDir(v)
 	if !local {
 		return true
 	}
-	fi, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(export.EntryPrefix, "/")))
+	fi, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(incremental.EntryPrefix, "/")))
 	return err == nil && fi.IsDir()
 }
 
@@ -185,7 +186,7 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 	}
 	ao := export.ArchiveVerifyOptions{Head: o.Head}
 	if o.VerifyKey != "" {
-		key, err := export.ReadVerifyKey(o.VerifyKey)
+		key, err := incremental.ReadVerifyKey(o.VerifyKey)
 		if err != nil {
 			return usageError(err)
 		}
@@ -196,12 +197,12 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 		return err
 	}
 	defer b.Close()
-	arch, err := export.ReadArchive(ctx, b, loc)
+	arch, err := incremental.ReadArchive(ctx, b, loc)
 	if err != nil {
 		return err
 	}
 	if f, ok := arch.Filter(); ok {
-		if err := o.filterFromManifest(&export.Manifest{Filter: f}); err != nil {
+		if err := o.filterFromManifest(&incremental.Manifest{Filter: f}); err != nil {
 			return err
 		}
 	}
@@ -238,7 +239,7 @@ func (o *verifyOptions) report(rep *export.Report) error {
 // manifest is the manifest of the one folder to verify, nil when the
 // inputs are files, stdin or a folder without one. A folder with a
 // manifest among other inputs is bad usage.
-func (o *verifyOptions) manifest() (*export.Manifest, error) {
+func (o *verifyOptions) manifest() (*incremental.Manifest, error) {
 	for _, v := range o.Inputs {
 		if v == readback.Stdin {
 			continue
@@ -250,12 +251,12 @@ func (o *verifyOptions) manifest() (*export.Manifest, error) {
 		if !fi.IsDir() {
 			continue
 		}
-		m, err := export.LoadManifest(v)
+		m, err := incremental.LoadManifest(v)
 		if err != nil || m == nil {
 			return nil, err
 		}
 		if len(o.Inputs) > 1 {
-			return nil, usageError(fmt.Errorf("--input %s has a %s: verify it alone, against its manifest", v, export.ManifestName))
+			return nil, usageError(fmt.Errorf("--input %s has a %s: verify it alone, against its manifest", v, incremental.ManifestName))
 		}
 		return m, nil
 	}
@@ -266,7 +267,7 @@ func (o *verifyOptions) manifest() (*export.Manifest, error) {
 // some; when both are there and differ, the flags win with a warning. The
 // API cannot count an export filtered by --ip, --client or --country: its
 // manifest is then all there is to check against.
-func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
+func (o *verifyOptions) filterFromManifest(m *incremental.Manifest) error {
 	if m.Filter.HasLocal() {
 		if !o.Offline {
 			o.App.notice("%s was exported with --ip, --client or --country, which the API cannot count: checking against its manifest only (as --offline)", o.Inputs[0])
@@ -275,7 +276,7 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 		return nil
 	}
 	if o.FilterGiven {
-		if !export.FilterOf(o.Filter).Equal(m.Filter) {
+		if !incremental.FilterOf(o.Filter).Equal(m.Filter) {
 			o.App.warn("the filters differ from those in %s's manifest: counting with the flags", o.Inputs[0])
 		}
 		return nil
@@ -283,7 +284,7 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 	o.Filter.ActivityTypes = append([]string(nil), m.Filter.ActivityTypes...)
 	o.Filter.Users = nil
 	for _, k := range m.Filter.Users {
-		u, err := auditlog.ParseUser(export.UserArg(k))
+		u, err := auditlog.ParseUser(incremental.UserArg(k))
 		if err != nil {
 			return fmt.Errorf("manifest of %s: user %q: %w", o.Inputs[0], k, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
@@ -30,7 +31,7 @@ import (
 func bucketOptions(c *adminapi.Client, store *blob.Bucket, until time.Time) Options {
 	return Options{
 		Source:   c,
-		Identity: Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: Destination{Dir: "mem://archive"}},
+		Identity: incremental.Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: incremental.Destination{Dir: "mem://archive"}},
 		Until:    until, OutDir: "mem://archive", OutPath: "-",
 		OpenBucket: func(context.Context, string) (*blob.Bucket, error) {
 			return blob.PrefixedBucket(store, "archive/"), nil
@@ -41,18 +42,18 @@ func bucketOptions(c *adminapi.Client, store *blob.Bucket, until time.Time) Opti
 	}
 }
 
-func readStore(t *testing.T, store *blob.Bucket) (*Archive, *blob.Bucket) {
+func readStore(t *testing.T, store *blob.Bucket) (*incremental.Archive, *blob.Bucket) {
 	t.Helper()
 	b := blob.PrefixedBucket(store, "archive/")
 	t.Cleanup(func() { b.Close() })
-	a, err := ReadArchive(context.Background(), b, "mem://archive")
+	a, err := incremental.ReadArchive(context.Background(), b, "mem://archive")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a, b
 }
 
-func archiveIDs(t *testing.T, a *Archive, b *blob.Bucket) []string {
+func archiveIDs(t *testing.T, a *incremental.Archive, b *blob.Bucket) []string {
 	t.Helper()
 	var ids []string
 	err := readback.Each(context.Background(), a.Inputs(context.Background(), b), func(e *auditlog.Event) error {
@@ -83,7 +84,7 @@ func TestArchiveTwoFreshRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Entry != EntryKey(2) || !strings.HasPrefix(res.Head, "sha256:") {
+	if res.Entry != incremental.EntryKey(2) || !strings.HasPrefix(res.Head, "sha256:") {
 		t.Errorf("second run: %+v", res)
 	}
 	a, b := readStore(t, store)
@@ -101,7 +102,7 @@ func TestArchiveTwoFreshRuns(t *testing.T) {
 	late.Since = runStart.Add(time.Hour)
 	var notices []string
 	late.Notice = func(format string, args ...any) { notices = append(notices, fmt.Sprintf(format, args...)) }
-	if res, err := runOnce(t, late); err != nil || res.Entry != EntryKey(3) {
+	if res, err := runOnce(t, late); err != nil || res.Entry != incremental.EntryKey(3) {
 		t.Fatalf("a --since off the archive: %+v, %v", res, err)
 	}
 	if len(notices) == 0 || !strings.Contains(notices[0], "is for a first run") {
@@ -140,7 +141,7 @@ func TestArchiveOverlappingRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = rb.Export(context.Background(), adminapi.Selection{})
-	var conflict *ConflictError
+	var conflict *incremental.ConflictError
 	if !errors.As(err, &conflict) || !strings.Contains(err.Error(), "another run committed entry 1 (manifest/00000001.json) first") {
 		t.Fatalf("the second commit: %v", err)
 	}
@@ -195,7 +196,7 @@ func TestArchiveTamper(t *testing.T) {
 	ctx := context.Background()
 	type env struct {
 		b    *blob.Bucket
-		a    *Archive
+		a    *incremental.Archive
 		head string
 	}
 	obj := func(e env, i int) string { return e.a.Entries[i].Entry.Objects[0].Key }
@@ -235,34 +236,34 @@ func TestArchiveTamper(t *testing.T) {
 			put(t, e, obj(e, 0), raw[:len(raw)-10])
 		}, kind: KindChecksum, names: "audit-20261120T000000Z-20261120T060000Z-"},
 		{name: "deleted object", mutate: func(t *testing.T, e env) { del(t, e, obj(e, 2)) }, kind: KindMissingFile, names: "audit-20261120T120000Z-20261121T000000Z-"},
-		{name: "deleted entry", mutate: func(t *testing.T, e env) { del(t, e, EntryKey(2)) }, kind: KindEntries, names: "manifest/00000002.json: missing"},
-		{name: "deleted last entry, head pinned", head: true, mutate: func(t *testing.T, e env) { del(t, e, EntryKey(3)) }, kind: KindHead, names: "no entry of the chain hashes to"},
+		{name: "deleted entry", mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(2)) }, kind: KindEntries, names: "manifest/00000002.json: missing"},
+		{name: "deleted last entry, head pinned", head: true, mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(3)) }, kind: KindHead, names: "no entry of the chain hashes to"},
 		{name: "reordered entries", mutate: func(t *testing.T, e env) {
-			one, two := get(t, e, EntryKey(1)), get(t, e, EntryKey(2))
-			put(t, e, EntryKey(1), two)
-			put(t, e, EntryKey(2), one)
+			one, two := get(t, e, incremental.EntryKey(1)), get(t, e, incremental.EntryKey(2))
+			put(t, e, incremental.EntryKey(1), two)
+			put(t, e, incremental.EntryKey(2), one)
 		}, kind: KindEntries, names: "manifest/00000001.json: says it is entry 2"},
 		{name: "inserted entry", mutate: func(t *testing.T, e env) {
-			put(t, e, EntryKey(4), get(t, e, EntryKey(3)))
-			put(t, e, EntryKey(3), get(t, e, EntryKey(2)))
+			put(t, e, incremental.EntryKey(4), get(t, e, incremental.EntryKey(3)))
+			put(t, e, incremental.EntryKey(3), get(t, e, incremental.EntryKey(2)))
 		}, kind: KindEntries, names: "manifest/00000003.json: says it is entry 2"},
 		{name: "edited entry", mutate: func(t *testing.T, e env) {
-			raw := get(t, e, EntryKey(2))
-			put(t, e, EntryKey(2), bytes.Replace(raw, []byte(`"count":`), []byte(`"count":1`), 1))
+			raw := get(t, e, incremental.EntryKey(2))
+			put(t, e, incremental.EntryKey(2), bytes.Replace(raw, []byte(`"count":`), []byte(`"count":1`), 1))
 		}, kind: KindSignature, names: "manifest/00000002.json: bad signature"},
 		{name: "entry re-signed by another key", key: key, mutate: func(t *testing.T, e env) {
 			d := e.a.Entries[0]
-			raw, err := EncodeEntry(&d.Entry, other)
+			raw, err := incremental.EncodeEntry(&d.Entry, other)
 			if err != nil {
 				t.Fatal(err)
 			}
-			put(t, e, EntryKey(1), raw)
+			put(t, e, incremental.EntryKey(1), raw)
 		}, kind: KindSignature, names: "manifest/00000001.json: signed by key"},
 		{name: "wrong --verify-key", key: other, kind: KindSignature, names: "not by the --verify-key"},
 		{name: "signature removed", key: key, mutate: func(t *testing.T, e env) {
-			raw := get(t, e, EntryKey(3))
+			raw := get(t, e, incremental.EntryKey(3))
 			line, _, _ := bytes.Cut(raw, []byte{'\n'})
-			put(t, e, EntryKey(3), append(line, '\n'))
+			put(t, e, incremental.EntryKey(3), append(line, '\n'))
 		}, kind: KindSignature, names: "manifest/00000003.json: not signed"},
 		{name: "inserted object is only listed", mutate: func(t *testing.T, e env) {
 			put(t, e, "data/audit-20261120T000000Z-20261121T000000Z-ffffffffffff.jsonl.gz", []byte("x"))
@@ -276,7 +277,7 @@ func TestArchiveTamper(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(t, e)
 			}
-			a, err := ReadArchive(ctx, b, "mem://archive")
+			a, err := incremental.ReadArchive(ctx, b, "mem://archive")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -332,7 +333,7 @@ func TestArchiveStateDisagrees(t *testing.T) {
 	if _, err := runOnce(t, o); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := LoadState(state)
+	st, _ := incremental.LoadState(state)
 	st.LastEnd = runStart.Add(3 * time.Hour)
 	st.Save(state, runStart)
 	_, err := runOnce(t, dirOptions(c, state, dir, runStart.Add(12*time.Hour)))
@@ -348,7 +349,7 @@ func TestArchiveStateDisagrees(t *testing.T) {
 func TestArchiveContinuesLegacy(t *testing.T) {
 	srv, c := newVerifyServer(t)
 	dir, _ := writeDir(t, srv, true)
-	before, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	before, err := os.ReadFile(filepath.Join(dir, incremental.ManifestName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,15 +360,15 @@ func TestArchiveContinuesLegacy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Entry != EntryKey(1) {
+	if res.Entry != incremental.EntryKey(1) {
 		t.Errorf("result %+v", res)
 	}
-	if after, _ := os.ReadFile(filepath.Join(dir, ManifestName)); !bytes.Equal(after, before) {
+	if after, _ := os.ReadFile(filepath.Join(dir, incremental.ManifestName)); !bytes.Equal(after, before) {
 		t.Error("manifest.json was rewritten")
 	}
 	a, b := openArchive(t, dir)
 	first := a.Entries[0].Entry
-	if first.Legacy == nil || first.Legacy.SHA256 != HashOf(before) || !first.From.Equal(vEnd) {
+	if first.Legacy == nil || first.Legacy.SHA256 != incremental.HashOf(before) || !first.From.Equal(vEnd) {
 		t.Fatalf("first entry: %+v", first)
 	}
 	got := archiveIDs(t, a, b)
@@ -379,7 +380,7 @@ func TestArchiveContinuesLegacy(t *testing.T) {
 	if err != nil || !rep.OK() || rep.Files != 4 {
 		t.Errorf("verify: %v\n%s", err, reportText(rep))
 	}
-	os.WriteFile(filepath.Join(dir, ManifestName), bytes.Replace(before, []byte(`"count": `), []byte(`"count": 1`), 1), 0o600)
+	os.WriteFile(filepath.Join(dir, incremental.ManifestName), bytes.Replace(before, []byte(`"count": `), []byte(`"count": 1`), 1), 0o600)
 	a, b = openArchive(t, dir)
 	rep, err = VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
 	if err != nil || rep.Count(KindEntries) == 0 || !strings.Contains(strings.Join(rep.Problems(KindEntries), ""), "manifest.json was edited") {

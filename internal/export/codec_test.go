@@ -10,6 +10,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -33,7 +34,7 @@ func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	evs = append(evs, late...)
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
-	s := newObjectSink(ctx, b, "mem://a", c, output.Options{UTC: true}, "0123456789ab", Range{From: from, To: to})
+	s := newObjectSink(ctx, b, "mem://a", c, output.Options{UTC: true}, "0123456789ab", incremental.Range{From: from, To: to})
 	for _, e := range evs {
 		rec := e.Record()
 		if err := s.write(&rec); err != nil {
@@ -62,13 +63,21 @@ func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	if total != int64(len(evs)) || len(objs) < 3 || !containsAll(wantKeys, keys) {
 		t.Fatalf("objects %v hold %d events, want %d in keys among %v", keys, total, len(evs), wantKeys)
 	}
-	a := &Archive{Location: "mem://a"}
-	e := a.nextEntry("0123456789ab", to, Identity{}, Range{From: from, To: to}, objs)
-	d := &DecodedEntry{Key: EntryKey(1), Entry: *e}
-	raw, _ := EncodeEntry(e, nil)
-	d.Raw, d.Hash, d.Signed = raw, HashOf(raw), raw[:len(raw)-1]
-	a.Entries = []*DecodedEntry{d}
-	a.check([]error{nil})
+	// The objects' entry, committed and read back as a run's would be.
+	a, err := incremental.ReadArchive(ctx, b, "mem://a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := a.NextEntry("0123456789ab", to, incremental.Identity{}, incremental.Range{From: from, To: to}, objs)
+	if _, err := incremental.CommitEntry(ctx, b, a, e, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = incremental.ReadArchive(ctx, b, "mem://a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Problem(); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := VerifyArchive(ctx, b, a, ArchiveVerifyOptions{})
 	if err != nil || !rep.OK() || rep.Events != int64(len(evs)) {
 		t.Errorf("verify: %v\n%s", err, reportText(rep))

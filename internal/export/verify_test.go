@@ -14,6 +14,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -37,23 +38,23 @@ func newVerifyServer(t *testing.T) (*adminapitest.Server, *adminapi.Client) {
 
 // writeDir writes the server's events as an --out-dir of one file per day,
 // the way export does.
-func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *Manifest) {
+func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *incremental.Manifest) {
 	t.Helper()
-	var ranges []Range
+	var ranges []incremental.Range
 	for from := vStart; from.Before(vEnd); from = from.Add(24 * time.Hour) {
-		ranges = append(ranges, Range{From: from, To: from.Add(24 * time.Hour)})
+		ranges = append(ranges, incremental.Range{From: from, To: from.Add(24 * time.Hour)})
 	}
 	return writeRanges(t, srv, ranges, codec.Ext("jsonl", gz))
 }
 
 // writeRanges writes the server's events of each range to a file of its
 // own, named by the range, and lists them in a manifest.
-func writeRanges(t *testing.T, srv *adminapitest.Server, ranges []Range, ext string) (string, *Manifest) {
+func writeRanges(t *testing.T, srv *adminapitest.Server, ranges []incremental.Range, ext string) (string, *incremental.Manifest) {
 	t.Helper()
 	dir := t.TempDir()
-	m := &Manifest{Project: srv.ProjectID()}
+	m := &incremental.Manifest{Project: srv.ProjectID()}
 	for _, r := range ranges {
-		df, err := CreateDataFile(filepath.Join(dir, FileName(r, ext)), 0, output.Options{Format: "jsonl"}, true)
+		df, err := CreateDataFile(filepath.Join(dir, incremental.FileName(r, ext)), 0, output.Options{Format: "jsonl"}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,12 +113,12 @@ func editLines(t *testing.T, path string, edit func([]string) []string) {
 
 func TestVerifyDir(t *testing.T) {
 	srv, client := newVerifyServer(t)
-	second := func(m *Manifest) string { return m.Files[1].Name }
+	second := func(m *incremental.Manifest) string { return m.Files[1].Name }
 	tests := []struct {
 		name string
 		gz   bool
 		// break the archive
-		mutate func(t *testing.T, dir string, m *Manifest)
+		mutate func(t *testing.T, dir string, m *incremental.Manifest)
 		// problem kinds expected offline and online (nil = clean)
 		offline, online []string
 		// a line expected in the online report
@@ -127,7 +128,7 @@ func TestVerifyDir(t *testing.T) {
 		{name: "clean plain", gz: false},
 		{
 			name: "deleted line", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				editLines(t, filepath.Join(dir, second(m)), func(l []string) []string { return append(l[:10:10], l[11:]...) })
 			},
 			offline:  []string{KindChecksum, KindCount},
@@ -136,7 +137,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "duplicated line", gz: false,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				editLines(t, filepath.Join(dir, second(m)), func(l []string) []string {
 					return append(l[:21:21], append([]string{l[20]}, l[21:]...)...)
 				})
@@ -146,7 +147,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "truncated gzip file", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				p := filepath.Join(dir, second(m))
 				raw, _ := os.ReadFile(p)
 				os.WriteFile(p, raw[:len(raw)/2], 0o600)
@@ -157,7 +158,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "truncated plain file mid-line", gz: false,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				p := filepath.Join(dir, second(m))
 				raw, _ := os.ReadFile(p)
 				os.WriteFile(p, raw[:len(raw)-100], 0o600)
@@ -167,7 +168,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "file deleted", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				os.Remove(filepath.Join(dir, second(m)))
 			},
 			offline: []string{KindMissingFile},
@@ -175,7 +176,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "gap in the manifest", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				os.Remove(filepath.Join(dir, second(m)))
 				m.Files = append(m.Files[:1:1], m.Files[2:]...)
 				m.Save(dir, 0)
@@ -185,16 +186,16 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "file not in the manifest", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
-				r := Range{From: vEnd, To: vEnd.Add(time.Hour)}
-				os.WriteFile(filepath.Join(dir, FileName(r, ".jsonl.gz")), nil, 0o600)
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
+				r := incremental.Range{From: vEnd, To: vEnd.Add(time.Hour)}
+				os.WriteFile(filepath.Join(dir, incremental.FileName(r, ".jsonl.gz")), nil, 0o600)
 			},
 			offline: []string{KindUnlisted},
 			online:  []string{KindUnlisted},
 		},
 		{
 			name: "event outside its file's range", gz: false,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				// Move the first line of the third file to the end of the second:
 				// the files still hold every event once, but one is misfiled.
 				var moved string
@@ -211,7 +212,7 @@ func TestVerifyDir(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(t, dir, m)
 			}
-			m, err := LoadManifest(dir)
+			m, err := incremental.LoadManifest(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +305,7 @@ func TestVerifyFile(t *testing.T) {
 		t.Errorf("problems [%s], want [%s]", got, KindAPI)
 	}
 	// A range wider than the file: the rest is missing.
-	wide := Range{From: vStart, To: vEnd}
+	wide := incremental.Range{From: vStart, To: vEnd}
 	rep, err = VerifyFile(context.Background(), path, VerifyOptions{Counter: client, Range: wide})
 	if err != nil {
 		t.Fatal(err)
@@ -317,7 +318,7 @@ func TestVerifyFile(t *testing.T) {
 
 func TestReportWriteTo(t *testing.T) {
 	r := newReport("d", 2)
-	r.Range = Range{From: vStart, To: vEnd}
+	r.Range = incremental.Range{From: vStart, To: vEnd}
 	r.Files, r.Events, r.Manifest = 3, 20000, true
 	for i := 0; i < 5; i++ {
 		r.add(KindDuplicate, "dup %d", i)
@@ -338,7 +339,7 @@ func TestReportWriteTo(t *testing.T) {
 func TestVerifyDirFractionalBounds(t *testing.T) {
 	srv, client := newVerifyServer(t)
 	cut := vStart.Add(36*time.Hour + 209147100*time.Nanosecond)
-	dir, m := writeRanges(t, srv, []Range{{vStart, cut}, {cut, vEnd}}, ".jsonl")
+	dir, m := writeRanges(t, srv, []incremental.Range{{From: vStart, To: cut}, {From: cut, To: vEnd}}, ".jsonl")
 	for _, counter := range []Counter{nil, client} {
 		rep, err := VerifyDir(t.Context(), dir, m, VerifyOptions{Counter: counter})
 		if err != nil {
@@ -350,7 +351,7 @@ func TestVerifyDirFractionalBounds(t *testing.T) {
 			t.Errorf("online %v:\n%s", counter != nil, b.String())
 		}
 	}
-	p, err := PlanRun("s.json", &State{Start: vStart, LastEnd: cut}, time.Time{}, vEnd.Add(time.Hour))
+	p, err := incremental.PlanRun("s.json", &incremental.State{Start: vStart, LastEnd: cut}, time.Time{}, vEnd.Add(time.Hour))
 	if err != nil || p.Next == nil || !p.Next.From.Equal(cut.Truncate(time.Second).Add(time.Second)) {
 		t.Errorf("PlanRun after a fractional end = %+v, %v; want the next whole second", p.Next, err)
 	}
@@ -414,7 +415,7 @@ func TestVerifyLoneFile(t *testing.T) {
 			want: []string{"events, newest first,", "ok: clean"}},
 		{name: "newest first, online", path: descPath, opts: VerifyOptions{Counter: client},
 			want: []string{"events, newest first,", "ok: complete and clean"}},
-		{name: "open range", path: ascPath, opts: VerifyOptions{Range: Range{From: vStart.Add(time.Hour)}},
+		{name: "open range", path: ascPath, opts: VerifyOptions{Range: incremental.Range{From: vStart.Add(time.Hour)}},
 			kinds:   KindOutside,
 			want:    []string{"is before the start of the range [2026-11-01T01:00:00Z, open)"},
 			notWant: []string{"0001-01-01"}},
@@ -457,8 +458,8 @@ func TestVerifyLoneFile(t *testing.T) {
 	if rep.Count(KindOrder) != 1 || !strings.Contains(reportText(rep), "(the file is newest first)") {
 		t.Errorf("one event out of place in a newest-first file:\n%s", reportText(rep))
 	}
-	if (Range{}).String() != "[open, open)" {
-		t.Errorf("Range{}.String() = %s", Range{})
+	if (incremental.Range{}).String() != "[open, open)" {
+		t.Errorf("Range{}.String() = %s", incremental.Range{})
 	}
 
 	// The files of a directory are export's, oldest first: a reversed one

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
@@ -19,7 +20,7 @@ func TestVerifyInputs(t *testing.T) {
 	for _, f := range m.Files {
 		paths = append(paths, filepath.Join(dir, f.Name))
 	}
-	o := VerifyOptions{Counter: c, Range: Range{From: vStart, To: vEnd}}
+	o := VerifyOptions{Counter: c, Range: incremental.Range{From: vStart, To: vEnd}}
 
 	rep, err := VerifyInputs(context.Background(), "three files", readback.Files(paths...), o)
 	if err != nil {

@@ -22,9 +22,9 @@ import (
 // Stdin is the --input value that means standard input.
 const Stdin = "-"
 
-// manifestName is the manifest of an export folder, as internal/export
-// writes it (export.ManifestName; export reads archives, so archive cannot
-// import it).
+// manifestName is the manifest of an export folder, as internal/incremental
+// writes it (incremental.ManifestName; incremental reads archives back
+// through this package, so this one cannot import it).
 const manifestName = "manifest.json"
 
 // ErrNoExportFiles says that a folder holds neither a manifest nor any
