@@ -15,6 +15,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
 
 // verifyOptions are the inputs of verify, after flag parsing.
@@ -130,7 +131,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	if o.VerifyKey != "" || o.Head != "" {
 		return usageError(errors.New("--verify-key and --head apply to an archive of entries (an export --out-dir of this version)"))
 	}
-	vo := export.VerifyOptions{}
+	vo := verify.Options{}
 	manifest, err := o.manifest()
 	if err != nil {
 		return err
@@ -154,11 +155,11 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 			return err
 		}
 	}
-	var rep *export.Report
+	var rep *verify.Report
 	if manifest != nil {
-		rep, err = export.VerifyDir(ctx, o.Inputs[0], manifest, vo)
+		rep, err = verify.Dir(ctx, o.Inputs[0], manifest, vo)
 	} else {
-		rep, err = export.VerifyInputs(ctx, inputNames(o.Inputs), ins, vo)
+		rep, err = verify.Inputs(ctx, inputNames(o.Inputs), ins, vo)
 	}
 	if err != nil {
 		return err
@@ -184,7 +185,7 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 	if o.RangeGiven {
 		return usageError(errors.New("--since and --until apply to a file: the range of an archive is that of its entries"))
 	}
-	ao := export.ArchiveVerifyOptions{Head: o.Head}
+	ao := verify.ArchiveOptions{Head: o.Head}
 	if o.VerifyKey != "" {
 		key, err := incremental.ReadVerifyKey(o.VerifyKey)
 		if err != nil {
@@ -211,7 +212,7 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 			return err
 		}
 	}
-	rep, err := export.VerifyArchive(ctx, b, arch, ao)
+	rep, err := verify.Archive(ctx, b, arch, ao)
 	if err != nil {
 		return err
 	}
@@ -220,7 +221,7 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 
 // report warns about a range beyond the retention, prints the report and
 // makes a problem exit 1.
-func (o *verifyOptions) report(rep *export.Report) error {
+func (o *verifyOptions) report(rep *verify.Report) error {
 	a := o.App
 	if horizon := a.now().Add(-export.UsualRetention); !o.Offline && !rep.Range.From.IsZero() && rep.Range.From.Before(horizon) {
 		a.warn("the range starts at %s, beyond Authgear's usual retention (90–180 days): the API cannot count events it has dropped, "+
@@ -295,7 +296,7 @@ func (o *verifyOptions) filterFromManifest(m *incremental.Manifest) error {
 
 // counter is the API that an online verify compares counts with, and the
 // selection of the filter it counts.
-func (o *verifyOptions) counter(ctx context.Context) (adminapi.Selection, export.Counter, error) {
+func (o *verifyOptions) counter(ctx context.Context) (adminapi.Selection, verify.Counter, error) {
 	c, err := o.App.client(ctx)
 	if err != nil {
 		return adminapi.Selection{}, nil, err

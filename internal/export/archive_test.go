@@ -23,6 +23,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
 
 // bucketOptions are the options of a run without state into the archive
@@ -112,7 +113,7 @@ func TestArchiveTwoFreshRuns(t *testing.T) {
 	if a.Problem() != nil || !a.Entries[2].Entry.From.Equal(end) {
 		t.Fatalf("third entry from %v, %v", a.Entries[2].Entry.From, a.Problem())
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{VerifyOptions: VerifyOptions{Counter: c}})
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{Options: verify.Options{Counter: c}})
 	if err != nil || !rep.OK() || rep.Compared != "API" {
 		t.Errorf("verify against the API: ok %v, %v\n%s", rep.OK(), err, reportText(rep))
 	}
@@ -154,7 +155,7 @@ func TestArchiveOverlappingRuns(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
 		t.Errorf("the archive holds %d events, want %d once each", len(got), len(want))
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
 	if err != nil || !rep.OK() || !slices.Equal(rep.Unreferenced(), conflict.Objects) || len(conflict.Objects) != 1 {
 		t.Errorf("verify: ok %v, unreferenced %v, the losing run's %v: %v", rep.OK(), rep.Unreferenced(), conflict.Objects, err)
 	}
@@ -230,27 +231,27 @@ func TestArchiveTamper(t *testing.T) {
 			raw := get(t, e, obj(e, 1))
 			raw[len(raw)/2] ^= 1
 			put(t, e, obj(e, 1), raw)
-		}, kind: KindChecksum, names: "audit-20261120T060000Z-20261120T120000Z-"},
+		}, kind: verify.KindChecksum, names: "audit-20261120T060000Z-20261120T120000Z-"},
 		{name: "truncated object", mutate: func(t *testing.T, e env) {
 			raw := get(t, e, obj(e, 0))
 			put(t, e, obj(e, 0), raw[:len(raw)-10])
-		}, kind: KindChecksum, names: "audit-20261120T000000Z-20261120T060000Z-"},
-		{name: "deleted object", mutate: func(t *testing.T, e env) { del(t, e, obj(e, 2)) }, kind: KindMissingFile, names: "audit-20261120T120000Z-20261121T000000Z-"},
-		{name: "deleted entry", mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(2)) }, kind: KindEntries, names: "manifest/00000002.json: missing"},
-		{name: "deleted last entry, head pinned", head: true, mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(3)) }, kind: KindHead, names: "no entry of the chain hashes to"},
+		}, kind: verify.KindChecksum, names: "audit-20261120T000000Z-20261120T060000Z-"},
+		{name: "deleted object", mutate: func(t *testing.T, e env) { del(t, e, obj(e, 2)) }, kind: verify.KindMissingFile, names: "audit-20261120T120000Z-20261121T000000Z-"},
+		{name: "deleted entry", mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(2)) }, kind: verify.KindEntries, names: "manifest/00000002.json: missing"},
+		{name: "deleted last entry, head pinned", head: true, mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(3)) }, kind: verify.KindHead, names: "no entry of the chain hashes to"},
 		{name: "reordered entries", mutate: func(t *testing.T, e env) {
 			one, two := get(t, e, incremental.EntryKey(1)), get(t, e, incremental.EntryKey(2))
 			put(t, e, incremental.EntryKey(1), two)
 			put(t, e, incremental.EntryKey(2), one)
-		}, kind: KindEntries, names: "manifest/00000001.json: says it is entry 2"},
+		}, kind: verify.KindEntries, names: "manifest/00000001.json: says it is entry 2"},
 		{name: "inserted entry", mutate: func(t *testing.T, e env) {
 			put(t, e, incremental.EntryKey(4), get(t, e, incremental.EntryKey(3)))
 			put(t, e, incremental.EntryKey(3), get(t, e, incremental.EntryKey(2)))
-		}, kind: KindEntries, names: "manifest/00000003.json: says it is entry 2"},
+		}, kind: verify.KindEntries, names: "manifest/00000003.json: says it is entry 2"},
 		{name: "edited entry", mutate: func(t *testing.T, e env) {
 			raw := get(t, e, incremental.EntryKey(2))
 			put(t, e, incremental.EntryKey(2), bytes.Replace(raw, []byte(`"count":`), []byte(`"count":1`), 1))
-		}, kind: KindSignature, names: "manifest/00000002.json: bad signature"},
+		}, kind: verify.KindSignature, names: "manifest/00000002.json: bad signature"},
 		{name: "entry re-signed by another key", key: key, mutate: func(t *testing.T, e env) {
 			d := e.a.Entries[0]
 			raw, err := incremental.EncodeEntry(&d.Entry, other)
@@ -258,13 +259,13 @@ func TestArchiveTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 			put(t, e, incremental.EntryKey(1), raw)
-		}, kind: KindSignature, names: "manifest/00000001.json: signed by key"},
-		{name: "wrong --verify-key", key: other, kind: KindSignature, names: "not by the --verify-key"},
+		}, kind: verify.KindSignature, names: "manifest/00000001.json: signed by key"},
+		{name: "wrong --verify-key", key: other, kind: verify.KindSignature, names: "not by the --verify-key"},
 		{name: "signature removed", key: key, mutate: func(t *testing.T, e env) {
 			raw := get(t, e, incremental.EntryKey(3))
 			line, _, _ := bytes.Cut(raw, []byte{'\n'})
 			put(t, e, incremental.EntryKey(3), append(line, '\n'))
-		}, kind: KindSignature, names: "manifest/00000003.json: not signed"},
+		}, kind: verify.KindSignature, names: "manifest/00000003.json: not signed"},
 		{name: "inserted object is only listed", mutate: func(t *testing.T, e env) {
 			put(t, e, "data/audit-20261120T000000Z-20261121T000000Z-ffffffffffff.jsonl.gz", []byte("x"))
 		}},
@@ -281,14 +282,14 @@ func TestArchiveTamper(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o := ArchiveVerifyOptions{}
+			o := verify.ArchiveOptions{}
 			if tt.key != nil {
 				o.VerifyKey = tt.key.Public().(ed25519.PublicKey)
 			}
 			if tt.head {
 				o.Head = e.head
 			}
-			rep, err := VerifyArchive(ctx, b, a, o)
+			rep, err := verify.Archive(ctx, b, a, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,14 +377,14 @@ func TestArchiveContinuesLegacy(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: vStart, To: vEnd.Add(12 * time.Hour)})); !slices.Equal(got, want) {
 		t.Errorf("the archive holds %d events, want %d once each", len(got), len(want))
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{VerifyOptions: VerifyOptions{Counter: c}})
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{Options: verify.Options{Counter: c}})
 	if err != nil || !rep.OK() || rep.Files != 4 {
 		t.Errorf("verify: %v\n%s", err, reportText(rep))
 	}
 	os.WriteFile(filepath.Join(dir, incremental.ManifestName), bytes.Replace(before, []byte(`"count": `), []byte(`"count": 1`), 1), 0o600)
 	a, b = openArchive(t, dir)
-	rep, err = VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
-	if err != nil || rep.Count(KindEntries) == 0 || !strings.Contains(strings.Join(rep.Problems(KindEntries), ""), "manifest.json was edited") {
+	rep, err = verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
+	if err != nil || rep.Count(verify.KindEntries) == 0 || !strings.Contains(strings.Join(rep.Problems(verify.KindEntries), ""), "manifest.json was edited") {
 		t.Errorf("an edited manifest.json: %v\n%s", err, reportText(rep))
 	}
 }

@@ -351,3 +351,17 @@ func (r *Run) chmodLocal(keys ...string) {
 		}
 	}
 }
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

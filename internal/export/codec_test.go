@@ -12,6 +12,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
 
 // A codec split by UTC day (as Parquet's is) writes one object per day
@@ -78,7 +79,7 @@ func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	if err := a.Problem(); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := VerifyArchive(ctx, b, a, ArchiveVerifyOptions{})
+	rep, err := verify.Archive(ctx, b, a, verify.ArchiveOptions{})
 	if err != nil || !rep.OK() || rep.Events != int64(len(evs)) {
 		t.Errorf("verify: %v\n%s", err, reportText(rep))
 	}
@@ -87,7 +88,7 @@ func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	if err := b.WriteAll(ctx, objs[0].Key, []byte("{}\n"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if rep, _ := VerifyArchive(ctx, b, a, ArchiveVerifyOptions{}); rep.Count(KindChecksum) != 1 {
+	if rep, _ := verify.Archive(ctx, b, a, verify.ArchiveOptions{}); rep.Count(verify.KindChecksum) != 1 {
 		t.Errorf("an edited object:\n%s", reportText(rep))
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
@@ -110,8 +111,8 @@ func TestParquetArchive(t *testing.T) {
 			if want := len(srv.Select(adminapi.Selection{From: runStart, To: end, ActivityTypes: f.ActivityTypes})); n != want || n == 0 {
 				t.Errorf("search for USER_AUTHENTICATED found %d, want %d", n, want)
 			}
-			for _, counter := range []Counter{nil, c} {
-				rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{VerifyOptions: VerifyOptions{Counter: counter}})
+			for _, counter := range []verify.Counter{nil, c} {
+				rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{Options: verify.Options{Counter: counter}})
 				if err != nil || !rep.OK() || rep.Events != int64(len(got)) {
 					t.Errorf("verify (API %v): ok %v, %d events, %v\n%s", counter != nil, rep.OK(), rep.Events, err, reportText(rep))
 				}
@@ -194,7 +195,7 @@ func TestParquetArchiveDiedRun(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
 		t.Errorf("after the next run the archive holds %d events, want %d once each", len(got), len(want))
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
 	if err != nil || len(rep.Unreferenced()) != left {
 		t.Errorf("verify lists %d objects no entry names, want the %d the dead run left (%v)\n%s", len(rep.Unreferenced()), left, err, reportText(rep))
 	}

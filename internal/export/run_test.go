@@ -19,6 +19,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
 
 func ts(s string) time.Time {
@@ -189,7 +190,7 @@ func TestRunAfterKilledFirstRun(t *testing.T) {
 		t.Errorf("the objects hold %d events, want the %d of the day once each", len(got), len(want))
 	}
 	a, b := openArchive(t, dir)
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
 	if err != nil || !rep.OK() || !slices.Equal(rep.Unreferenced(), []string{half}) {
 		t.Errorf("verify: ok %v, unreferenced %v, %v", rep.OK(), rep.Unreferenced(), err)
 	}

@@ -1,4 +1,4 @@
-package export
+package verify
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/incremental"
 )
 
-// ArchiveVerifyOptions are what VerifyArchive checks beyond VerifyOptions.
-type ArchiveVerifyOptions struct {
-	VerifyOptions
+// ArchiveOptions are what Archive checks beyond Options.
+type ArchiveOptions struct {
+	Options
 	// VerifyKey, when set, must have signed every entry.
 	VerifyKey ed25519.PublicKey
 	// Head, when set ("sha256:<hex>" or the hex alone), must be the hash
@@ -30,7 +30,7 @@ type ArchiveVerifyOptions struct {
 	Parallel int
 }
 
-// VerifyArchive checks an archive: the chain (every entry present, in
+// Archive checks an archive: the chain (every entry present, in
 // order, naming the hash of the one before; ranges that tile), the
 // signatures, the pinned head, every object an entry (or manifest.json)
 // names against its size, SHA-256 and count, every event (in its object's
@@ -38,7 +38,7 @@ type ArchiveVerifyOptions struct {
 // against the API. Objects are read in parallel, each as a stream. Objects
 // that no entry names are listed, and are no problem: a killed or losing
 // run leaves them, and nothing reads them as data.
-func VerifyArchive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o ArchiveVerifyOptions) (*Report, error) {
+func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o ArchiveOptions) (*Report, error) {
 	r := newReport(a.Location, o.MaxListed)
 	r.Manifest, r.Archive = true, true
 	r.Head, r.Entries = a.Head(), len(a.Entries)
@@ -90,11 +90,11 @@ func VerifyArchive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, 
 		return r, nil
 	}
 	r.Compared = "API"
-	return r, compareAPI(ctx, r, t, o.VerifyOptions)
+	return r, compareAPI(ctx, r, t, o.Options)
 }
 
 // archiveInputs are the objects to read: the files of manifest.json, with
-// the checks VerifyDir makes of them, then the objects of the entries.
+// the checks Dir makes of them, then the objects of the entries.
 func archiveInputs(ctx context.Context, b *blob.Bucket, a *incremental.Archive, r *Report) ([]verifyInput, map[string]bool) {
 	named := map[string]bool{}
 	var inputs []verifyInput

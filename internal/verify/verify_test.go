@@ -1,4 +1,4 @@
-package export
+package verify
 
 import (
 	"bytes"
@@ -14,9 +14,18 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/export"
 	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
 
 var (
 	vStart = ts("2026-11-01T00:00:00Z")
@@ -54,7 +63,7 @@ func writeRanges(t *testing.T, srv *adminapitest.Server, ranges []incremental.Ra
 	dir := t.TempDir()
 	m := &incremental.Manifest{Project: srv.ProjectID()}
 	for _, r := range ranges {
-		df, err := CreateDataFile(filepath.Join(dir, incremental.FileName(r, ext)), 0, output.Options{Format: "jsonl"}, true)
+		df, err := export.CreateDataFile(filepath.Join(dir, incremental.FileName(r, ext)), 0, output.Options{Format: "jsonl"}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +230,7 @@ func TestVerifyDir(t *testing.T) {
 				counter Counter
 				want    []string
 			}{{"offline", nil, tt.offline}, {"online", client, tt.online}} {
-				r, err := VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: mode.counter})
+				r, err := Dir(context.Background(), dir, m, Options{Counter: mode.counter})
 				if err != nil {
 					t.Fatalf("%s: %v", mode.name, err)
 				}
@@ -253,7 +262,7 @@ func TestVerifyEconomisesQueries(t *testing.T) {
 	srv, client := newVerifyServer(t)
 	dir, m := writeDir(t, srv, true)
 	before := srv.Requests()
-	r, err := VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
+	r, err := Dir(context.Background(), dir, m, Options{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +271,7 @@ func TestVerifyEconomisesQueries(t *testing.T) {
 	}
 	editLines(t, filepath.Join(dir, m.Files[0].Name), func(l []string) []string { return l[1:] })
 	before = srv.Requests()
-	r, err = VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
+	r, err = Dir(context.Background(), dir, m, Options{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +290,7 @@ func TestVerifyFile(t *testing.T) {
 	r := m.Files[1].Range()
 
 	// The file's own first and last events give the range.
-	rep, err := VerifyFile(context.Background(), path, VerifyOptions{Counter: client})
+	rep, err := File(context.Background(), path, Options{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +306,7 @@ func TestVerifyFile(t *testing.T) {
 	// With the range given, an event of the neighbouring day is outside it
 	// and a deleted line is missing.
 	editLines(t, path, func(l []string) []string { return l[1:] })
-	rep, err = VerifyFile(context.Background(), path, VerifyOptions{Counter: client, Range: r})
+	rep, err = File(context.Background(), path, Options{Counter: client, Range: r})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +315,7 @@ func TestVerifyFile(t *testing.T) {
 	}
 	// A range wider than the file: the rest is missing.
 	wide := incremental.Range{From: vStart, To: vEnd}
-	rep, err = VerifyFile(context.Background(), path, VerifyOptions{Counter: client, Range: wide})
+	rep, err = File(context.Background(), path, Options{Counter: client, Range: wide})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +350,7 @@ func TestVerifyDirFractionalBounds(t *testing.T) {
 	cut := vStart.Add(36*time.Hour + 209147100*time.Nanosecond)
 	dir, m := writeRanges(t, srv, []incremental.Range{{From: vStart, To: cut}, {From: cut, To: vEnd}}, ".jsonl")
 	for _, counter := range []Counter{nil, client} {
-		rep, err := VerifyDir(t.Context(), dir, m, VerifyOptions{Counter: counter})
+		rep, err := Dir(t.Context(), dir, m, Options{Counter: counter})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +369,7 @@ func TestVerifyDirFractionalBounds(t *testing.T) {
 // writeFile writes events to a lone export file in the order given.
 func writeFile(t *testing.T, path string, events []adminapitest.Event) {
 	t.Helper()
-	df, err := CreateDataFile(path, 0, output.Options{Format: "jsonl"}, false)
+	df, err := export.CreateDataFile(path, 0, output.Options{Format: "jsonl"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +410,7 @@ func TestVerifyLoneFile(t *testing.T) {
 	tests := []struct {
 		name    string
 		path    string
-		opts    VerifyOptions
+		opts    Options
 		kinds   string   // problem kinds, "" = clean
 		want    []string // in the report
 		notWant []string
@@ -409,20 +418,20 @@ func TestVerifyLoneFile(t *testing.T) {
 		{name: "offline", path: ascPath,
 			want:    []string{"no manifest: local checks only", "ok: clean (every event parsable, in order, in range, once); completeness not checked: no manifest, and offline"},
 			notWant: []string{"complete and clean", "newest first"}},
-		{name: "online", path: ascPath, opts: VerifyOptions{Counter: client},
+		{name: "online", path: ascPath, opts: Options{Counter: client},
 			want: []string{"against the API", "ok: complete and clean"}},
 		{name: "newest first, offline", path: descPath,
 			want: []string{"events, newest first,", "ok: clean"}},
-		{name: "newest first, online", path: descPath, opts: VerifyOptions{Counter: client},
+		{name: "newest first, online", path: descPath, opts: Options{Counter: client},
 			want: []string{"events, newest first,", "ok: complete and clean"}},
-		{name: "open range", path: ascPath, opts: VerifyOptions{Range: incremental.Range{From: vStart.Add(time.Hour)}},
+		{name: "open range", path: ascPath, opts: Options{Range: incremental.Range{From: vStart.Add(time.Hour)}},
 			kinds:   KindOutside,
 			want:    []string{"is before the start of the range [2026-11-01T01:00:00Z, open)"},
 			notWant: []string{"0001-01-01"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, err := VerifyFile(t.Context(), tt.path, tt.opts)
+			rep, err := File(t.Context(), tt.path, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -451,7 +460,7 @@ func TestVerifyLoneFile(t *testing.T) {
 	}
 	swapped[i], swapped[i+1] = swapped[i+1], swapped[i]
 	writeFile(t, descPath, swapped)
-	rep, err := VerifyFile(t.Context(), descPath, VerifyOptions{})
+	rep, err := File(t.Context(), descPath, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,7 +481,7 @@ func TestVerifyLoneFile(t *testing.T) {
 		}
 		return out
 	})
-	rep, err = VerifyDir(t.Context(), ddir, m, VerifyOptions{})
+	rep, err = Dir(t.Context(), ddir, m, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

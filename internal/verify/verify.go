@@ -1,4 +1,9 @@
-package export
+// Package verify checks exports: an archive of entries (its chain,
+// signatures, pinned head, every object's size, checksum and count), an
+// --out-dir of the earlier format against its manifest, and files or
+// standard input read as one export; every event in range, in order, once
+// and parsable, and unless offline the counts per day against the API.
+package verify
 
 import (
 	"context"
@@ -29,8 +34,8 @@ type Counter interface {
 	Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error)
 }
 
-// VerifyOptions say what to compare an export with.
-type VerifyOptions struct {
+// Options say what to compare an export with.
+type Options struct {
 	// Range is the range the export should cover. For a directory it comes
 	// from the manifest and Range must be zero. For a file, a zero side is
 	// taken from the file's own first or last event.
@@ -249,12 +254,12 @@ type verifyInput struct {
 	codec  *codec.Codec
 }
 
-// VerifyDir checks an --out-dir: the manifest (every listed file present,
+// Dir checks an --out-dir: the manifest (every listed file present,
 // with its size, SHA-256 and count; ranges that tile without gaps or
 // overlaps; no data file left out), every event (in its file's range, in
 // time order, no duplicate ID, parsable) and, unless offline, the counts
 // per day (and per hour where a day differs) against the API.
-func VerifyDir(ctx context.Context, dir string, m *incremental.Manifest, o VerifyOptions) (*Report, error) {
+func Dir(ctx context.Context, dir string, m *incremental.Manifest, o Options) (*Report, error) {
 	r := newReport(dir, o.MaxListed)
 	if !o.Range.From.IsZero() || !o.Range.To.IsZero() {
 		return nil, errors.New("the range of a directory comes from its manifest")
@@ -309,21 +314,21 @@ func VerifyDir(ctx context.Context, dir string, m *incremental.Manifest, o Verif
 	return r, verify(ctx, r, inputs, o, false)
 }
 
-// VerifyFile checks one export file: every event parsable, in the range,
+// File checks one export file: every event parsable, in the range,
 // in time order, no duplicate ID, and unless offline the counts per day
 // (and per hour where a day differs) against the API. A zero side of
 // o.Range is taken from the file's first or last event.
-func VerifyFile(ctx context.Context, path string, o VerifyOptions) (*Report, error) {
+func File(ctx context.Context, path string, o Options) (*Report, error) {
 	r := newReport(path, o.MaxListed)
 	r.Range = o.Range
 	return r, verify(ctx, r, []verifyInput{{path: path, name: filepath.Base(path)}}, o, true)
 }
 
-// VerifyInputs checks files read one after another as one export, as
-// VerifyFile checks one: standard input, several --input files, or the
+// Inputs checks files read one after another as one export, as
+// File checks one: standard input, several --input files, or the
 // files of a folder without a manifest. Events must be in one order across
 // them, and an ID may occur once in all of them. name is the report's.
-func VerifyInputs(ctx context.Context, name string, ins []readback.Input, o VerifyOptions) (*Report, error) {
+func Inputs(ctx context.Context, name string, ins []readback.Input, o Options) (*Report, error) {
 	r := newReport(name, o.MaxListed)
 	r.Range = o.Range
 	inputs := make([]verifyInput, len(ins))
@@ -339,7 +344,7 @@ func VerifyInputs(ctx context.Context, name string, ins []readback.Input, o Veri
 // verify reads the inputs and compares their counts with the API. A lone
 // file (derive) takes its missing range sides from its own events and may
 // be newest first; the files of a directory are oldest first.
-func verify(ctx context.Context, r *Report, inputs []verifyInput, o VerifyOptions, derive bool) error {
+func verify(ctx context.Context, r *Report, inputs []verifyInput, o Options, derive bool) error {
 	t := newTally()
 	t.detect = derive
 	defer func() { r.NewestFirst = t.desc }()
@@ -544,7 +549,7 @@ type window struct {
 
 // compareAPI compares per-day counts with the API, then per-hour counts
 // within the days that differ: a day that matches costs one query.
-func compareAPI(ctx context.Context, r *Report, t *tally, o VerifyOptions) error {
+func compareAPI(ctx context.Context, r *Report, t *tally, o Options) error {
 	days := split(r.Range, 24*time.Hour)
 	if err := count(ctx, r, t, o, days); err != nil {
 		return err
@@ -591,7 +596,7 @@ func split(r incremental.Range, step time.Duration) []window {
 }
 
 // count fills the file and API counts of ws; the API's go out together.
-func count(ctx context.Context, r *Report, t *tally, o VerifyOptions, ws []window) error {
+func count(ctx context.Context, r *Report, t *tally, o Options, ws []window) error {
 	sels := make([]adminapi.Selection, len(ws))
 	for i := range ws {
 		for h := hourOf(ws[i].From); h < ws[i].To.Unix(); h += 3600 {
