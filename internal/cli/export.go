@@ -371,7 +371,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := run.Export(ctx, sel)
+	res, err := run.Do(ctx, sel)
 	prog.Stop()
 	if err != nil {
 		return exportError(err)

@@ -138,10 +138,10 @@ func TestArchiveOverlappingRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rb.Close()
-	if _, err := ra.Export(context.Background(), adminapi.Selection{}); err != nil {
+	if _, err := ra.Do(context.Background(), adminapi.Selection{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = rb.Export(context.Background(), adminapi.Selection{})
+	_, err = rb.Do(context.Background(), adminapi.Selection{})
 	var conflict *incremental.ConflictError
 	if !errors.As(err, &conflict) || !strings.Contains(err.Error(), "another run committed entry 1 (manifest/00000001.json) first") {
 		t.Fatalf("the second commit: %v", err)

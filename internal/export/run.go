@@ -1,5 +1,5 @@
 // Package export is an export run that cron can repeat: Open takes the
-// locks and checks the state and the archive, Run.Export writes the data
+// locks and checks the state and the archive, Run.Do writes the data
 // files and commits what they hold, Close lets the locks go. The state,
 // the locks and the archive's format are internal/incremental's.
 //
@@ -108,7 +108,7 @@ func (e *RefusedError) Unwrap() error { return e.Err }
 
 func refused(err error) error { return &RefusedError{Err: err} }
 
-// Run is one export holding its locks: Open takes them, Export writes, and
+// Run is one export holding its locks: Open takes them, Do writes, and
 // Close lets them go. The protocol of each range is described in the
 // package documentation.
 type Run struct {
@@ -316,10 +316,12 @@ func (r *Run) spoolDir() string {
 	return os.TempDir()
 }
 
-// Export plans the run from the state and writes its ranges: a range that
-// a killed run left pending first, under the same name, then the new one.
-// sel holds the filters as the API takes them (users resolved).
-func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error) {
+// Do plans the run from the state and writes its ranges: a range that a
+// killed run left pending first, under the same name, then the new one.
+// Into an archive, it writes the run's data objects and commits the entry
+// that names them. sel holds the filters as the API takes them (users
+// resolved).
+func (r *Run) Do(ctx context.Context, sel adminapi.Selection) (Result, error) {
 	if r.arch != nil {
 		return r.exportArchive(ctx, sel)
 	}

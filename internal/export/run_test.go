@@ -66,7 +66,7 @@ func runOnce(t *testing.T, o Options) (Result, error) {
 		return Result{}, err
 	}
 	defer r.Close()
-	return r.Export(context.Background(), adminapi.Selection{})
+	return r.Do(context.Background(), adminapi.Selection{})
 }
 
 // readDir reads every data object that the archive in dir names, in
@@ -245,7 +245,7 @@ func TestRunFailureLeavesState(t *testing.T) {
 	for range 20 {
 		srv.Inject(adminapitest.Fault{Status: 500})
 	}
-	_, err = r.Export(context.Background(), adminapi.Selection{})
+	_, err = r.Do(context.Background(), adminapi.Selection{})
 	r.Close()
 	if !errors.As(err, new(*adminapi.APIError)) {
 		t.Fatalf("Export = %v, want the API's failure", err)
