@@ -2,6 +2,7 @@ package export
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -81,4 +82,71 @@ func reportText(r *verify.Report) string {
 	var b strings.Builder
 	r.WriteTo(&b)
 	return b.String()
+}
+
+// kindCount is the number of problems of one kind, as the report prints
+// it.
+func kindCount(t *testing.T, r *verify.Report, kind string) int {
+	t.Helper()
+	n, _ := kindProblems(t, r, kind)
+	return n
+}
+
+// kindListed are the problems of one kind that the report lists.
+func kindListed(t *testing.T, r *verify.Report, kind string) []string {
+	t.Helper()
+	_, listed := kindProblems(t, r, kind)
+	return listed
+}
+
+// kindProblems reads the problems of one kind from the report as verify
+// prints it: the number in the kind's heading and the lines below it.
+func kindProblems(t *testing.T, r *verify.Report, kind string) (int, []string) {
+	t.Helper()
+	_, failed, ok := strings.Cut(reportText(r), "\nFAILED: ")
+	if !ok {
+		return 0, nil
+	}
+	n, in := 0, false
+	var listed []string
+	for _, l := range strings.Split(failed, "\n") {
+		switch {
+		case strings.HasPrefix(l, kind+" (") && strings.HasSuffix(l, "):"):
+			c, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(l, kind+" ("), "):"))
+			if err != nil {
+				t.Fatalf("report heading %q: %v", l, err)
+			}
+			n, in = c, true
+		case in && strings.HasPrefix(l, "  ... and "):
+		case in && strings.HasPrefix(l, "  "):
+			listed = append(listed, l[2:])
+		default:
+			in = false
+		}
+	}
+	return n, listed
+}
+
+// unreferenced reads the objects that no entry names from the report as
+// verify prints it: the number in its note and the keys below it.
+func unreferenced(t *testing.T, r *verify.Report) (int, []string) {
+	t.Helper()
+	_, note, ok := strings.Cut(reportText(r), "\nnote: ")
+	if !ok {
+		return 0, nil
+	}
+	lines := strings.Split(note, "\n")
+	num, _, _ := strings.Cut(lines[0], " ")
+	n, err := strconv.Atoi(strings.ReplaceAll(num, ",", ""))
+	if err != nil {
+		t.Fatalf("report note %q: %v", lines[0], err)
+	}
+	var keys []string
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "  ... and ") {
+			break
+		}
+		keys = append(keys, l[2:])
+	}
+	return n, keys
 }

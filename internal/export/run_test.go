@@ -191,8 +191,11 @@ func TestRunAfterKilledFirstRun(t *testing.T) {
 	}
 	a, b := openArchive(t, dir)
 	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
-	if err != nil || !rep.OK() || !slices.Equal(rep.Unreferenced(), []string{half}) {
-		t.Errorf("verify: ok %v, unreferenced %v, %v", rep.OK(), rep.Unreferenced(), err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, unref := unreferenced(t, rep); !rep.OK() || n != 1 || !slices.Equal(unref, []string{half}) {
+		t.Errorf("verify: ok %v, %d unreferenced %v", rep.OK(), n, unref)
 	}
 }
 

@@ -35,7 +35,7 @@ func TestVerifyInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK() || rep.Count(KindAPI) == 0 {
+	if rep.OK() || kindCount(t, rep, KindAPI) == 0 {
 		t.Errorf("two of three days: ok %v, problems %v", rep.OK(), rep.Kinds())
 	}
 
@@ -44,7 +44,7 @@ func TestVerifyInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Count(KindOrder) == 0 && rep.Count(KindDuplicate) == 0 {
+	if kindCount(t, rep, KindOrder) == 0 && kindCount(t, rep, KindDuplicate) == 0 {
 		t.Errorf("a file twice: problems %v", rep.Kinds())
 	}
 

@@ -143,12 +143,6 @@ func (r *Report) ProblemCount() int {
 	return n
 }
 
-// Count is the number of problems of one kind.
-func (r *Report) Count(kind string) int { return r.counts[kind] }
-
-// Problems lists the problems of one kind (at most the listing limit).
-func (r *Report) Problems(kind string) []string { return r.listed[kind] }
-
 // Kinds are the problem kinds found, in report order.
 func (r *Report) Kinds() []string {
 	var out []string
@@ -314,20 +308,13 @@ func Dir(ctx context.Context, dir string, m *incremental.Manifest, o Options) (*
 	return r, verify(ctx, r, inputs, o, false)
 }
 
-// File checks one export file: every event parsable, in the range,
-// in time order, no duplicate ID, and unless offline the counts per day
-// (and per hour where a day differs) against the API. A zero side of
-// o.Range is taken from the file's first or last event.
-func File(ctx context.Context, path string, o Options) (*Report, error) {
-	r := newReport(path, o.MaxListed)
-	r.Range = o.Range
-	return r, verify(ctx, r, []verifyInput{{path: path, name: filepath.Base(path)}}, o, true)
-}
-
-// Inputs checks files read one after another as one export, as
-// File checks one: standard input, several --input files, or the
-// files of a folder without a manifest. Events must be in one order across
-// them, and an ID may occur once in all of them. name is the report's.
+// Inputs checks files read one after another as one export: a lone file,
+// standard input, several --input files, or the files of a folder without
+// a manifest. Every event must be parsable and in the range, in one time
+// order across them, each ID once in all of them; unless offline, the
+// counts per day (and per hour where a day differs) are compared with the
+// API. A zero side of o.Range is taken from the first or last event. name
+// is the report's.
 func Inputs(ctx context.Context, name string, ins []readback.Input, o Options) (*Report, error) {
 	r := newReport(name, o.MaxListed)
 	r.Range = o.Range
@@ -680,6 +667,3 @@ func (r *Report) writeChain(b *strings.Builder) {
 		}
 	}
 }
-
-// Unreferenced are the keys of objects that no entry names.
-func (r *Report) Unreferenced() []string { return r.unreferenced }
