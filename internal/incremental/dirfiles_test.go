@@ -9,7 +9,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
-// archive reads the file list of a manifest without this package (which
+// readback reads the file list of a manifest without this package (which
 // imports it): what it reads is what Save writes, in time order.
 func TestArchiveReadsManifest(t *testing.T) {
 	dir := t.TempDir()
