@@ -27,7 +27,8 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/objstore/objstoretest"
 )
@@ -307,14 +308,14 @@ func (c *bucketCase) overlapping(t *testing.T) {
 // passes and search reads both parts exactly once.
 func (c *bucketCase) earlierFormat(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, export.FileName(export.Range{From: c.start, To: c.mid}, export.Ext("jsonl", true)))
+	file := filepath.Join(dir, incremental.FileName(incremental.Range{From: c.start, To: c.mid}, codec.Ext("jsonl", true)))
 	c.mustRun(t, "export", "--out", file, "--since", rfc(c.start), "--until", rfc(c.mid))
 	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256(raw)
-	m := &export.Manifest{Version: 1, Endpoint: c.s.Endpoint(), Project: c.s.ProjectID(), Files: []export.ManifestFile{{
+	m := &incremental.Manifest{Version: 1, Endpoint: c.s.Endpoint(), Project: c.s.ProjectID(), Files: []incremental.ManifestFile{{
 		Name: filepath.Base(file), From: c.start, To: c.mid, Count: int64(countGzipLines(t, raw)),
 		SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(raw)), Format: "jsonl", Compression: "gzip",
 		CreatedAt: c.mid,
@@ -324,7 +325,7 @@ func (c *bucketCase) earlierFormat(t *testing.T) {
 	}
 	loc := c.srv.NewLocation(t)
 	b := c.open(t, loc)
-	for _, name := range []string{filepath.Base(file), export.ManifestName} {
+	for _, name := range []string{filepath.Base(file), incremental.ManifestName} {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -338,7 +339,7 @@ func (c *bucketCase) earlierFormat(t *testing.T) {
 		t.Fatalf("verify --offline: exit %d\n%s", code, said)
 	}
 	c.checkSearch(t, loc, c.end)
-	if got, err := b.ReadAll(context.Background(), export.ManifestName); err != nil || !bytes.Contains(got, []byte(filepath.Base(file))) {
+	if got, err := b.ReadAll(context.Background(), incremental.ManifestName); err != nil || !bytes.Contains(got, []byte(filepath.Base(file))) {
 		t.Errorf("the earlier manifest changed or went: %v", err)
 	}
 }

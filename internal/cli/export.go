@@ -17,8 +17,10 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/config"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
@@ -204,7 +206,7 @@ func formatIsOutput(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 var (
 	fileFormats   = []string{output.FormatJSONL, output.FormatCSV, output.FormatJSON}
 	exportFormats = formatChoice{
-		allowed:     append(slices.Clip(fileFormats), export.FormatParquet),
+		allowed:     append(slices.Clip(fileFormats), codec.FormatParquet),
 		onTerminal:  output.FormatJSONL,
 		onPipe:      output.FormatJSONL,
 		fileFormats: []string{output.FormatJSONL, output.FormatJSON, output.FormatCSV},
@@ -241,7 +243,7 @@ func (o *exportOptions) validate() error {
 		if o.changed("out") {
 			return usageError(errors.New("--out and --out-dir exclude each other: --out-dir names its files by their ranges"))
 		}
-		if dir, local := export.LocalDir(o.OutDir); local {
+		if dir, local := incremental.LocalDir(o.OutDir); local {
 			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 				return usageError(fmt.Errorf("--out-dir: %s is not a directory: give a directory (it is created when missing)", dir))
 			}
@@ -266,7 +268,7 @@ func (o *exportOptions) validate() error {
 	if o.Format, err = exportFormats.resolve(o.format, o.changed("output"), file, o.IO.IsStdoutTTY()); err != nil {
 		return err
 	}
-	if o.Format == export.FormatParquet {
+	if o.Format == codec.FormatParquet {
 		return o.checkParquet()
 	}
 	if _, err := output.New(io.Discard, o.outputOptions()); err != nil {
@@ -334,13 +336,13 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	dest, err := export.DestinationOf(o.OutDir, o.OutPath)
+	dest, err := incremental.DestinationOf(o.OutDir, o.OutPath)
 	if err != nil {
 		return err
 	}
 	var signKey ed25519.PrivateKey
 	if o.SignKey != "" {
-		if signKey, err = export.ReadSignKey(o.SignKey); err != nil {
+		if signKey, err = incremental.ReadSignKey(o.SignKey); err != nil {
 			return usageError(err)
 		}
 	}
@@ -353,7 +355,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	}
 	run, err := export.Open(ctx, export.Options{
 		Source: c, Filter: o.Filter, Since: o.Filter.Since, Until: until,
-		Identity:  export.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Dest: dest},
+		Identity:  incremental.Identity{Endpoint: c.Endpoint(), Project: conn.Project, Filter: incremental.FilterOf(o.Filter), Dest: dest},
 		StatePath: o.StatePath, OutDir: o.OutDir, OutPath: o.OutPath, OutThrough: o.outThrough, NoGzip: o.NoGzip,
 		OpenBucket: openLocation, SignKey: signKey,
 		Output: o.outputOptions(), FileMode: o.FileMode, Stdout: stdout,
@@ -382,7 +384,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := run.Export(ctx, sel)
+	res, err := run.Do(ctx, sel)
 	prog.Stop()
 	if err != nil {
 		return exportError(err)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -63,7 +63,7 @@ func TestExportOutDirLocked(t *testing.T) {
 	if code != ExitFailure {
 		t.Errorf("second run: exit %d, want 1: %s", code, errb)
 	}
-	for _, want := range []string{"another export holds the lock on " + filepath.Join(out, export.DirLockName), "(pid ", "--out-dir " + out} {
+	for _, want := range []string{"another export holds the lock on " + filepath.Join(out, incremental.DirLockName), "(pid ", "--out-dir " + out} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("second run's message lacks %q: %s", want, errb)
 		}
@@ -101,7 +101,7 @@ func TestExportStateFolderCreated(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errb)
 			}
-			st, err := export.LoadState(state)
+			st, err := incremental.LoadState(state)
 			if err != nil || st == nil || !st.LastEnd.Equal(until) {
 				t.Fatalf("state %+v, %v", st, err)
 			}
@@ -152,7 +152,7 @@ func TestExportFreshArchiveVerifies(t *testing.T) {
 					t.Errorf("sent %s", f)
 				}
 			}
-			st, err := export.LoadState(state)
+			st, err := incremental.LoadState(state)
 			if err != nil || st == nil {
 				t.Fatalf("state: %v", err)
 			}
@@ -220,13 +220,13 @@ func TestExportStateDestination(t *testing.T) {
 	}
 
 	// A state that does not record its destination.
-	st, _ := export.LoadState(state)
+	st, _ := incremental.LoadState(state)
 	st.OutDir, st.Out = "", ""
 	st.Save(state, time.Now())
 	if code, msg := run("--state", state, "--out-dir", archB, "--until", day(3)); code != 0 {
 		t.Fatalf("state without a destination: exit %d: %s", code, msg)
 	}
-	if st, _ := export.LoadState(state); st.OutDir != archB {
+	if st, _ := incremental.LoadState(state); st.OutDir != archB {
 		t.Errorf("destination not recorded: outDir %q, out %q", st.OutDir, st.Out)
 	}
 }
@@ -247,7 +247,7 @@ func TestExportBrokenPipe(t *testing.T) {
 			t.Errorf("%v: exit %d, want 1: %s", args, code, errb)
 		}
 	}
-	if st, _ := export.LoadState(state); st != nil && !st.LastEnd.IsZero() {
+	if st, _ := incremental.LoadState(state); st != nil && !st.LastEnd.IsZero() {
 		t.Errorf("the state advanced to %s after a cut-short export", rfc(st.LastEnd))
 	}
 }

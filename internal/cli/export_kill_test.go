@@ -20,7 +20,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 )
 
 // commandLine returns a command that runs authgear-audit with args as a
@@ -85,7 +85,7 @@ func (k *killer) run(args []string, killAt int64, delay time.Duration) (killed b
 // no reader looks at them.
 func checkAfterKill(t *testing.T, s *adminapitest.Server, state, out string) {
 	t.Helper()
-	if _, err := export.LoadState(state); err != nil {
+	if _, err := incremental.LoadState(state); err != nil {
 		t.Fatalf("state after a kill: %v", err)
 	}
 	if _, err := os.Stat(out); err != nil {
@@ -183,7 +183,7 @@ func TestExportKilled(t *testing.T) {
 			}
 			return nil
 		})
-		if st, err := export.LoadState(state); err != nil || (st != nil && (st.Pending != nil || !st.LastEnd.IsZero())) {
+		if st, err := incremental.LoadState(state); err != nil || (st != nil && (st.Pending != nil || !st.LastEnd.IsZero())) {
 			t.Errorf("state after SIGTERM: %+v, %v", st, err)
 		}
 	})

@@ -21,9 +21,9 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
-	"github.com/authgear-audit/authgear-audit/internal/readback"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -39,7 +39,7 @@ func runExportCmd(t *testing.T, s *adminapitest.Server, args ...string) (int, *b
 // failing on anything unparsable.
 func readExport(t testing.TB, path string) []auditlog.Event {
 	t.Helper()
-	r, err := readback.Open(path)
+	r, err := codec.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func readExport(t testing.TB, path string) []auditlog.Event {
 // readStream reads an export from bytes in the given format.
 func readStream(t testing.TB, format string, b []byte) []auditlog.Event {
 	t.Helper()
-	r, err := readback.NewReader("stdout."+format, bytes.NewReader(b))
+	r, err := codec.NewReader("stdout."+format, bytes.NewReader(b))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,14 +257,14 @@ func stateServer(t *testing.T, seed int64) (*adminapitest.Server, time.Time) {
 
 // loadArchive reads the archive in dir and fails the test unless its chain
 // is whole.
-func loadArchive(t *testing.T, dir string) *export.Archive {
+func loadArchive(t *testing.T, dir string) *incremental.Archive {
 	t.Helper()
 	b, err := objstore.Open(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	a, err := export.ReadArchive(t.Context(), b, dir)
+	a, err := incremental.ReadArchive(t.Context(), b, dir)
 	if err != nil {
 		t.Fatalf("archive %s: %v", dir, err)
 	}
@@ -276,7 +276,7 @@ func loadArchive(t *testing.T, dir string) *export.Archive {
 
 // loadObjects lists the data objects that the archive in dir names, in
 // time order.
-func loadObjects(t *testing.T, dir string) []export.Object {
+func loadObjects(t *testing.T, dir string) []incremental.Object {
 	t.Helper()
 	return loadArchive(t, dir).Objects()
 }
@@ -357,7 +357,7 @@ func TestExportStateTiles(t *testing.T) {
 	got := checkOutDir(t, out, start, t2.Add(time.Hour))
 	checkExactlyOnce(t, got, s.Select(adminapi.Selection{From: start, To: t2.Add(time.Hour)}), false)
 
-	st, err := export.LoadState(state)
+	st, err := incremental.LoadState(state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +369,7 @@ func TestExportStateTiles(t *testing.T) {
 		t.Errorf("objects: %+v", objs)
 	}
 	if runtime.GOOS != "windows" {
-		for _, p := range []string{state, filepath.Join(out, objs[0].Key), filepath.Join(out, export.EntryKey(1))} {
+		for _, p := range []string{state, filepath.Join(out, objs[0].Key), filepath.Join(out, incremental.EntryKey(1))} {
 			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
 				t.Errorf("%s: mode %v, %v; want 0600", p, fi.Mode().Perm(), err)
 			}
@@ -427,7 +427,7 @@ func TestExportStateRefusals(t *testing.T) {
 		})
 	}
 	// Another project is named as such.
-	st, _ := export.LoadState(state)
+	st, _ := incremental.LoadState(state)
 	st.Project = "another"
 	st.Save(state, time.Now())
 	code, _, errb = runExportCmd(t, s, "export", "--state", state, "--out-dir", out, "--activity", "authentication")
@@ -442,7 +442,7 @@ func TestExportLockHeld(t *testing.T) {
 	s, start := stateServer(t, 44)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state.json")
-	lock, err := export.AcquireLock(state, time.Now())
+	lock, err := incremental.AcquireLock(state, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -479,10 +479,10 @@ func TestExportAfterKilledRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("first run: exit %d: %s", code, errb)
 	}
-	left := filepath.Join(out, "data", export.FileName(export.Range{From: t1, To: t2}, "-0123456789ab.jsonl"))
+	left := filepath.Join(out, "data", incremental.FileName(incremental.Range{From: t1, To: t2}, "-0123456789ab.jsonl"))
 	os.WriteFile(left, []byte(`{"id":"not-an-event","createdAt":"2026-11-04T00:00:00Z","activityType":"USER_CREATED"}`+"\n"), 0o600)
-	st, _ := export.LoadState(state)
-	st.Pending = &export.Pending{From: t1, To: t2, Format: "jsonl", Compression: "gzip", InDir: true}
+	st, _ := incremental.LoadState(state)
+	st.Pending = &incremental.Pending{From: t1, To: t2, Format: "jsonl", Compression: "gzip", InDir: true}
 	st.Save(state, time.Now())
 
 	code, _, errb = runExportCmd(t, s, "export", "--state", state, "--out-dir", out, "--until", rfc(t3))
@@ -532,7 +532,7 @@ func TestExportStateStdout(t *testing.T) {
 		t.Fatalf("interrupted run: exit %d: %s", code, errb2)
 	}
 	s.OnRequest(nil)
-	st, _ := export.LoadState(state)
+	st, _ := incremental.LoadState(state)
 	if !st.LastEnd.Equal(t1) || st.Pending != nil {
 		t.Fatalf("after an interrupted stream: lastEnd %s, pending %+v", rfc(st.LastEnd), st.Pending)
 	}
@@ -545,9 +545,9 @@ func TestExportStateStdout(t *testing.T) {
 
 	// A pending range left for stdout (a killed run) is merged with the new
 	// range into one stream.
-	st, _ = export.LoadState(state)
+	st, _ = incremental.LoadState(state)
 	t3 := t2.Add(24 * time.Hour)
-	st.Pending = &export.Pending{From: t2, To: t2.Add(time.Hour), File: "-", Format: "jsonl"}
+	st.Pending = &incremental.Pending{From: t2, To: t2.Add(time.Hour), File: "-", Format: "jsonl"}
 	st.Save(state, time.Now())
 	code, out3, errb := runExportCmd(t, s, "export", "--state", state, "--until", rfc(t3))
 	if code != 0 {
@@ -592,7 +592,7 @@ func TestExportInterrupted(t *testing.T) {
 			des, _ := os.ReadDir(dir)
 			for _, de := range des {
 				n := de.Name()
-				if safefile.IsTemp(n) || strings.HasPrefix(n, "authgear-audit-spool-") || export.IsDataFile(n) || n == export.ManifestName {
+				if safefile.IsTemp(n) || strings.HasPrefix(n, "authgear-audit-spool-") || incremental.IsDataFile(n) || n == incremental.ManifestName {
 					t.Errorf("%s left after an interrupt", n)
 				}
 			}
@@ -601,7 +601,7 @@ func TestExportInterrupted(t *testing.T) {
 					t.Errorf("destination changed: %q", b)
 				}
 			} else {
-				st, err := export.LoadState(state)
+				st, err := incremental.LoadState(state)
 				if err != nil || (st != nil && (st.Pending != nil || !st.LastEnd.IsZero())) {
 					t.Errorf("state after an interrupted first run: %+v, %v", st, err)
 				}
@@ -836,8 +836,8 @@ func TestExportStateOutFile(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
 	pend := func(file string, from, to time.Time) {
-		st, _ := export.LoadState(state)
-		st.Pending = &export.Pending{From: from, To: to, File: file, Format: "jsonl"}
+		st, _ := incremental.LoadState(state)
+		st.Pending = &incremental.Pending{From: from, To: to, File: file, Format: "jsonl"}
 		st.Save(state, time.Now())
 		os.WriteFile(file, []byte("left by a killed run\n"), 0o600)
 	}
@@ -860,8 +860,8 @@ func TestExportStateOutFile(t *testing.T) {
 		t.Errorf("summary: %s", errb)
 	}
 	// A pending range of an --out-dir cannot be finished with --out.
-	st, _ := export.LoadState(state)
-	st.Pending = &export.Pending{From: day(7), To: day(8), File: "x.jsonl.gz", InDir: true}
+	st, _ := incremental.LoadState(state)
+	st.Pending = &incremental.Pending{From: day(7), To: day(8), File: "x.jsonl.gz", InDir: true}
 	st.Save(state, time.Now())
 	code, _, errb = runExportCmd(t, s, "export", "--state", state, "--out", f3)
 	if code != ExitUsage || !strings.Contains(errb.String(), "same kind of output") {

@@ -10,7 +10,7 @@ import (
 
 	"gocloud.dev/blob"
 
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
@@ -77,7 +77,7 @@ func archiveInputs(ctx context.Context, location string) ([]readback.Input, erro
 		return nil, err
 	}
 	context.AfterFunc(ctx, func() { b.Close() })
-	arch, err := export.ReadArchive(ctx, b, location)
+	arch, err := incremental.ReadArchive(ctx, b, location)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 )
 
 // localRef is the reference answer of --ip, --client and --country,
@@ -204,7 +204,7 @@ func TestLocalFiltersExport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--state: exit %d: %s", code, errb)
 	}
-	st, err := export.LoadState(state)
+	st, err := incremental.LoadState(state)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/config"
 	"github.com/authgear-audit/authgear-audit/internal/deliver"
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
@@ -385,7 +385,7 @@ func runDelivery(ctx context.Context, o *tailOptions, c *adminapi.Client, sel ad
 	resume, resumed := deliver.Checkpoint{}, false
 	if d.StatePath != "" {
 		tracker, err = deliver.OpenTracker(d.StatePath, deliver.Identity{
-			Endpoint: c.Endpoint(), Project: conn.Project, Filter: export.FilterOf(o.Filter), Destination: dest, Format: format,
+			Endpoint: c.Endpoint(), Project: conn.Project, Filter: incremental.FilterOf(o.Filter), Destination: dest, Format: format,
 		}, o.Now)
 		if err != nil {
 			return deliveryError(err)

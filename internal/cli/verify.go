@@ -14,8 +14,10 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
 
 // verifyOptions are the inputs of verify: its dependencies, its flags as
@@ -155,7 +157,7 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 	if o.VerifyKey != "" || o.Head != "" {
 		return usageError(errors.New("--verify-key and --head apply to an archive of entries (an export --out-dir of this version)"))
 	}
-	vo := export.VerifyOptions{}
+	vo := verify.Options{}
 	manifest, err := o.manifest()
 	if err != nil {
 		return err
@@ -172,18 +174,18 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 		if ins, err = inputs(ctx, o.IO.In, o.Inputs); err != nil {
 			return err
 		}
-		vo.Range = export.Range{From: o.Filter.Since, To: o.Filter.Until}
+		vo.Range = incremental.Range{From: o.Filter.Since, To: o.Filter.Until}
 	}
 	if !o.Offline {
 		if vo.Selection, vo.Counter, err = o.counter(ctx); err != nil {
 			return err
 		}
 	}
-	var rep *export.Report
+	var rep *verify.Report
 	if manifest != nil {
-		rep, err = export.VerifyDir(ctx, o.Inputs[0], manifest, vo)
+		rep, err = verify.Dir(ctx, o.Inputs[0], manifest, vo)
 	} else {
-		rep, err = export.VerifyInputs(ctx, inputNames(o.Inputs), ins, vo)
+		rep, err = verify.Inputs(ctx, inputNames(o.Inputs), ins, vo)
 	}
 	if err != nil {
 		return err
@@ -194,11 +196,11 @@ func runVerify(ctx context.Context, o *verifyOptions) error {
 // isArchive reports whether an --input is an archive of entries: a
 // bucket's URL, or a folder with a manifest/ of entries.
 func isArchive(v string) bool {
-	dir, local := export.LocalDir(v)
+	dir, local := incremental.LocalDir(v)
 	if !local {
 		return true
 	}
-	fi, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(export.EntryPrefix, "/")))
+	fi, err := os.Stat(filepath.Join(dir, strings.TrimSuffix(incremental.EntryPrefix, "/")))
 	return err == nil && fi.IsDir()
 }
 
@@ -209,9 +211,9 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 	if o.RangeGiven {
 		return usageError(errors.New("--since and --until apply to a file: the range of an archive is that of its entries"))
 	}
-	ao := export.ArchiveVerifyOptions{Head: o.Head}
+	ao := verify.ArchiveOptions{Head: o.Head}
 	if o.VerifyKey != "" {
-		key, err := export.ReadVerifyKey(o.VerifyKey)
+		key, err := incremental.ReadVerifyKey(o.VerifyKey)
 		if err != nil {
 			return usageError(err)
 		}
@@ -222,12 +224,12 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 		return err
 	}
 	defer b.Close()
-	arch, err := export.ReadArchive(ctx, b, loc)
+	arch, err := incremental.ReadArchive(ctx, b, loc)
 	if err != nil {
 		return err
 	}
 	if f, ok := arch.Filter(); ok {
-		if err := o.filterFromManifest(&export.Manifest{Filter: f}); err != nil {
+		if err := o.filterFromManifest(&incremental.Manifest{Filter: f}); err != nil {
 			return err
 		}
 	}
@@ -236,7 +238,7 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 			return err
 		}
 	}
-	rep, err := export.VerifyArchive(ctx, b, arch, ao)
+	rep, err := verify.Archive(ctx, b, arch, ao)
 	if err != nil {
 		return err
 	}
@@ -245,7 +247,7 @@ func runVerifyArchive(ctx context.Context, o *verifyOptions) error {
 
 // report warns about a range beyond the retention, prints the report and
 // makes a problem exit 1.
-func (o *verifyOptions) report(rep *export.Report) error {
+func (o *verifyOptions) report(rep *verify.Report) error {
 	if horizon := o.Now().Add(-export.UsualRetention); !o.Offline && !rep.Range.From.IsZero() && rep.Range.From.Before(horizon) {
 		o.IO.Warn("the range starts at %s, beyond Authgear's usual retention (90–180 days): the API cannot count events it has dropped, "+
 			"so days before %s that fall short of the export are expected; verify --offline checks such archives",
@@ -263,7 +265,7 @@ func (o *verifyOptions) report(rep *export.Report) error {
 // manifest is the manifest of the one folder to verify, nil when the
 // inputs are files, stdin or a folder without one. A folder with a
 // manifest among other inputs is bad usage.
-func (o *verifyOptions) manifest() (*export.Manifest, error) {
+func (o *verifyOptions) manifest() (*incremental.Manifest, error) {
 	for _, v := range o.Inputs {
 		if v == readback.Stdin {
 			continue
@@ -275,12 +277,12 @@ func (o *verifyOptions) manifest() (*export.Manifest, error) {
 		if !fi.IsDir() {
 			continue
 		}
-		m, err := export.LoadManifest(v)
+		m, err := incremental.LoadManifest(v)
 		if err != nil || m == nil {
 			return nil, err
 		}
 		if len(o.Inputs) > 1 {
-			return nil, usageError(fmt.Errorf("--input %s has a %s: verify it alone, against its manifest", v, export.ManifestName))
+			return nil, usageError(fmt.Errorf("--input %s has a %s: verify it alone, against its manifest", v, incremental.ManifestName))
 		}
 		return m, nil
 	}
@@ -291,7 +293,7 @@ func (o *verifyOptions) manifest() (*export.Manifest, error) {
 // some; when both are there and differ, the flags win with a warning. The
 // API cannot count an export filtered by --ip, --client or --country: its
 // manifest is then all there is to check against.
-func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
+func (o *verifyOptions) filterFromManifest(m *incremental.Manifest) error {
 	if m.Filter.HasLocal() {
 		if !o.Offline {
 			o.IO.Notice("%s was exported with --ip, --client or --country, which the API cannot count: checking against its manifest only (as --offline)", o.Inputs[0])
@@ -300,7 +302,7 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 		return nil
 	}
 	if o.FilterGiven {
-		if !export.FilterOf(o.Filter).Equal(m.Filter) {
+		if !incremental.FilterOf(o.Filter).Equal(m.Filter) {
 			o.IO.Warn("the filters differ from those in %s's manifest: counting with the flags", o.Inputs[0])
 		}
 		return nil
@@ -308,7 +310,7 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 	o.Filter.ActivityTypes = append([]string(nil), m.Filter.ActivityTypes...)
 	o.Filter.Users = nil
 	for _, k := range m.Filter.Users {
-		u, err := auditlog.ParseUser(export.UserArg(k))
+		u, err := auditlog.ParseUser(incremental.UserArg(k))
 		if err != nil {
 			return fmt.Errorf("manifest of %s: user %q: %w", o.Inputs[0], k, err)
 		}
@@ -319,7 +321,7 @@ func (o *verifyOptions) filterFromManifest(m *export.Manifest) error {
 
 // counter is the API that an online verify compares counts with, and the
 // selection of the filter it counts.
-func (o *verifyOptions) counter(ctx context.Context) (adminapi.Selection, export.Counter, error) {
+func (o *verifyOptions) counter(ctx context.Context) (adminapi.Selection, verify.Counter, error) {
 	c, err := o.Client(ctx)
 	if err != nil {
 		return adminapi.Selection{}, nil, err

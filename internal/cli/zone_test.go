@@ -10,7 +10,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 )
 
 // plainEvent is an event of the stand-in with a user and an IP address.
@@ -224,7 +224,7 @@ func TestZoneStateKeepsWorking(t *testing.T) {
 	run("Asia/Hong_Kong", "--since", day, "--until", rfc(start.Add(72*time.Hour)))
 	run("America/New_York", "--since", day, "--until", rfc(start.Add(96*time.Hour)))
 
-	st, err := export.LoadState(state)
+	st, err := incremental.LoadState(state)
 	if err != nil {
 		t.Fatal(err)
 	}

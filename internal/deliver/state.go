@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
@@ -21,10 +21,10 @@ const StateVersion = 1
 
 // State is the state file of a resumable follow (tail --state).
 type State struct {
-	TailVersion int           `json:"tailVersion"`
-	Endpoint    string        `json:"endpoint"`
-	Project     string        `json:"project"`
-	Filter      export.Filter `json:"filter"`
+	TailVersion int                `json:"tailVersion"`
+	Endpoint    string             `json:"endpoint"`
+	Project     string             `json:"project"`
+	Filter      incremental.Filter `json:"filter"`
 	// Destination is where the events go: "stdout", "--out /abs/path" or
 	// "--to https://host/path" (without user information or query), and
 	// Format how they are written there.
@@ -86,7 +86,7 @@ func (e *StateError) Error() string { return e.Msg }
 // Identity is what a state belongs to.
 type Identity struct {
 	Endpoint, Project string
-	Filter            export.Filter
+	Filter            incremental.Filter
 	Destination       string
 	Format            string
 }
@@ -96,9 +96,9 @@ type Identity struct {
 // export compares them.
 func (s *State) Check(path string, id Identity) error {
 	var diffs []string
-	was := export.State{Endpoint: s.Endpoint, Project: s.Project, Filter: s.Filter}
-	var mismatch *export.MismatchError
-	if err := was.Check(path, export.Identity{Endpoint: id.Endpoint, Project: id.Project, Filter: id.Filter}); errors.As(err, &mismatch) {
+	was := incremental.State{Endpoint: s.Endpoint, Project: s.Project, Filter: s.Filter}
+	var mismatch *incremental.MismatchError
+	if err := was.Check(path, incremental.Identity{Endpoint: id.Endpoint, Project: id.Project, Filter: id.Filter}); errors.As(err, &mismatch) {
 		diffs = append(diffs, mismatch.Diffs...)
 	} else if err != nil {
 		return err
@@ -119,14 +119,14 @@ func (s *State) Check(path string, id Identity) error {
 // Lock takes the lock of a state file (FILE.lock) without waiting,
 // creating the state's folder (0700) when missing. Another holder is an
 // error naming it.
-func Lock(path string, now time.Time) (*export.Lock, error) {
+func Lock(path string, now time.Time) (*incremental.Lock, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create the folder of state file %s: %w", path, err)
 		}
 	}
-	l, err := export.AcquireLock(path, now)
-	var locked *export.LockedError
+	l, err := incremental.AcquireLock(path, now)
+	var locked *incremental.LockedError
 	if errors.As(err, &locked) {
 		holder := ""
 		if locked.Holder != "" {
@@ -142,7 +142,7 @@ func Lock(path string, now time.Time) (*export.Lock, error) {
 type Tracker struct {
 	path string
 	st   *State
-	lock *export.Lock
+	lock *incremental.Lock
 	now  func() time.Time
 	// size, when not nil, is the length of the --out file, recorded with
 	// each checkpoint.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
-	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 )
 
 func TestStateRoundTrip(t *testing.T) {
@@ -25,7 +25,7 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatalf("a missing state: %v, %v", st, err)
 	}
 	st := &State{Endpoint: "https://myapp.authgear.cloud/_api/admin/graphql", Project: "myapp",
-		Filter:      export.FilterOf(auditlog.Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}),
+		Filter:      incremental.FilterOf(auditlog.Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}),
 		Destination: "--out /var/log/audit.jsonl", Format: "jsonl",
 		Checkpoint: Checkpoint{Through: t0, IDs: []string{"a", "b"}}, OutBytes: 1234}
 	if err := st.Save(path, time.Now()); err != nil {
@@ -43,14 +43,14 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Errorf("loaded %+v", got)
 	}
 	// An export reads it as no state of its own.
-	if _, err := export.LoadState(path); err == nil {
+	if _, err := incremental.LoadState(path); err == nil {
 		t.Error("export took a tail's state file for its own")
 	}
 }
 
 func TestStateCheck(t *testing.T) {
 	st := &State{Endpoint: "https://myapp.authgear.cloud/_api/admin/graphql", Project: "myapp",
-		Filter:      export.FilterOf(auditlog.Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}),
+		Filter:      incremental.FilterOf(auditlog.Filter{ActivityTypes: []string{"USER_AUTHENTICATED"}}),
 		Destination: "--to https://siem.example.com/ingest", Format: "jsonl"}
 	same := Identity{Endpoint: st.Endpoint + "/", Project: "myapp", Filter: st.Filter, Destination: st.Destination, Format: "jsonl"}
 	if err := st.Check("s.json", same); err != nil {
@@ -61,7 +61,7 @@ func TestStateCheck(t *testing.T) {
 		want   string
 	}{
 		{func(id *Identity) {
-			id.Filter = export.FilterOf(auditlog.Filter{ActivityTypes: []string{"USER_CREATED"}})
+			id.Filter = incremental.FilterOf(auditlog.Filter{ActivityTypes: []string{"USER_CREATED"}})
 		}, "--activity was USER_AUTHENTICATED, now USER_CREATED"},
 		{func(id *Identity) { id.Filter.Countries = []string{"HK"} }, "--country was none, now HK"},
 		{func(id *Identity) { id.Project = "other" }, `project was "myapp", now "other"`},

@@ -20,8 +20,10 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
 
 // bucketOptions are the options of a run without state into the archive
@@ -30,7 +32,7 @@ import (
 func bucketOptions(c *adminapi.Client, store *blob.Bucket, until time.Time) Options {
 	return Options{
 		Source:   c,
-		Identity: Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: Destination{Dir: "mem://archive"}},
+		Identity: incremental.Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: incremental.Destination{Dir: "mem://archive"}},
 		Until:    until, OutDir: "mem://archive", OutPath: "-",
 		OpenBucket: func(context.Context, string) (*blob.Bucket, error) {
 			return blob.PrefixedBucket(store, "archive/"), nil
@@ -41,18 +43,18 @@ func bucketOptions(c *adminapi.Client, store *blob.Bucket, until time.Time) Opti
 	}
 }
 
-func readStore(t *testing.T, store *blob.Bucket) (*Archive, *blob.Bucket) {
+func readStore(t *testing.T, store *blob.Bucket) (*incremental.Archive, *blob.Bucket) {
 	t.Helper()
 	b := blob.PrefixedBucket(store, "archive/")
 	t.Cleanup(func() { b.Close() })
-	a, err := ReadArchive(context.Background(), b, "mem://archive")
+	a, err := incremental.ReadArchive(context.Background(), b, "mem://archive")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a, b
 }
 
-func archiveIDs(t *testing.T, a *Archive, b *blob.Bucket) []string {
+func archiveIDs(t *testing.T, a *incremental.Archive, b *blob.Bucket) []string {
 	t.Helper()
 	var ids []string
 	err := readback.Each(context.Background(), a.Inputs(context.Background(), b), func(e *auditlog.Event) error {
@@ -83,7 +85,7 @@ func TestArchiveTwoFreshRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Entry != EntryKey(2) || !strings.HasPrefix(res.Head, "sha256:") {
+	if res.Entry != incremental.EntryKey(2) || !strings.HasPrefix(res.Head, "sha256:") {
 		t.Errorf("second run: %+v", res)
 	}
 	a, b := readStore(t, store)
@@ -101,7 +103,7 @@ func TestArchiveTwoFreshRuns(t *testing.T) {
 	late.Since = runStart.Add(time.Hour)
 	var notices []string
 	late.Notice = func(format string, args ...any) { notices = append(notices, fmt.Sprintf(format, args...)) }
-	if res, err := runOnce(t, late); err != nil || res.Entry != EntryKey(3) {
+	if res, err := runOnce(t, late); err != nil || res.Entry != incremental.EntryKey(3) {
 		t.Fatalf("a --since off the archive: %+v, %v", res, err)
 	}
 	if len(notices) == 0 || !strings.Contains(notices[0], "is for a first run") {
@@ -111,7 +113,7 @@ func TestArchiveTwoFreshRuns(t *testing.T) {
 	if a.Problem() != nil || !a.Entries[2].Entry.From.Equal(end) {
 		t.Fatalf("third entry from %v, %v", a.Entries[2].Entry.From, a.Problem())
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{VerifyOptions: VerifyOptions{Counter: c}})
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{Options: verify.Options{Counter: c}})
 	if err != nil || !rep.OK() || rep.Compared != "API" {
 		t.Errorf("verify against the API: ok %v, %v\n%s", rep.OK(), err, reportText(rep))
 	}
@@ -136,11 +138,11 @@ func TestArchiveOverlappingRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rb.Close()
-	if _, err := ra.Export(context.Background(), adminapi.Selection{}); err != nil {
+	if _, err := ra.Do(context.Background(), adminapi.Selection{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = rb.Export(context.Background(), adminapi.Selection{})
-	var conflict *ConflictError
+	_, err = rb.Do(context.Background(), adminapi.Selection{})
+	var conflict *incremental.ConflictError
 	if !errors.As(err, &conflict) || !strings.Contains(err.Error(), "another run committed entry 1 (manifest/00000001.json) first") {
 		t.Fatalf("the second commit: %v", err)
 	}
@@ -153,9 +155,12 @@ func TestArchiveOverlappingRuns(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
 		t.Errorf("the archive holds %d events, want %d once each", len(got), len(want))
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
-	if err != nil || !rep.OK() || !slices.Equal(rep.Unreferenced(), conflict.Objects) || len(conflict.Objects) != 1 {
-		t.Errorf("verify: ok %v, unreferenced %v, the losing run's %v: %v", rep.OK(), rep.Unreferenced(), conflict.Objects, err)
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, unref := unreferenced(t, rep); !rep.OK() || n != len(unref) || !slices.Equal(unref, conflict.Objects) || len(conflict.Objects) != 1 {
+		t.Errorf("verify: ok %v, %d unreferenced %v, the losing run's %v", rep.OK(), n, unref, conflict.Objects)
 	}
 }
 
@@ -195,7 +200,7 @@ func TestArchiveTamper(t *testing.T) {
 	ctx := context.Background()
 	type env struct {
 		b    *blob.Bucket
-		a    *Archive
+		a    *incremental.Archive
 		head string
 	}
 	obj := func(e env, i int) string { return e.a.Entries[i].Entry.Objects[0].Key }
@@ -229,41 +234,41 @@ func TestArchiveTamper(t *testing.T) {
 			raw := get(t, e, obj(e, 1))
 			raw[len(raw)/2] ^= 1
 			put(t, e, obj(e, 1), raw)
-		}, kind: KindChecksum, names: "audit-20261120T060000Z-20261120T120000Z-"},
+		}, kind: verify.KindChecksum, names: "audit-20261120T060000Z-20261120T120000Z-"},
 		{name: "truncated object", mutate: func(t *testing.T, e env) {
 			raw := get(t, e, obj(e, 0))
 			put(t, e, obj(e, 0), raw[:len(raw)-10])
-		}, kind: KindChecksum, names: "audit-20261120T000000Z-20261120T060000Z-"},
-		{name: "deleted object", mutate: func(t *testing.T, e env) { del(t, e, obj(e, 2)) }, kind: KindMissingFile, names: "audit-20261120T120000Z-20261121T000000Z-"},
-		{name: "deleted entry", mutate: func(t *testing.T, e env) { del(t, e, EntryKey(2)) }, kind: KindEntries, names: "manifest/00000002.json: missing"},
-		{name: "deleted last entry, head pinned", head: true, mutate: func(t *testing.T, e env) { del(t, e, EntryKey(3)) }, kind: KindHead, names: "no entry of the chain hashes to"},
+		}, kind: verify.KindChecksum, names: "audit-20261120T000000Z-20261120T060000Z-"},
+		{name: "deleted object", mutate: func(t *testing.T, e env) { del(t, e, obj(e, 2)) }, kind: verify.KindMissingFile, names: "audit-20261120T120000Z-20261121T000000Z-"},
+		{name: "deleted entry", mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(2)) }, kind: verify.KindEntries, names: "manifest/00000002.json: missing"},
+		{name: "deleted last entry, head pinned", head: true, mutate: func(t *testing.T, e env) { del(t, e, incremental.EntryKey(3)) }, kind: verify.KindHead, names: "no entry of the chain hashes to"},
 		{name: "reordered entries", mutate: func(t *testing.T, e env) {
-			one, two := get(t, e, EntryKey(1)), get(t, e, EntryKey(2))
-			put(t, e, EntryKey(1), two)
-			put(t, e, EntryKey(2), one)
-		}, kind: KindEntries, names: "manifest/00000001.json: says it is entry 2"},
+			one, two := get(t, e, incremental.EntryKey(1)), get(t, e, incremental.EntryKey(2))
+			put(t, e, incremental.EntryKey(1), two)
+			put(t, e, incremental.EntryKey(2), one)
+		}, kind: verify.KindEntries, names: "manifest/00000001.json: says it is entry 2"},
 		{name: "inserted entry", mutate: func(t *testing.T, e env) {
-			put(t, e, EntryKey(4), get(t, e, EntryKey(3)))
-			put(t, e, EntryKey(3), get(t, e, EntryKey(2)))
-		}, kind: KindEntries, names: "manifest/00000003.json: says it is entry 2"},
+			put(t, e, incremental.EntryKey(4), get(t, e, incremental.EntryKey(3)))
+			put(t, e, incremental.EntryKey(3), get(t, e, incremental.EntryKey(2)))
+		}, kind: verify.KindEntries, names: "manifest/00000003.json: says it is entry 2"},
 		{name: "edited entry", mutate: func(t *testing.T, e env) {
-			raw := get(t, e, EntryKey(2))
-			put(t, e, EntryKey(2), bytes.Replace(raw, []byte(`"count":`), []byte(`"count":1`), 1))
-		}, kind: KindSignature, names: "manifest/00000002.json: bad signature"},
+			raw := get(t, e, incremental.EntryKey(2))
+			put(t, e, incremental.EntryKey(2), bytes.Replace(raw, []byte(`"count":`), []byte(`"count":1`), 1))
+		}, kind: verify.KindSignature, names: "manifest/00000002.json: bad signature"},
 		{name: "entry re-signed by another key", key: key, mutate: func(t *testing.T, e env) {
 			d := e.a.Entries[0]
-			raw, err := EncodeEntry(&d.Entry, other)
+			raw, err := incremental.EncodeEntry(&d.Entry, other)
 			if err != nil {
 				t.Fatal(err)
 			}
-			put(t, e, EntryKey(1), raw)
-		}, kind: KindSignature, names: "manifest/00000001.json: signed by key"},
-		{name: "wrong --verify-key", key: other, kind: KindSignature, names: "not by the --verify-key"},
+			put(t, e, incremental.EntryKey(1), raw)
+		}, kind: verify.KindSignature, names: "manifest/00000001.json: signed by key"},
+		{name: "wrong --verify-key", key: other, kind: verify.KindSignature, names: "not by the --verify-key"},
 		{name: "signature removed", key: key, mutate: func(t *testing.T, e env) {
-			raw := get(t, e, EntryKey(3))
+			raw := get(t, e, incremental.EntryKey(3))
 			line, _, _ := bytes.Cut(raw, []byte{'\n'})
-			put(t, e, EntryKey(3), append(line, '\n'))
-		}, kind: KindSignature, names: "manifest/00000003.json: not signed"},
+			put(t, e, incremental.EntryKey(3), append(line, '\n'))
+		}, kind: verify.KindSignature, names: "manifest/00000003.json: not signed"},
 		{name: "inserted object is only listed", mutate: func(t *testing.T, e env) {
 			put(t, e, "data/audit-20261120T000000Z-20261121T000000Z-ffffffffffff.jsonl.gz", []byte("x"))
 		}},
@@ -276,18 +281,18 @@ func TestArchiveTamper(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(t, e)
 			}
-			a, err := ReadArchive(ctx, b, "mem://archive")
+			a, err := incremental.ReadArchive(ctx, b, "mem://archive")
 			if err != nil {
 				t.Fatal(err)
 			}
-			o := ArchiveVerifyOptions{}
+			o := verify.ArchiveOptions{}
 			if tt.key != nil {
 				o.VerifyKey = tt.key.Public().(ed25519.PublicKey)
 			}
 			if tt.head {
 				o.Head = e.head
 			}
-			rep, err := VerifyArchive(ctx, b, a, o)
+			rep, err := verify.Archive(ctx, b, a, o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,7 +303,7 @@ func TestArchiveTamper(t *testing.T) {
 				}
 				return
 			}
-			if rep.Count(tt.kind) == 0 || !strings.Contains(strings.Join(rep.Problems(tt.kind), "\n"), tt.names) {
+			if kindCount(t, rep, tt.kind) == 0 || !strings.Contains(strings.Join(kindListed(t, rep, tt.kind), "\n"), tt.names) {
 				t.Errorf("want %s naming %q:\n%s", tt.kind, tt.names, text)
 			}
 			// A run adds nothing to a damaged chain.
@@ -332,7 +337,7 @@ func TestArchiveStateDisagrees(t *testing.T) {
 	if _, err := runOnce(t, o); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := LoadState(state)
+	st, _ := incremental.LoadState(state)
 	st.LastEnd = runStart.Add(3 * time.Hour)
 	st.Save(state, runStart)
 	_, err := runOnce(t, dirOptions(c, state, dir, runStart.Add(12*time.Hour)))
@@ -348,7 +353,7 @@ func TestArchiveStateDisagrees(t *testing.T) {
 func TestArchiveContinuesLegacy(t *testing.T) {
 	srv, c := newVerifyServer(t)
 	dir, _ := writeDir(t, srv, true)
-	before, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	before, err := os.ReadFile(filepath.Join(dir, incremental.ManifestName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,15 +364,15 @@ func TestArchiveContinuesLegacy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Entry != EntryKey(1) {
+	if res.Entry != incremental.EntryKey(1) {
 		t.Errorf("result %+v", res)
 	}
-	if after, _ := os.ReadFile(filepath.Join(dir, ManifestName)); !bytes.Equal(after, before) {
+	if after, _ := os.ReadFile(filepath.Join(dir, incremental.ManifestName)); !bytes.Equal(after, before) {
 		t.Error("manifest.json was rewritten")
 	}
 	a, b := openArchive(t, dir)
 	first := a.Entries[0].Entry
-	if first.Legacy == nil || first.Legacy.SHA256 != HashOf(before) || !first.From.Equal(vEnd) {
+	if first.Legacy == nil || first.Legacy.SHA256 != incremental.HashOf(before) || !first.From.Equal(vEnd) {
 		t.Fatalf("first entry: %+v", first)
 	}
 	got := archiveIDs(t, a, b)
@@ -375,14 +380,14 @@ func TestArchiveContinuesLegacy(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: vStart, To: vEnd.Add(12 * time.Hour)})); !slices.Equal(got, want) {
 		t.Errorf("the archive holds %d events, want %d once each", len(got), len(want))
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{VerifyOptions: VerifyOptions{Counter: c}})
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{Options: verify.Options{Counter: c}})
 	if err != nil || !rep.OK() || rep.Files != 4 {
 		t.Errorf("verify: %v\n%s", err, reportText(rep))
 	}
-	os.WriteFile(filepath.Join(dir, ManifestName), bytes.Replace(before, []byte(`"count": `), []byte(`"count": 1`), 1), 0o600)
+	os.WriteFile(filepath.Join(dir, incremental.ManifestName), bytes.Replace(before, []byte(`"count": `), []byte(`"count": 1`), 1), 0o600)
 	a, b = openArchive(t, dir)
-	rep, err = VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
-	if err != nil || rep.Count(KindEntries) == 0 || !strings.Contains(strings.Join(rep.Problems(KindEntries), ""), "manifest.json was edited") {
+	rep, err = verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
+	if err != nil || kindCount(t, rep, verify.KindEntries) == 0 || !strings.Contains(strings.Join(kindListed(t, rep, verify.KindEntries), ""), "manifest.json was edited") {
 		t.Errorf("an edited manifest.json: %v\n%s", err, reportText(rep))
 	}
 }

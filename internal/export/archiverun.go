@@ -2,12 +2,10 @@ package export
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,23 +15,12 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
-
-// LocalDir is the folder of a location that is one on this machine: a
-// plain path or a file:// URL.
-func LocalDir(location string) (string, bool) {
-	if !strings.Contains(location, "://") {
-		return location, true
-	}
-	u, err := url.Parse(location)
-	if err != nil || u.Scheme != "file" {
-		return "", false
-	}
-	return filepath.FromSlash(u.Path), true
-}
 
 // NewRunID is a run's ID: 12 random hex digits in the names of its data
 // objects, so that no two runs write the same key.
@@ -46,27 +33,14 @@ func NewRunID() string {
 // objectKey names a data object: data/audit-FROM-TO-RUNID.jsonl.gz, or
 // for a codec split by day dt=YYYY-MM-DD/audit-FROM-TO-RUNID.parquet. No
 // spaces or colons, so that query engines read the partitions.
-func objectKey(c Codec, r Range, runID string) string {
-	name := "audit-" + r.From.UTC().Format(fileTimeLayout) + "-" + r.To.UTC().Format(fileTimeLayout) + "-" + runID + c.Ext
+func objectKey(c codec.Codec, r incremental.Range, runID string) string {
+	// The name of a data file of an --out-dir, the run's ID before the
+	// extension.
+	name := incremental.FileName(r, "-"+runID+c.Ext)
 	if c.SplitByDay {
 		return "dt=" + r.From.UTC().Format("2006-01-02") + "/" + name
 	}
 	return "data/" + name
-}
-
-// ConflictError says that another run committed the entry this run meant
-// to commit. The archive is exact: this run's objects stay unnamed.
-type ConflictError struct {
-	Location string
-	Key      string
-	Objects  []string
-}
-
-func (e *ConflictError) Error() string {
-	seq, _ := entrySeq(e.Key)
-	return fmt.Sprintf("another run committed entry %d (%s) first in %s: this run's %d data objects stay unnamed and nothing reads them; "+
-		"the archive is exact: the next run continues after that entry (check that runs do not overlap)",
-		seq, e.Key, e.Location, len(e.Objects))
 }
 
 // Every object of an archive is written with objstore.Create: a
@@ -85,27 +59,27 @@ type objectSink struct {
 	ctx      context.Context
 	b        *blob.Bucket
 	location string
-	codec    Codec
+	codec    codec.Codec
 	opts     output.Options
 	runID    string
-	rng      Range
+	rng      incremental.Range
 
 	cur     *objectWriter
-	objects []Object
+	objects []incremental.Object
 	keys    []string // every key created, committed or not
 }
 
 type objectWriter struct {
-	obj Object
+	obj incremental.Object
 	w   *objstore.Object
 	enc output.Writer
 }
 
-func newObjectSink(ctx context.Context, b *blob.Bucket, location string, c Codec, opts output.Options, runID string, rng Range) *objectSink {
+func newObjectSink(ctx context.Context, b *blob.Bucket, location string, c codec.Codec, opts output.Options, runID string, rng incremental.Range) *objectSink {
 	return &objectSink{ctx: ctx, b: b, location: location, codec: c, opts: opts, runID: runID, rng: rng}
 }
 
-func (s *objectSink) open(r Range) error {
+func (s *objectSink) open(r incremental.Range) error {
 	key := objectKey(s.codec, r, s.runID)
 	w, err := objstore.Create(s.ctx, s.b, key)
 	if err != nil {
@@ -117,15 +91,15 @@ func (s *objectSink) open(r Range) error {
 		w.Abort()
 		return err
 	}
-	s.cur = &objectWriter{obj: Object{Key: key, From: r.From.UTC(), To: r.To.UTC(), Format: s.codec.Format, Compression: s.codec.Compression},
+	s.cur = &objectWriter{obj: incremental.Object{Key: key, From: r.From.UTC(), To: r.To.UTC(), Format: s.codec.Format, Compression: s.codec.Compression},
 		w: w, enc: enc}
 	return nil
 }
 
 // dayRange is the part of the run's range in the UTC day of t.
-func (s *objectSink) dayRange(t time.Time) Range {
+func (s *objectSink) dayRange(t time.Time) incremental.Range {
 	day := t.UTC().Truncate(24 * time.Hour)
-	return Range{From: maxTime(day, s.rng.From), To: minTime(day.Add(24*time.Hour), s.rng.To)}
+	return incremental.Range{From: maxTime(day, s.rng.From), To: minTime(day.Add(24*time.Hour), s.rng.To)}
 }
 
 func (s *objectSink) write(e *auditlog.Event) error {
@@ -173,7 +147,7 @@ func (s *objectSink) closeCurrent() error {
 // finish closes the last object. A run of a codec that is not split by
 // day always has one object, empty or not: the run's objects then cover
 // its range, as the files of earlier versions did.
-func (s *objectSink) finish() ([]Object, error) {
+func (s *objectSink) finish() ([]incremental.Object, error) {
 	if s.cur == nil && !s.codec.SplitByDay && len(s.objects) == 0 {
 		if err := s.open(s.rng); err != nil {
 			return nil, err
@@ -194,57 +168,14 @@ func (s *objectSink) abort() {
 	}
 }
 
-// commitEntry writes entry e as the next entry of a, signed with key
-// unless it is nil, by a conditional create: of two runs, exactly one
-// commits. It returns the new head.
-func commitEntry(ctx context.Context, b *blob.Bucket, a *Archive, e *Entry, key ed25519.PrivateKey) (string, error) {
-	raw, err := EncodeEntry(e, key)
-	if err != nil {
-		return "", err
-	}
-	k := EntryKey(e.Sequence)
-	w, err := objstore.Create(ctx, b, k)
-	if err != nil {
-		return "", err
-	}
-	defer w.Abort()
-	if _, err := w.Write(raw); err != nil {
-		return "", err
-	}
-	if _, _, err := w.Commit(); err != nil {
-		if objstore.IsExists(err) {
-			return "", &ConflictError{Location: a.Location, Key: k}
-		}
-		return "", fmt.Errorf("commit %s: %w", k, objstore.Explain(a.Location, err))
-	}
-	return HashOf(raw), nil
-}
-
-// nextEntry is the entry of a run of rng after the archive's last.
-func (a *Archive) nextEntry(runID string, now time.Time, id Identity, rng Range, objects []Object) *Entry {
-	e := &Entry{
-		Version: EntryVersion, Sequence: len(a.Entries) + 1, Previous: a.Head(), RunID: runID,
-		CreatedAt: now.UTC().Truncate(time.Second), Endpoint: id.Endpoint, Project: id.Project, Filter: id.Filter,
-		From: rng.From.UTC(), To: rng.To.UTC(), Objects: objects,
-	}
-	if e.Objects == nil {
-		e.Objects = []Object{}
-	}
-	if e.Sequence == 1 && a.Legacy != nil && len(a.Legacy.Files) > 0 {
-		e.Legacy = &Legacy{Key: ManifestName, Bytes: int64(len(a.LegacyRaw)), SHA256: HashOf(a.LegacyRaw),
-			From: a.Legacy.Files[0].From, To: a.legacyEnd()}
-	}
-	return e
-}
-
 // removeLocalTemps removes, from a local archive whose lock this process
 // holds, what killed writes left: temporary files of the folder store
 // (.KEY.tmp-RANDOM, which listings skip) and of earlier versions. They are
 // no objects of the archive.
 func removeLocalTemps(dir string) {
-	RemoveStaleTemps(dir, ".audit-", "."+ManifestName+".")
-	RemoveStaleTemps(filepath.Join(dir, "data"), ".audit-")
-	RemoveStaleTemps(filepath.Join(dir, strings.TrimSuffix(EntryPrefix, "/")), ".0")
+	incremental.RemoveStaleTemps(dir, ".audit-", "."+incremental.ManifestName+".")
+	incremental.RemoveStaleTemps(filepath.Join(dir, "data"), ".audit-")
+	incremental.RemoveStaleTemps(filepath.Join(dir, strings.TrimSuffix(incremental.EntryPrefix, "/")), ".0")
 }
 
 var errNoBucket = errors.New("no way to open an --out-dir location was given")
@@ -260,7 +191,7 @@ type ArchiveSinceError struct {
 func (e *ArchiveSinceError) Error() string {
 	return fmt.Sprintf("--since %s disagrees with --out-dir %s, which continues at %s (its first run started at %s): "+
 		"omit --since to continue exactly where the archive ends, or use another --out-dir to export another range",
-		fmtTime(e.Since), e.Location, fmtTime(e.End), fmtTime(e.Start))
+		incremental.FormatTime(e.Since), e.Location, incremental.FormatTime(e.End), incremental.FormatTime(e.Start))
 }
 
 // exportArchive is one run into an archive: continue where the archive
@@ -277,11 +208,11 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		// the state, and a container that repeats its first --since (often
 		// a relative 30d) continues it; with one, a --since elsewhere is
 		// refused as for any state.
-		if s := o.Since; !s.IsZero() && !sameSecond(s, end) && !sameSecond(s, start) && (o.SinceNames == nil || !o.SinceNames(start)) {
+		if s := o.Since; !s.IsZero() && !incremental.SameSecond(s, end) && !incremental.SameSecond(s, start) && (o.SinceNames == nil || !o.SinceNames(start)) {
 			if o.StatePath != "" {
 				return Result{}, refused(&ArchiveSinceError{Location: o.OutDir, Since: s, Start: start, End: end})
 			}
-			o.Notice("--since %s is for a first run: --out-dir %s continues at %s", fmtTime(s), o.OutDir, fmtTime(end))
+			o.Notice("--since %s is for a first run: --out-dir %s continues at %s", incremental.FormatTime(s), o.OutDir, incremental.FormatTime(end))
 		}
 		from = auditlog.CeilSecond(end)
 	} else {
@@ -293,8 +224,8 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 			if cont.IsZero() {
 				cont = st.Pending.From
 			}
-			if !from.IsZero() && !sameSecond(from, cont) && !sameSecond(from, st.Start) && (o.SinceNames == nil || !o.SinceNames(st.Start)) {
-				return Result{}, refused(&SinceError{Path: o.StatePath, Since: from, Next: cont, Start: st.Start})
+			if !from.IsZero() && !incremental.SameSecond(from, cont) && !incremental.SameSecond(from, st.Start) && (o.SinceNames == nil || !o.SinceNames(st.Start)) {
+				return Result{}, refused(&incremental.SinceError{Path: o.StatePath, Since: from, Next: cont, Start: st.Start})
 			}
 			from = cont
 		}
@@ -304,7 +235,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 				return Result{}, err
 			}
 			if !ok {
-				o.Notice("nothing to export: no events before %s (%s)", fmtTime(o.Until), o.Filter.Describe())
+				o.Notice("nothing to export: no events before %s (%s)", incremental.FormatTime(o.Until), o.Filter.Describe())
 				return Result{}, nil
 			}
 			from, fromOldest = oldest, true
@@ -313,32 +244,32 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 	}
 	if !from.Before(o.Until) {
 		if !a.Empty() {
-			o.Notice("nothing new to export: the archive %s already ends at %s", o.OutDir, fmtTime(a.End()))
+			o.Notice("nothing new to export: the archive %s already ends at %s", o.OutDir, incremental.FormatTime(a.End()))
 		} else {
-			o.Notice("nothing to export: the range starts at %s, not before its end %s (now minus --lag)", fmtTime(from), fmtTime(o.Until))
+			o.Notice("nothing to export: the range starts at %s, not before its end %s (now minus --lag)", incremental.FormatTime(from), incremental.FormatTime(o.Until))
 		}
 		return Result{}, nil
 	}
 	if !fromOldest && from.Before(r.start.Add(-UsualRetention)) {
 		o.Warn("the range starts at %s: Authgear drops audit logs after 90–180 days and says nothing: events before %s may be gone",
-			fmtTime(from), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
+			incremental.FormatTime(from), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
 	}
-	codec, err := WriteCodec(o.Output.Format, !o.NoGzip)
+	wc, err := codec.ForWriting(o.Output.Format, !o.NoGzip)
 	if err != nil {
 		return Result{}, err
 	}
-	rng := Range{From: from.UTC(), To: o.Until.UTC()}
+	rng := incremental.Range{From: from.UTC(), To: o.Until.UTC()}
 	st := r.state
-	var before *Pending
+	var before *incremental.Pending
 	if o.StatePath != "" {
 		if st == nil {
-			st = &State{}
+			st = &incremental.State{}
 			r.state = st
 		}
 		before = st.Pending
 		id := o.Identity
 		st.Endpoint, st.Project, st.Filter = id.Endpoint, id.Project, id.Filter
-		st.Format, st.Compression = codec.Format, codec.Compression
+		st.Format, st.Compression = wc.Format, wc.Compression
 		st.OutDir, st.Out = id.Dest.Dir, id.Dest.Out
 		if st.Start.IsZero() {
 			st.Start = rng.From
@@ -346,7 +277,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 				st.Start = a.Start()
 			}
 		}
-		st.Pending = &Pending{From: rng.From, To: rng.To, InDir: true, Format: codec.Format, Compression: codec.Compression,
+		st.Pending = &incremental.Pending{From: rng.From, To: rng.To, InDir: true, Format: wc.Format, Compression: wc.Compression,
 			StartedAt: r.start.UTC().Truncate(time.Second)}
 		if err := st.Save(o.StatePath, o.Now()); err != nil {
 			return Result{}, err
@@ -364,10 +295,10 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		o.Begin()
 	}
 	runID := NewRunID()
-	sink := newObjectSink(ctx, r.bucket, o.OutDir, codec, o.Output, runID, rng)
+	sink := newObjectSink(ctx, r.bucket, o.OutDir, wc, o.Output, runID, rng)
 	defer sink.abort()
-	objects, err := func() ([]Object, error) {
-		if !codec.SplitByDay {
+	objects, err := func() ([]incremental.Object, error) {
+		if !wc.SplitByDay {
 			if err := sink.open(rng); err != nil {
 				return nil, err
 			}
@@ -381,24 +312,24 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 		restore()
 		return Result{}, err
 	}
-	e := a.nextEntry(runID, r.start, o.Identity, rng, objects)
-	head, err := commitEntry(ctx, r.bucket, a, e, o.SignKey)
+	e := a.NextEntry(runID, r.start, o.Identity, rng, objects)
+	head, err := incremental.CommitEntry(ctx, r.bucket, a, e, o.SignKey)
 	if err != nil {
-		var conflict *ConflictError
+		var conflict *incremental.ConflictError
 		if errors.As(err, &conflict) {
 			conflict.Objects = sink.keys
 		}
 		restore()
 		return Result{}, err
 	}
-	r.chmodLocal(append(sink.keys, EntryKey(e.Sequence))...)
+	r.chmodLocal(append(sink.keys, incremental.EntryKey(e.Sequence))...)
 	if st != nil {
 		st.LastEnd, st.Pending = rng.To, nil
 		if err := st.Save(o.StatePath, o.Now()); err != nil {
 			return Result{}, err
 		}
 	}
-	res := Result{Entry: EntryKey(e.Sequence), Head: head}
+	res := Result{Entry: incremental.EntryKey(e.Sequence), Head: head}
 	for _, obj := range objects {
 		r.events += obj.Count
 		res.Written = append(res.Written, strings.TrimSuffix(o.OutDir, "/")+"/"+obj.Key)
@@ -410,7 +341,7 @@ func (r *Run) exportArchive(ctx context.Context, sel adminapi.Selection) (Result
 // chmodLocal gives the objects of a local archive --file-mode: the folder
 // store creates them with mode 0600.
 func (r *Run) chmodLocal(keys ...string) {
-	dir, ok := LocalDir(r.o.OutDir)
+	dir, ok := incremental.LocalDir(r.o.OutDir)
 	if !ok || r.o.FileMode == 0 {
 		return
 	}
@@ -419,4 +350,18 @@ func (r *Run) chmodLocal(keys ...string) {
 			r.o.Warn("set the mode of %s: %v", k, err)
 		}
 	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
@@ -54,16 +55,16 @@ func (d *DataFile) Write(e *auditlog.Event) error {
 
 // Commit finishes the file and puts it in place; the entry describes it for
 // a manifest (name, range and createdAt are the caller's to fill).
-func (d *DataFile) Commit() (ManifestFile, error) {
+func (d *DataFile) Commit() (incremental.ManifestFile, error) {
 	if err := d.w.Close(); err != nil {
 		d.sf.Abort()
-		return ManifestFile{}, fmt.Errorf("write %s: %w", d.sf.Path(), err)
+		return incremental.ManifestFile{}, fmt.Errorf("write %s: %w", d.sf.Path(), err)
 	}
 	if err := d.sf.Commit(); err != nil {
-		return ManifestFile{}, err
+		return incremental.ManifestFile{}, err
 	}
 	sum, size := d.sf.Sum()
-	f := ManifestFile{
+	f := incremental.ManifestFile{
 		Name:   filepath.Base(d.sf.Path()),
 		Count:  d.count,
 		SHA256: sum,

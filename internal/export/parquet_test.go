@@ -19,8 +19,10 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
@@ -64,7 +66,7 @@ func TestParquetArchive(t *testing.T) {
 			for _, until := range []time.Time{mid, end} {
 				o := bucketOptions(c, store, until)
 				o.Since = runStart
-				o.Output = output.Options{Format: FormatParquet, UTC: true}
+				o.Output = output.Options{Format: codec.FormatParquet, UTC: true}
 				if _, err := runOnce(t, o); err != nil {
 					t.Fatal(err)
 				}
@@ -83,7 +85,7 @@ func TestParquetArchive(t *testing.T) {
 					if m == nil || m[2] != d.Entry.RunID {
 						t.Fatalf("entry %d names %s, not dt=DAY/audit-FROM-TO-%s.parquet", i+1, obj.Key, d.Entry.RunID)
 					}
-					if obj.Format != FormatParquet || obj.Compression != "" || m[1] != obj.From.Format("2006-01-02") {
+					if obj.Format != codec.FormatParquet || obj.Compression != "" || m[1] != obj.From.Format("2006-01-02") {
 						t.Errorf("%s: format %q, compression %q, from %s", obj.Key, obj.Format, obj.Compression, obj.From)
 					}
 					size, sum := objectSum(t, b, obj.Key)
@@ -109,8 +111,8 @@ func TestParquetArchive(t *testing.T) {
 			if want := len(srv.Select(adminapi.Selection{From: runStart, To: end, ActivityTypes: f.ActivityTypes})); n != want || n == 0 {
 				t.Errorf("search for USER_AUTHENTICATED found %d, want %d", n, want)
 			}
-			for _, counter := range []Counter{nil, c} {
-				rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{VerifyOptions: VerifyOptions{Counter: counter}})
+			for _, counter := range []verify.Counter{nil, c} {
+				rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{Options: verify.Options{Counter: counter}})
 				if err != nil || !rep.OK() || rep.Events != int64(len(got)) {
 					t.Errorf("verify (API %v): ok %v, %d events, %v\n%s", counter != nil, rep.OK(), rep.Events, err, reportText(rep))
 				}
@@ -161,7 +163,7 @@ func TestParquetArchiveDiedRun(t *testing.T) {
 	defer store.Close()
 	o := bucketOptions(c, store, end)
 	o.Since, o.Parallel = runStart, 1
-	o.Output = output.Options{Format: FormatParquet, UTC: true}
+	o.Output = output.Options{Format: codec.FormatParquet, UTC: true}
 	o.Source = &failingSource{Source: c, after: 8}
 	if _, err := runOnce(t, o); !errors.Is(err, errDied) {
 		t.Fatalf("the dying run: %v", err)
@@ -193,8 +195,11 @@ func TestParquetArchiveDiedRun(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
 		t.Errorf("after the next run the archive holds %d events, want %d once each", len(got), len(want))
 	}
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
-	if err != nil || len(rep.Unreferenced()) != left {
-		t.Errorf("verify lists %d objects no entry names, want the %d the dead run left (%v)\n%s", len(rep.Unreferenced()), left, err, reportText(rep))
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := unreferenced(t, rep); n != left {
+		t.Errorf("verify lists %d objects no entry names, want the %d the dead run left\n%s", n, left, reportText(rep))
 	}
 }

@@ -1,3 +1,20 @@
+// Package export is an export run that cron can repeat: Open takes the
+// locks and checks the state and the archive, Run.Do writes the data
+// files and commits what they hold, Close lets the locks go. The state,
+// the locks and the archive's format are internal/incremental's.
+//
+// The protocol of one incremental run, each step atomic on disk:
+//
+//  1. lock the state file (a second run exits at once);
+//  2. record the planned range as pending in the state;
+//  3. write the range's data file (temporary name, synced, renamed);
+//  4. record the file in the manifest (--out-dir only);
+//  5. advance lastEnd to the range's end and clear pending.
+//
+// A run killed anywhere leaves either no trace (before 2), or a pending
+// range whose file is absent, complete but unlisted, or complete and listed.
+// The next run redoes exactly that range under the same file name before it
+// goes on, so every event ends up in exactly one file.
 package export
 
 import (
@@ -16,6 +33,7 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
@@ -27,8 +45,8 @@ const UsualRetention = 90 * 24 * time.Hour
 // Options say what a run exports, where, and how it reports.
 type Options struct {
 	Source   walk.Source
-	Identity Identity        // endpoint, project, filter and destination
-	Filter   auditlog.Filter // as given, for messages
+	Identity incremental.Identity // endpoint, project, filter and destination
+	Filter   auditlog.Filter      // as given, for messages
 	// Since is the start of a first run; zero starts at the oldest event
 	// the API holds. Until is the exclusive end, a whole second a lag
 	// before now.
@@ -90,14 +108,14 @@ func (e *RefusedError) Unwrap() error { return e.Err }
 
 func refused(err error) error { return &RefusedError{Err: err} }
 
-// Run is one export holding its locks: Open takes them, Export writes, and
+// Run is one export holding its locks: Open takes them, Do writes, and
 // Close lets them go. The protocol of each range is described in the
 // package documentation.
 type Run struct {
 	o      Options
 	start  time.Time
-	state  *State
-	arch   *Archive
+	state  *incremental.State
+	arch   *incremental.Archive
 	bucket *blob.Bucket
 	unlock []func()
 
@@ -157,19 +175,19 @@ func (r *Run) lockState() error {
 	if err := os.MkdirAll(filepath.Dir(r.o.StatePath), 0o700); err != nil {
 		return fmt.Errorf("create the folder of --state %s: %w", r.o.StatePath, err)
 	}
-	lock, err := AcquireLock(r.o.StatePath, r.start)
+	lock, err := incremental.AcquireLock(r.o.StatePath, r.start)
 	if err != nil {
 		return err
 	}
 	r.unlock = append(r.unlock, func() { lock.Release() })
-	if r.state, err = LoadState(r.o.StatePath); err != nil {
+	if r.state, err = incremental.LoadState(r.o.StatePath); err != nil {
 		return err
 	}
 	dir, base := filepath.Split(r.o.StatePath)
 	if dir == "" {
 		dir = "."
 	}
-	RemoveStaleTemps(dir, "."+base+".")
+	incremental.RemoveStaleTemps(dir, "."+base+".")
 	return nil
 }
 
@@ -182,11 +200,11 @@ func (r *Run) openOutDir(ctx context.Context) error {
 	if loc == "" {
 		return nil
 	}
-	if dir, ok := LocalDir(loc); ok {
+	if dir, ok := incremental.LocalDir(loc); ok {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("create --out-dir %s: %w", dir, err)
 		}
-		lock, err := AcquireDirLock(dir, r.start)
+		lock, err := incremental.AcquireDirLock(dir, r.start)
 		if err != nil {
 			return err
 		}
@@ -205,7 +223,7 @@ func (r *Run) openOutDir(ctx context.Context) error {
 	}
 	r.bucket = b
 	r.unlock = append(r.unlock, func() { b.Close() })
-	r.arch, err = ReadArchive(ctx, b, loc)
+	r.arch, err = incremental.ReadArchive(ctx, b, loc)
 	if err != nil {
 		return err
 	}
@@ -219,7 +237,7 @@ func (r *Run) checkArchive() error {
 	if a == nil {
 		return nil
 	}
-	if project, filter, ok := a.identity(); ok {
+	if project, filter, ok := a.Holds(); ok {
 		var diffs []string
 		if project != "" && project != r.o.Identity.Project {
 			diffs = append(diffs, fmt.Sprintf("project %q, not %q", project, r.o.Identity.Project))
@@ -235,12 +253,12 @@ func (r *Run) checkArchive() error {
 	if l := a.Last(); l != nil && l.Signature != nil && r.o.SignKey == nil {
 		pub, _ := l.PublicKey()
 		return refused(fmt.Errorf("the entries of --out-dir %s are signed (key %s): give --sign-key, or 'verify --verify-key' fails on this run's entry",
-			r.o.OutDir, KeyID(pub)))
+			r.o.OutDir, incremental.KeyID(pub)))
 	}
 	if r.o.StatePath != "" {
 		st := r.state
 		if st == nil {
-			st = &State{}
+			st = &incremental.State{}
 		}
 		return refusedOrNil(checkStateArchive(r.o.StatePath, st, a))
 	}
@@ -258,7 +276,7 @@ func refusedOrNil(err error) error {
 // is used with: it ends where the archive ends, or it has a pending range
 // that the archive either committed (the state was not saved after) or
 // not (the run was killed before its commit).
-func checkStateArchive(path string, st *State, a *Archive) error {
+func checkStateArchive(path string, st *incremental.State, a *incremental.Archive) error {
 	end := a.End()
 	last := st.LastEnd
 	switch {
@@ -266,14 +284,14 @@ func checkStateArchive(path string, st *State, a *Archive) error {
 		return nil // the archive's first run starts where the state continues
 	case last.IsZero() && st.Pending == nil:
 		return fmt.Errorf("state file %s has no run yet, but --out-dir %s already holds an export up to %s: "+
-			"the archive is its own state: omit --state, or use the state file that did write it", path, a.Location, fmtTime(end))
-	case sameSecond(last, end):
+			"the archive is its own state: omit --state, or use the state file that did write it", path, a.Location, incremental.FormatTime(end))
+	case incremental.SameSecond(last, end):
 		return nil
-	case st.Pending != nil && !a.Empty() && sameSecond(st.Pending.To, end):
+	case st.Pending != nil && !a.Empty() && incremental.SameSecond(st.Pending.To, end):
 		return nil // committed, the state not yet saved
 	}
-	where := "ends at " + fmtTime(end)
-	cont := fmtTime(st.Resume())
+	where := "ends at " + incremental.FormatTime(end)
+	cont := incremental.FormatTime(st.Resume())
 	if st.Resume().IsZero() {
 		cont = "nothing"
 	}
@@ -288,7 +306,7 @@ func (r *Run) spoolDir() string {
 	case r.o.SpoolDir != "":
 		return r.o.SpoolDir
 	case r.o.OutDir != "":
-		if dir, ok := LocalDir(r.o.OutDir); ok {
+		if dir, ok := incremental.LocalDir(r.o.OutDir); ok {
 			return dir
 		}
 		return os.TempDir()
@@ -298,10 +316,12 @@ func (r *Run) spoolDir() string {
 	return os.TempDir()
 }
 
-// Export plans the run from the state and writes its ranges: a range that
-// a killed run left pending first, under the same name, then the new one.
-// sel holds the filters as the API takes them (users resolved).
-func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error) {
+// Do plans the run from the state and writes its ranges: a range that a
+// killed run left pending first, under the same name, then the new one.
+// Into an archive, it writes the run's data objects and commits the entry
+// that names them. sel holds the filters as the API takes them (users
+// resolved).
+func (r *Run) Do(ctx context.Context, sel adminapi.Selection) (Result, error) {
 	if r.arch != nil {
 		return r.exportArchive(ctx, sel)
 	}
@@ -314,7 +334,7 @@ func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error
 			return Result{}, err
 		}
 		if !ok {
-			o.Notice("nothing to export: no events before %s (%s)", fmtTime(o.Until), o.Filter.Describe())
+			o.Notice("nothing to export: no events before %s (%s)", incremental.FormatTime(o.Until), o.Filter.Describe())
 			return r.nothing(ctx)
 		}
 		since, fromOldest = oldest, true
@@ -323,7 +343,7 @@ func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error
 		o.SinceNames != nil && o.SinceNames(st.Start) {
 		since = st.Start
 	}
-	plan, err := PlanRun(o.StatePath, r.state, since, o.Until)
+	plan, err := incremental.PlanRun(o.StatePath, r.state, since, o.Until)
 	if err != nil {
 		return Result{}, refused(err)
 	}
@@ -333,15 +353,15 @@ func (r *Run) Export(ctx context.Context, sel adminapi.Selection) (Result, error
 	}
 	if len(jobs) == 0 {
 		if r.state != nil && !r.state.LastEnd.IsZero() {
-			o.Notice("nothing new to export: the state %s already ends at %s", o.StatePath, fmtTime(r.state.LastEnd))
+			o.Notice("nothing new to export: the state %s already ends at %s", o.StatePath, incremental.FormatTime(r.state.LastEnd))
 			return Result{}, nil
 		}
-		o.Notice("nothing to export: the range starts at %s, not before its end %s (now minus --lag)", fmtTime(since), fmtTime(o.Until))
+		o.Notice("nothing to export: the range starts at %s, not before its end %s (now minus --lag)", incremental.FormatTime(since), incremental.FormatTime(o.Until))
 		return r.nothing(ctx)
 	}
 	if first := jobs[0].rng.From; !fromOldest && first.Before(r.start.Add(-UsualRetention)) {
 		o.Warn("the range starts at %s: Authgear drops audit logs after 90–180 days and says nothing: events before %s may be gone",
-			fmtTime(first), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
+			incremental.FormatTime(first), r.start.Add(-UsualRetention).UTC().Format("2006-01-02"))
 	}
 	if o.Begin != nil {
 		o.Begin()
@@ -382,7 +402,7 @@ func (r *Run) nothing(ctx context.Context) (Result, error) {
 
 // job is one range written to one place.
 type job struct {
-	rng    Range
+	rng    incremental.Range
 	path   string // file path; "-" = stdout
 	name   string // as recorded in the state: the path, or "-"
 	format string
@@ -398,7 +418,7 @@ func (j job) compression() string {
 }
 
 // jobs turns the plan into the ranges to write and where.
-func (r *Run) jobs(p Plan) ([]job, error) {
+func (r *Run) jobs(p incremental.Plan) ([]job, error) {
 	o := r.o
 	var jobs []job
 	if p.Redo != nil {
@@ -436,10 +456,10 @@ func (r *Run) runJob(ctx context.Context, sel adminapi.Selection, j job) error {
 	o := r.o
 	id := o.Identity
 	st := r.state
-	var before *Pending
+	var before *incremental.Pending
 	if o.StatePath != "" {
 		if st == nil {
-			st = &State{}
+			st = &incremental.State{}
 			r.state = st
 		}
 		before = st.Pending
@@ -449,7 +469,7 @@ func (r *Run) runJob(ctx context.Context, sel adminapi.Selection, j job) error {
 		if st.Start.IsZero() {
 			st.Start = j.rng.From
 		}
-		st.Pending = &Pending{From: j.rng.From, To: j.rng.To, File: j.name, Format: j.format,
+		st.Pending = &incremental.Pending{From: j.rng.From, To: j.rng.To, File: j.name, Format: j.format,
 			Compression: j.compression(), StartedAt: r.start.UTC().Truncate(time.Second)}
 		if err := st.Save(o.StatePath, o.Now()); err != nil {
 			return err
@@ -484,29 +504,29 @@ func (r *Run) runJob(ctx context.Context, sel adminapi.Selection, j job) error {
 // sink is where one range's events go: a data file or stdout.
 type sink struct {
 	write  func(e *auditlog.Event) error
-	commit func() (ManifestFile, error)
+	commit func() (incremental.ManifestFile, error)
 	abort  func()
 }
 
 // write exports one range to its file or stdout. A file appears at its path
 // only when complete; on any error it is removed and the path left as it was.
-func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (ManifestFile, error) {
+func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (incremental.ManifestFile, error) {
 	opts := r.o.Output
 	opts.Format = j.format
 	s, err := r.sink(j, opts)
 	if err != nil {
-		return ManifestFile{}, err
+		return incremental.ManifestFile{}, err
 	}
 	defer s.abort()
 	if err := r.walk(ctx, sel, j.rng, s.write); err != nil {
 		if j.stdout() && output.IsBrokenPipe(err) {
-			return ManifestFile{}, stdoutError(err)
+			return incremental.ManifestFile{}, stdoutError(err)
 		}
-		return ManifestFile{}, err
+		return incremental.ManifestFile{}, err
 	}
 	f, err := s.commit()
 	if err != nil {
-		return ManifestFile{}, err
+		return incremental.ManifestFile{}, err
 	}
 	r.events += f.Count // written: fewer than read with a local filter
 	return f, nil
@@ -514,7 +534,7 @@ func (r *Run) write(ctx context.Context, sel adminapi.Selection, j job) (Manifes
 
 // walk reads the events of rng from the API, exactly once and in order,
 // into write.
-func (r *Run) walk(ctx context.Context, sel adminapi.Selection, rng Range, write func(*auditlog.Event) error) error {
+func (r *Run) walk(ctx context.Context, sel adminapi.Selection, rng incremental.Range, write func(*auditlog.Event) error) error {
 	sel.From, sel.To = rng.From, rng.To
 	base := r.events
 	_, err := walk.Parallel(ctx, r.o.Source, walk.ParallelOptions{
@@ -561,14 +581,14 @@ func (r *Run) sink(j job, opts output.Options) (sink, error) {
 			n++
 			return nil
 		},
-		commit: func() (ManifestFile, error) {
+		commit: func() (incremental.ManifestFile, error) {
 			if err := w.Close(); err != nil {
-				return ManifestFile{}, stdoutError(err)
+				return incremental.ManifestFile{}, stdoutError(err)
 			}
 			if err := closeStdout(r.o.Stdout); err != nil {
-				return ManifestFile{}, stdoutError(err)
+				return incremental.ManifestFile{}, stdoutError(err)
 			}
-			return ManifestFile{Count: n, Format: j.format}, nil
+			return incremental.ManifestFile{Count: n, Format: j.format}, nil
 		},
 		abort: func() {},
 	}, nil

@@ -15,10 +15,20 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
 
 var runStart = ts("2026-11-20T00:00:00Z")
 
@@ -38,10 +48,10 @@ func runFixture(t *testing.T) (*adminapitest.Server, *adminapi.Client) {
 
 // dirOptions are the options of an incremental run into dir with state.
 func dirOptions(c *adminapi.Client, state, dir string, until time.Time) Options {
-	dest, _ := DestinationOf(dir, "-")
+	dest, _ := incremental.DestinationOf(dir, "-")
 	return Options{
 		Source:   c,
-		Identity: Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: dest},
+		Identity: incremental.Identity{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Dest: dest},
 		Until:    until, StatePath: state, OutDir: dir, OutPath: "-", OpenBucket: objstore.Open,
 		Output: output.Options{Format: output.FormatJSONL, UTC: true}, FileMode: 0o600,
 		Parallel: 2, Count: true,
@@ -56,7 +66,7 @@ func runOnce(t *testing.T, o Options) (Result, error) {
 		return Result{}, err
 	}
 	defer r.Close()
-	return r.Export(context.Background(), adminapi.Selection{})
+	return r.Do(context.Background(), adminapi.Selection{})
 }
 
 // readDir reads every data object that the archive in dir names, in
@@ -75,14 +85,14 @@ func readDir(t *testing.T, dir string) []string {
 	return ids
 }
 
-func openArchive(t *testing.T, dir string) (*Archive, *blob.Bucket) {
+func openArchive(t *testing.T, dir string) (*incremental.Archive, *blob.Bucket) {
 	t.Helper()
 	b, err := objstore.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	a, err := ReadArchive(context.Background(), b, dir)
+	a, err := incremental.ReadArchive(context.Background(), b, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +133,7 @@ func TestRunIncremental(t *testing.T) {
 	if want := sortedIDs(srv.Select(adminapi.Selection{From: runStart, To: end})); !slices.Equal(got, want) {
 		t.Errorf("the files hold %d events, want the %d of the day once each", len(got), len(want))
 	}
-	st, err := LoadState(state)
+	st, err := incremental.LoadState(state)
 	if err != nil || st.Pending != nil || !st.LastEnd.Equal(end) || !st.Start.Equal(runStart) {
 		t.Fatalf("state after two runs: %+v, %v", st, err)
 	}
@@ -148,14 +158,14 @@ func TestRunAfterKilledFirstRun(t *testing.T) {
 	srv, c := runFixture(t)
 	dir, state := t.TempDir(), filepath.Join(t.TempDir(), "state.json")
 	mid, end := runStart.Add(12*time.Hour), runStart.Add(24*time.Hour)
-	killed := &State{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Format: "jsonl", Compression: "gzip",
+	killed := &incremental.State{Endpoint: c.Endpoint(), Project: adminapitest.DefaultProjectID, Format: "jsonl", Compression: "gzip",
 		OutDir: mustAbs(t, dir), Start: runStart,
-		Pending: &Pending{From: runStart, To: mid, InDir: true, Format: "jsonl", Compression: "gzip"}}
+		Pending: &incremental.Pending{From: runStart, To: mid, InDir: true, Format: "jsonl", Compression: "gzip"}}
 	if err := killed.Save(state, runStart); err != nil {
 		t.Fatal(err)
 	}
-	half := "data/" + FileName(Range{From: runStart, To: mid}, "-0123456789ab.jsonl.gz")
-	temp := "data/." + FileName(Range{From: runStart, To: mid}, "-ba9876543210.jsonl.gz") + ".tmp-123"
+	half := "data/" + incremental.FileName(incremental.Range{From: runStart, To: mid}, "-0123456789ab.jsonl.gz")
+	temp := "data/." + incremental.FileName(incremental.Range{From: runStart, To: mid}, "-ba9876543210.jsonl.gz") + ".tmp-123"
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -180,9 +190,12 @@ func TestRunAfterKilledFirstRun(t *testing.T) {
 		t.Errorf("the objects hold %d events, want the %d of the day once each", len(got), len(want))
 	}
 	a, b := openArchive(t, dir)
-	rep, err := VerifyArchive(context.Background(), b, a, ArchiveVerifyOptions{})
-	if err != nil || !rep.OK() || !slices.Equal(rep.Unreferenced(), []string{half}) {
-		t.Errorf("verify: ok %v, unreferenced %v, %v", rep.OK(), rep.Unreferenced(), err)
+	rep, err := verify.Archive(context.Background(), b, a, verify.ArchiveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, unref := unreferenced(t, rep); !rep.OK() || n != 1 || !slices.Equal(unref, []string{half}) {
+		t.Errorf("verify: ok %v, %d unreferenced %v", rep.OK(), n, unref)
 	}
 }
 
@@ -198,11 +211,11 @@ func TestRunRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := dirOptions(c, state, dir, mid.Add(time.Hour))
-	other.Identity.Filter = Filter{ActivityTypes: []string{"USER_CREATED"}}
+	other.Identity.Filter = incremental.Filter{ActivityTypes: []string{"USER_CREATED"}}
 	late := dirOptions(c, state, dir, mid.Add(time.Hour))
 	late.Since = runStart.Add(time.Hour)
 	stranger := dirOptions(c, filepath.Join(t.TempDir(), "other.json"), dir, mid.Add(time.Hour))
-	stranger.Identity.Filter = Filter{ActivityTypes: []string{"USER_CREATED"}}
+	stranger.Identity.Filter = incremental.Filter{ActivityTypes: []string{"USER_CREATED"}}
 	elsewhere := dirOptions(c, state, dir, mid.Add(time.Hour))
 	elsewhere.Identity.Endpoint = "https://other.authgear.cloud/_api/admin/graphql" // the state knows, the manifest does not
 	for name, o := range map[string]Options{"other filters": other, "another endpoint": elsewhere, "a --since off the state": late, "another export's directory": stranger} {
@@ -229,13 +242,13 @@ func TestRunFailureLeavesState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(context.Background(), o); !errors.As(err, new(*LockedError)) {
+	if _, err := Open(context.Background(), o); !errors.As(err, new(*incremental.LockedError)) {
 		t.Errorf("a second run while the first holds the lock: %v, want a *LockedError", err)
 	}
 	for range 20 {
 		srv.Inject(adminapitest.Fault{Status: 500})
 	}
-	_, err = r.Export(context.Background(), adminapi.Selection{})
+	_, err = r.Do(context.Background(), adminapi.Selection{})
 	r.Close()
 	if !errors.As(err, new(*adminapi.APIError)) {
 		t.Fatalf("Export = %v, want the API's failure", err)
@@ -244,12 +257,12 @@ func TestRunFailureLeavesState(t *testing.T) {
 		t.Errorf("a failed run left %d events in files", len(ids))
 	}
 	filepath.WalkDir(dir, func(p string, de os.DirEntry, err error) error {
-		if err == nil && !de.IsDir() && de.Name() != DirLockName {
+		if err == nil && !de.IsDir() && de.Name() != incremental.DirLockName {
 			t.Errorf("a failed run left %s", p)
 		}
 		return nil
 	})
-	st, err := LoadState(state)
+	st, err := incremental.LoadState(state)
 	if err != nil || (st != nil && (st.Pending != nil || !st.LastEnd.IsZero())) {
 		t.Errorf("state after a failed first run: %+v, %v", st, err)
 	}

@@ -1,3 +1,8 @@
+// Package readback reads earlier exports back as events, so that search,
+// count and verify can work on files with no API at all: the inputs
+// (files, the export files of a folder, standard input, the objects of an
+// archive), read one after another through internal/codec, and search
+// over them with the same filters as the API.
 package readback
 
 import (
@@ -10,14 +15,16 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 )
 
 // Stdin is the --input value that means standard input.
 const Stdin = "-"
 
-// manifestName is the manifest of an export folder, as internal/export
-// writes it (export.ManifestName; export reads archives, so archive cannot
-// import it).
+// manifestName is the manifest of an export folder, as internal/incremental
+// writes it (incremental.ManifestName; incremental reads archives back
+// through this package, so this one cannot import it).
 const manifestName = "manifest.json"
 
 // ErrNoExportFiles says that a folder holds neither a manifest nor any
@@ -185,21 +192,15 @@ func manifestFiles(dir string) (files []string, ok bool, err error) {
 }
 
 // Open opens the input for reading events. Errors name it by Name.
-func (in Input) Open() (*Reader, error) {
+func (in Input) Open() (*codec.Reader, error) {
 	if in.IsStdin() {
-		return NewReader(in.Name, in.r)
+		return codec.NewReader(in.Name, in.r)
 	}
 	f, err := in.OpenRaw()
 	if err != nil {
 		return nil, fmt.Errorf("open input file: %w", err)
 	}
-	r, err := newReader(in.Name, f)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	r.f = f
-	return r, nil
+	return codec.NewReadCloser(in.Name, f)
 }
 
 // OpenRaw opens the input's bytes, for checks that read them as they are

@@ -53,7 +53,7 @@ import (
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
-	"github.com/authgear-audit/authgear-audit/internal/readback"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 )
 
 func main() {
@@ -442,7 +442,7 @@ func cursorPaging(s *standin) (*cursorRun, error) {
 }
 
 func readIDs(path string) (map[string]bool, error) {
-	r, err := readback.Open(path)
+	r, err := codec.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package readback
+package codec
 
 import (
 	"bytes"
@@ -13,7 +13,8 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/parquetfile"
 )
 
-// FormatParquet is the format of Parquet archives (internal/parquetfile).
+// FormatParquet is the format of Parquet archives (internal/parquetfile):
+// one file per UTC day of a run, zstd-compressed inside, for query engines.
 const FormatParquet = "parquet"
 
 // isParquet reports whether a file is Parquet: by its name, or by the

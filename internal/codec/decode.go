@@ -1,4 +1,4 @@
-package readback
+package codec
 
 import (
 	"encoding/json"

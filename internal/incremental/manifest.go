@@ -1,4 +1,4 @@
-package export
+package incremental
 
 import (
 	"encoding/json"
@@ -44,16 +44,6 @@ func ParseFileName(name string) (Range, string, bool) {
 		return Range{}, "", false
 	}
 	return Range{From: from, To: to}, m[3], true
-}
-
-// Ext is the extension of a data file: ".jsonl", ".csv" or ".json", with
-// ".gz" added when gzip is true.
-func Ext(format string, gzip bool) string {
-	ext := "." + format
-	if gzip {
-		ext += ".gz"
-	}
-	return ext
 }
 
 // ManifestFile is one data file of an --out-dir.

@@ -1,4 +1,4 @@
-package export
+package verify
 
 import (
 	"bytes"
@@ -7,14 +7,27 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/export"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
 
 var (
 	vStart = ts("2026-11-01T00:00:00Z")
@@ -36,23 +49,23 @@ func newVerifyServer(t *testing.T) (*adminapitest.Server, *adminapi.Client) {
 
 // writeDir writes the server's events as an --out-dir of one file per day,
 // the way export does.
-func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *Manifest) {
+func writeDir(t *testing.T, srv *adminapitest.Server, gz bool) (string, *incremental.Manifest) {
 	t.Helper()
-	var ranges []Range
+	var ranges []incremental.Range
 	for from := vStart; from.Before(vEnd); from = from.Add(24 * time.Hour) {
-		ranges = append(ranges, Range{From: from, To: from.Add(24 * time.Hour)})
+		ranges = append(ranges, incremental.Range{From: from, To: from.Add(24 * time.Hour)})
 	}
-	return writeRanges(t, srv, ranges, Ext("jsonl", gz))
+	return writeRanges(t, srv, ranges, codec.Ext("jsonl", gz))
 }
 
 // writeRanges writes the server's events of each range to a file of its
 // own, named by the range, and lists them in a manifest.
-func writeRanges(t *testing.T, srv *adminapitest.Server, ranges []Range, ext string) (string, *Manifest) {
+func writeRanges(t *testing.T, srv *adminapitest.Server, ranges []incremental.Range, ext string) (string, *incremental.Manifest) {
 	t.Helper()
 	dir := t.TempDir()
-	m := &Manifest{Project: srv.ProjectID()}
+	m := &incremental.Manifest{Project: srv.ProjectID()}
 	for _, r := range ranges {
-		df, err := CreateDataFile(filepath.Join(dir, FileName(r, ext)), 0, output.Options{Format: "jsonl"}, true)
+		df, err := export.CreateDataFile(filepath.Join(dir, incremental.FileName(r, ext)), 0, output.Options{Format: "jsonl"}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,12 +124,12 @@ func editLines(t *testing.T, path string, edit func([]string) []string) {
 
 func TestVerifyDir(t *testing.T) {
 	srv, client := newVerifyServer(t)
-	second := func(m *Manifest) string { return m.Files[1].Name }
+	second := func(m *incremental.Manifest) string { return m.Files[1].Name }
 	tests := []struct {
 		name string
 		gz   bool
 		// break the archive
-		mutate func(t *testing.T, dir string, m *Manifest)
+		mutate func(t *testing.T, dir string, m *incremental.Manifest)
 		// problem kinds expected offline and online (nil = clean)
 		offline, online []string
 		// a line expected in the online report
@@ -126,7 +139,7 @@ func TestVerifyDir(t *testing.T) {
 		{name: "clean plain", gz: false},
 		{
 			name: "deleted line", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				editLines(t, filepath.Join(dir, second(m)), func(l []string) []string { return append(l[:10:10], l[11:]...) })
 			},
 			offline:  []string{KindChecksum, KindCount},
@@ -135,7 +148,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "duplicated line", gz: false,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				editLines(t, filepath.Join(dir, second(m)), func(l []string) []string {
 					return append(l[:21:21], append([]string{l[20]}, l[21:]...)...)
 				})
@@ -145,7 +158,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "truncated gzip file", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				p := filepath.Join(dir, second(m))
 				raw, _ := os.ReadFile(p)
 				os.WriteFile(p, raw[:len(raw)/2], 0o600)
@@ -156,7 +169,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "truncated plain file mid-line", gz: false,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				p := filepath.Join(dir, second(m))
 				raw, _ := os.ReadFile(p)
 				os.WriteFile(p, raw[:len(raw)-100], 0o600)
@@ -166,7 +179,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "file deleted", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				os.Remove(filepath.Join(dir, second(m)))
 			},
 			offline: []string{KindMissingFile},
@@ -174,7 +187,7 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "gap in the manifest", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				os.Remove(filepath.Join(dir, second(m)))
 				m.Files = append(m.Files[:1:1], m.Files[2:]...)
 				m.Save(dir, 0)
@@ -184,16 +197,16 @@ func TestVerifyDir(t *testing.T) {
 		},
 		{
 			name: "file not in the manifest", gz: true,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
-				r := Range{From: vEnd, To: vEnd.Add(time.Hour)}
-				os.WriteFile(filepath.Join(dir, FileName(r, ".jsonl.gz")), nil, 0o600)
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
+				r := incremental.Range{From: vEnd, To: vEnd.Add(time.Hour)}
+				os.WriteFile(filepath.Join(dir, incremental.FileName(r, ".jsonl.gz")), nil, 0o600)
 			},
 			offline: []string{KindUnlisted},
 			online:  []string{KindUnlisted},
 		},
 		{
 			name: "event outside its file's range", gz: false,
-			mutate: func(t *testing.T, dir string, m *Manifest) {
+			mutate: func(t *testing.T, dir string, m *incremental.Manifest) {
 				// Move the first line of the third file to the end of the second:
 				// the files still hold every event once, but one is misfiled.
 				var moved string
@@ -210,7 +223,7 @@ func TestVerifyDir(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(t, dir, m)
 			}
-			m, err := LoadManifest(dir)
+			m, err := incremental.LoadManifest(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +232,7 @@ func TestVerifyDir(t *testing.T) {
 				counter Counter
 				want    []string
 			}{{"offline", nil, tt.offline}, {"online", client, tt.online}} {
-				r, err := VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: mode.counter})
+				r, err := Dir(context.Background(), dir, m, Options{Counter: mode.counter})
 				if err != nil {
 					t.Fatalf("%s: %v", mode.name, err)
 				}
@@ -251,7 +264,7 @@ func TestVerifyEconomisesQueries(t *testing.T) {
 	srv, client := newVerifyServer(t)
 	dir, m := writeDir(t, srv, true)
 	before := srv.Requests()
-	r, err := VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
+	r, err := Dir(context.Background(), dir, m, Options{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,15 +273,15 @@ func TestVerifyEconomisesQueries(t *testing.T) {
 	}
 	editLines(t, filepath.Join(dir, m.Files[0].Name), func(l []string) []string { return l[1:] })
 	before = srv.Requests()
-	r, err = VerifyDir(context.Background(), dir, m, VerifyOptions{Counter: client})
+	r, err = Dir(context.Background(), dir, m, Options{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Windows != 3+24 || srv.Requests()-before != 2 {
 		t.Errorf("%d count queries in %d requests with one day off, want 27 in 2", r.Windows, srv.Requests()-before)
 	}
-	if n := r.Count(KindAPI); n != 1 {
-		t.Errorf("%d hours reported off, want 1: %q", n, r.Problems(KindAPI))
+	if n := kindCount(t, r, KindAPI); n != 1 {
+		t.Errorf("%d hours reported off, want 1: %q", n, kindListed(t, r, KindAPI))
 	}
 }
 
@@ -279,7 +292,7 @@ func TestVerifyFile(t *testing.T) {
 	r := m.Files[1].Range()
 
 	// The file's own first and last events give the range.
-	rep, err := VerifyFile(context.Background(), path, VerifyOptions{Counter: client})
+	rep, err := Inputs(context.Background(), path, readback.Files(path), Options{Counter: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +308,7 @@ func TestVerifyFile(t *testing.T) {
 	// With the range given, an event of the neighbouring day is outside it
 	// and a deleted line is missing.
 	editLines(t, path, func(l []string) []string { return l[1:] })
-	rep, err = VerifyFile(context.Background(), path, VerifyOptions{Counter: client, Range: r})
+	rep, err = Inputs(context.Background(), path, readback.Files(path), Options{Counter: client, Range: r})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,20 +316,20 @@ func TestVerifyFile(t *testing.T) {
 		t.Errorf("problems [%s], want [%s]", got, KindAPI)
 	}
 	// A range wider than the file: the rest is missing.
-	wide := Range{From: vStart, To: vEnd}
-	rep, err = VerifyFile(context.Background(), path, VerifyOptions{Counter: client, Range: wide})
+	wide := incremental.Range{From: vStart, To: vEnd}
+	rep, err = Inputs(context.Background(), path, readback.Files(path), Options{Counter: client, Range: wide})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Count(KindAPI) < 24 {
-		t.Errorf("only %d hours off for a file covering a third of the range", rep.Count(KindAPI))
+	if kindCount(t, rep, KindAPI) < 24 {
+		t.Errorf("only %d hours off for a file covering a third of the range", kindCount(t, rep, KindAPI))
 	}
 	_ = srv
 }
 
 func TestReportWriteTo(t *testing.T) {
 	r := newReport("d", 2)
-	r.Range = Range{From: vStart, To: vEnd}
+	r.Range = incremental.Range{From: vStart, To: vEnd}
 	r.Files, r.Events, r.Manifest = 3, 20000, true
 	for i := 0; i < 5; i++ {
 		r.add(KindDuplicate, "dup %d", i)
@@ -337,9 +350,9 @@ func TestReportWriteTo(t *testing.T) {
 func TestVerifyDirFractionalBounds(t *testing.T) {
 	srv, client := newVerifyServer(t)
 	cut := vStart.Add(36*time.Hour + 209147100*time.Nanosecond)
-	dir, m := writeRanges(t, srv, []Range{{vStart, cut}, {cut, vEnd}}, ".jsonl")
+	dir, m := writeRanges(t, srv, []incremental.Range{{From: vStart, To: cut}, {From: cut, To: vEnd}}, ".jsonl")
 	for _, counter := range []Counter{nil, client} {
-		rep, err := VerifyDir(t.Context(), dir, m, VerifyOptions{Counter: counter})
+		rep, err := Dir(t.Context(), dir, m, Options{Counter: counter})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,7 +362,7 @@ func TestVerifyDirFractionalBounds(t *testing.T) {
 			t.Errorf("online %v:\n%s", counter != nil, b.String())
 		}
 	}
-	p, err := PlanRun("s.json", &State{Start: vStart, LastEnd: cut}, time.Time{}, vEnd.Add(time.Hour))
+	p, err := incremental.PlanRun("s.json", &incremental.State{Start: vStart, LastEnd: cut}, time.Time{}, vEnd.Add(time.Hour))
 	if err != nil || p.Next == nil || !p.Next.From.Equal(cut.Truncate(time.Second).Add(time.Second)) {
 		t.Errorf("PlanRun after a fractional end = %+v, %v; want the next whole second", p.Next, err)
 	}
@@ -358,7 +371,7 @@ func TestVerifyDirFractionalBounds(t *testing.T) {
 // writeFile writes events to a lone export file in the order given.
 func writeFile(t *testing.T, path string, events []adminapitest.Event) {
 	t.Helper()
-	df, err := CreateDataFile(path, 0, output.Options{Format: "jsonl"}, false)
+	df, err := export.CreateDataFile(path, 0, output.Options{Format: "jsonl"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,6 +393,49 @@ func reportText(r *Report) string {
 	return b.String()
 }
 
+// kindCount is the number of problems of one kind, as the report prints
+// it.
+func kindCount(t *testing.T, r *Report, kind string) int {
+	t.Helper()
+	n, _ := kindProblems(t, r, kind)
+	return n
+}
+
+// kindListed are the problems of one kind that the report lists.
+func kindListed(t *testing.T, r *Report, kind string) []string {
+	t.Helper()
+	_, listed := kindProblems(t, r, kind)
+	return listed
+}
+
+// kindProblems reads the problems of one kind from the report as verify
+// prints it: the number in the kind's heading and the lines below it.
+func kindProblems(t *testing.T, r *Report, kind string) (int, []string) {
+	t.Helper()
+	_, failed, ok := strings.Cut(reportText(r), "\nFAILED: ")
+	if !ok {
+		return 0, nil
+	}
+	n, in := 0, false
+	var listed []string
+	for _, l := range strings.Split(failed, "\n") {
+		switch {
+		case strings.HasPrefix(l, kind+" (") && strings.HasSuffix(l, "):"):
+			c, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(l, kind+" ("), "):"))
+			if err != nil {
+				t.Fatalf("report heading %q: %v", l, err)
+			}
+			n, in = c, true
+		case in && strings.HasPrefix(l, "  ... and "):
+		case in && strings.HasPrefix(l, "  "):
+			listed = append(listed, l[2:])
+		default:
+			in = false
+		}
+	}
+	return n, listed
+}
+
 // verify says what it can and cannot prove of a lone file: offline it is
 // clean but its completeness is unknown; a newest-first file (as search
 // writes it) is checked in that order; an open side of a range prints as
@@ -399,7 +455,7 @@ func TestVerifyLoneFile(t *testing.T) {
 	tests := []struct {
 		name    string
 		path    string
-		opts    VerifyOptions
+		opts    Options
 		kinds   string   // problem kinds, "" = clean
 		want    []string // in the report
 		notWant []string
@@ -407,20 +463,20 @@ func TestVerifyLoneFile(t *testing.T) {
 		{name: "offline", path: ascPath,
 			want:    []string{"no manifest: local checks only", "ok: clean (every event parsable, in order, in range, once); completeness not checked: no manifest, and offline"},
 			notWant: []string{"complete and clean", "newest first"}},
-		{name: "online", path: ascPath, opts: VerifyOptions{Counter: client},
+		{name: "online", path: ascPath, opts: Options{Counter: client},
 			want: []string{"against the API", "ok: complete and clean"}},
 		{name: "newest first, offline", path: descPath,
 			want: []string{"events, newest first,", "ok: clean"}},
-		{name: "newest first, online", path: descPath, opts: VerifyOptions{Counter: client},
+		{name: "newest first, online", path: descPath, opts: Options{Counter: client},
 			want: []string{"events, newest first,", "ok: complete and clean"}},
-		{name: "open range", path: ascPath, opts: VerifyOptions{Range: Range{From: vStart.Add(time.Hour)}},
+		{name: "open range", path: ascPath, opts: Options{Range: incremental.Range{From: vStart.Add(time.Hour)}},
 			kinds:   KindOutside,
 			want:    []string{"is before the start of the range [2026-11-01T01:00:00Z, open)"},
 			notWant: []string{"0001-01-01"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rep, err := VerifyFile(t.Context(), tt.path, tt.opts)
+			rep, err := Inputs(t.Context(), tt.path, readback.Files(tt.path), tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,15 +505,15 @@ func TestVerifyLoneFile(t *testing.T) {
 	}
 	swapped[i], swapped[i+1] = swapped[i+1], swapped[i]
 	writeFile(t, descPath, swapped)
-	rep, err := VerifyFile(t.Context(), descPath, VerifyOptions{})
+	rep, err := Inputs(t.Context(), descPath, readback.Files(descPath), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Count(KindOrder) != 1 || !strings.Contains(reportText(rep), "(the file is newest first)") {
+	if kindCount(t, rep, KindOrder) != 1 || !strings.Contains(reportText(rep), "(the file is newest first)") {
 		t.Errorf("one event out of place in a newest-first file:\n%s", reportText(rep))
 	}
-	if (Range{}).String() != "[open, open)" {
-		t.Errorf("Range{}.String() = %s", Range{})
+	if (incremental.Range{}).String() != "[open, open)" {
+		t.Errorf("Range{}.String() = %s", incremental.Range{})
 	}
 
 	// The files of a directory are export's, oldest first: a reversed one
@@ -470,11 +526,11 @@ func TestVerifyLoneFile(t *testing.T) {
 		}
 		return out
 	})
-	rep, err = VerifyDir(t.Context(), ddir, m, VerifyOptions{})
+	rep, err = Dir(t.Context(), ddir, m, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Count(KindOrder) == 0 || rep.NewestFirst {
+	if kindCount(t, rep, KindOrder) == 0 || rep.NewestFirst {
 		t.Errorf("a reversed file in a directory:\n%s", reportText(rep))
 	}
 }

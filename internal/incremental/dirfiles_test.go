@@ -1,14 +1,15 @@
-package export
+package incremental
 
 import (
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
-// archive reads the file list of a manifest without this package (which
+// readback reads the file list of a manifest without this package (which
 // imports it): what it reads is what Save writes, in time order.
 func TestArchiveReadsManifest(t *testing.T) {
 	dir := t.TempDir()
@@ -19,7 +20,7 @@ func TestArchiveReadsManifest(t *testing.T) {
 		{From: ts("2026-11-25T11:00:00Z"), To: ts("2026-11-25T12:00:00Z")},
 	}
 	for _, r := range ranges {
-		m.Put(ManifestFile{Name: FileName(r, Ext("jsonl", true)), From: r.From, To: r.To})
+		m.Put(ManifestFile{Name: FileName(r, codec.Ext("jsonl", true)), From: r.From, To: r.To})
 	}
 	if err := m.Save(dir, 0o600); err != nil {
 		t.Fatal(err)

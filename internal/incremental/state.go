@@ -1,26 +1,16 @@
-// Package export holds what makes an export safe to run again and again
-// from cron: the run itself (Open, Run.Export), the state file that says
-// where the next run starts, the locks that keep two runs apart, the names
-// of the files of an --out-dir, their manifest, and the checks of verify.
-//
-// The protocol of one incremental run, each step atomic on disk:
-//
-//  1. lock the state file (a second run exits at once);
-//  2. record the planned range as pending in the state;
-//  3. write the range's data file (temporary name, synced, renamed);
-//  4. record the file in the manifest (--out-dir only);
-//  5. advance lastEnd to the range's end and clear pending.
-//
-// A run killed anywhere leaves either no trace (before 2), or a pending
-// range whose file is absent, complete but unlisted, or complete and listed.
-// The next run redoes exactly that range under the same file name before it
-// goes on, so every event ends up in exactly one file.
-package export
+// Package incremental holds what lets an export continue where the last
+// one ended: the state file that says where the next run starts, the locks
+// that keep two runs apart, the names of the data files of an --out-dir,
+// the manifest.json of earlier versions, and the archive: the entries
+// under manifest/ that form a hash chain, their signatures, and their
+// conditional commits, of which exactly one of two racing runs wins.
+package incremental
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,7 +126,7 @@ func (r Range) String() string {
 		if t.IsZero() {
 			return "open"
 		}
-		return fmtTime(t)
+		return FormatTime(t)
 	}
 	return fmt.Sprintf("[%s, %s)", side(r.From), side(r.To))
 }
@@ -367,16 +357,17 @@ type SinceError struct {
 
 func (e *SinceError) Error() string {
 	msg := fmt.Sprintf("--since %s disagrees with state file %s, which continues at %s",
-		fmtTime(e.Since), e.Path, fmtTime(e.Next))
+		FormatTime(e.Since), e.Path, FormatTime(e.Next))
 	if !e.Start.IsZero() {
-		msg += fmt.Sprintf(" (its first run started at %s)", fmtTime(e.Start))
+		msg += fmt.Sprintf(" (its first run started at %s)", FormatTime(e.Start))
 	}
 	return msg + ": omit --since to continue exactly where the last run ended, or use a new state file to export another range"
 }
 
-// fmtTime is RFC 3339 in UTC, with a fraction of a second only when there
-// is one (a bound written by an earlier version).
-func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// FormatTime is a time as messages show it: RFC 3339 in UTC, with a
+// fraction of a second only when there is one (a bound written by an
+// earlier version).
+func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // Plan is what one run does: first redo a pending range, then export the
 // new range, either of which may be absent.
@@ -409,7 +400,7 @@ func PlanRun(path string, st *State, since, until time.Time) (Plan, error) {
 		} else {
 			next = st.LastEnd
 		}
-		if !since.IsZero() && !sameSecond(since, cont) && !sameSecond(since, st.Start) {
+		if !since.IsZero() && !SameSecond(since, cont) && !SameSecond(since, st.Start) {
 			return Plan{}, &SinceError{Path: path, Since: since, Next: cont, Start: st.Start}
 		}
 	}
@@ -422,9 +413,9 @@ func PlanRun(path string, st *State, since, until time.Time) (Plan, error) {
 	return p, nil
 }
 
-// sameSecond reports whether two bounds select the same events: createdAt
+// SameSecond reports whether two bounds select the same events: createdAt
 // is whole seconds, so a bound with a fraction is the next whole second.
-func sameSecond(a, b time.Time) bool {
+func SameSecond(a, b time.Time) bool {
 	return auditlog.CeilSecond(a).Equal(auditlog.CeilSecond(b))
 }
 
@@ -438,4 +429,17 @@ func (s *State) Resume() time.Time {
 		return s.Pending.From
 	}
 	return s.LastEnd
+}
+
+// LocalDir is the folder of a location that is one on this machine: a
+// plain path or a file:// URL.
+func LocalDir(location string) (string, bool) {
+	if !strings.Contains(location, "://") {
+		return location, true
+	}
+	u, err := url.Parse(location)
+	if err != nil || u.Scheme != "file" {
+		return "", false
+	}
+	return filepath.FromSlash(u.Path), true
 }

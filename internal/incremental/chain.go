@@ -1,4 +1,4 @@
-package export
+package incremental
 
 import (
 	"context"
@@ -19,8 +19,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
-// readParallel bounds the objects read at once: entries when an archive
-// is opened, data objects when it is verified.
+// readParallel bounds the entries read at once when an archive is opened.
 const readParallel = 8
 
 // Archive is an --out-dir as read: the manifest.json of the earlier
@@ -36,10 +35,18 @@ type Archive struct {
 	// put there. No reader takes them for entries.
 	Stray []string
 
-	problems []chainProblem
+	problems []ChainProblem
 }
 
-type chainProblem struct{ kind, msg string }
+// ChainProblem is one problem of the chain: its kind, as verify's report
+// groups it, and what it says.
+type ChainProblem struct{ Kind, Msg string }
+
+// The kinds of the chain's problems.
+const (
+	KindEntries = "entries and chain"
+	KindTiling  = "gaps and overlaps"
+)
 
 // Empty reports whether the archive holds nothing yet.
 func (a *Archive) Empty() bool {
@@ -93,13 +100,13 @@ func (a *Archive) legacyEnd() time.Time {
 // Filter is what the archive's newest record says it holds; ok is false
 // for an empty archive.
 func (a *Archive) Filter() (f Filter, ok bool) {
-	_, f, ok = a.identity()
+	_, f, ok = a.Holds()
 	return f, ok
 }
 
-// identity is what the archive's newest record says it holds: project and
-// filter.
-func (a *Archive) identity() (project string, f Filter, ok bool) {
+// Holds is what the archive's newest record says it holds: project and
+// filter; ok is false for an empty archive.
+func (a *Archive) Holds() (project string, f Filter, ok bool) {
 	if l := a.Last(); l != nil {
 		return l.Entry.Project, l.Entry.Filter, true
 	}
@@ -185,12 +192,15 @@ func (a *Archive) Problem() error {
 		more = fmt.Sprintf(" (and %d more)", n)
 	}
 	return fmt.Errorf("archive %s: %s%s: run 'authgear-audit verify --offline %s' for every problem; a run adds nothing to a damaged archive",
-		a.Location, a.problems[0].msg, more, a.Location)
+		a.Location, a.problems[0].Msg, more, a.Location)
 }
 
 func (a *Archive) add(kind, format string, args ...any) {
-	a.problems = append(a.problems, chainProblem{kind: kind, msg: fmt.Sprintf(format, args...)})
+	a.problems = append(a.problems, ChainProblem{Kind: kind, Msg: fmt.Sprintf(format, args...)})
 }
+
+// Problems are every problem of the chain, in the order found.
+func (a *Archive) Problems() []ChainProblem { return a.problems }
 
 // check walks the chain: keys without gaps, sequence numbers that match
 // them, each entry naming the hash of the one before, ranges that tile,
@@ -330,14 +340,14 @@ func (a *Archive) Inputs(ctx context.Context, b *blob.Bucket) []readback.Input {
 	objs := a.Objects()
 	ins := make([]readback.Input, len(objs))
 	for i, o := range objs {
-		ins[i] = readback.Object(a.Location+"/"+o.Key, func() (io.ReadCloser, error) { return openObject(ctx, b, a.Location, o.Key) })
+		ins[i] = readback.Object(a.Location+"/"+o.Key, func() (io.ReadCloser, error) { return OpenObject(ctx, b, a.Location, o.Key) })
 	}
 	return ins
 }
 
-// openObject opens an object for reading; a missing one is
+// OpenObject opens an object of the archive at location for reading; a missing one is
 // os.ErrNotExist, any other failure one line naming the location.
-func openObject(ctx context.Context, b *blob.Bucket, location, key string) (io.ReadCloser, error) {
+func OpenObject(ctx context.Context, b *blob.Bucket, location, key string) (io.ReadCloser, error) {
 	r, err := b.NewReader(ctx, key, nil)
 	switch {
 	case IsNotFound(err):
@@ -346,4 +356,18 @@ func openObject(ctx context.Context, b *blob.Bucket, location, key string) (io.R
 		return nil, fmt.Errorf("%s: %w", key, objstore.Explain(location, err))
 	}
 	return r, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -1,4 +1,4 @@
-package export
+package verify
 
 import (
 	"context"
@@ -14,11 +14,13 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 )
 
-// ArchiveVerifyOptions are what VerifyArchive checks beyond VerifyOptions.
-type ArchiveVerifyOptions struct {
-	VerifyOptions
+// ArchiveOptions are what Archive checks beyond Options.
+type ArchiveOptions struct {
+	Options
 	// VerifyKey, when set, must have signed every entry.
 	VerifyKey ed25519.PublicKey
 	// Head, when set ("sha256:<hex>" or the hex alone), must be the hash
@@ -28,7 +30,7 @@ type ArchiveVerifyOptions struct {
 	Parallel int
 }
 
-// VerifyArchive checks an archive: the chain (every entry present, in
+// Archive checks an archive: the chain (every entry present, in
 // order, naming the hash of the one before; ranges that tile), the
 // signatures, the pinned head, every object an entry (or manifest.json)
 // names against its size, SHA-256 and count, every event (in its object's
@@ -36,13 +38,13 @@ type ArchiveVerifyOptions struct {
 // against the API. Objects are read in parallel, each as a stream. Objects
 // that no entry names are listed, and are no problem: a killed or losing
 // run leaves them, and nothing reads them as data.
-func VerifyArchive(ctx context.Context, b *blob.Bucket, a *Archive, o ArchiveVerifyOptions) (*Report, error) {
+func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o ArchiveOptions) (*Report, error) {
 	r := newReport(a.Location, o.MaxListed)
 	r.Manifest, r.Archive = true, true
 	r.Head, r.Entries = a.Head(), len(a.Entries)
 	r.signers = map[string]int{}
-	for _, p := range a.problems {
-		r.add(p.kind, "%s", p.msg)
+	for _, p := range a.Problems() {
+		r.add(p.Kind, "%s", p.Msg)
 	}
 	for _, d := range a.Entries {
 		if d.Signed == nil {
@@ -53,7 +55,7 @@ func VerifyArchive(ctx context.Context, b *blob.Bucket, a *Archive, o ArchiveVer
 			continue
 		}
 		if pub, err := d.PublicKey(); err == nil {
-			r.signers[KeyID(pub)]++
+			r.signers[incremental.KeyID(pub)]++
 		} else {
 			r.unsigned++
 		}
@@ -78,7 +80,7 @@ func VerifyArchive(ctx context.Context, b *blob.Bucket, a *Archive, o ArchiveVer
 		return nil, err
 	}
 	if !a.Empty() {
-		r.Range = Range{From: auditlog.CeilSecond(a.Start()), To: auditlog.CeilSecond(a.End())}
+		r.Range = incremental.Range{From: auditlog.CeilSecond(a.Start()), To: auditlog.CeilSecond(a.End())}
 	}
 	t, err := readParallelInputs(ctx, r, inputs, o.Parallel)
 	if err != nil {
@@ -88,12 +90,12 @@ func VerifyArchive(ctx context.Context, b *blob.Bucket, a *Archive, o ArchiveVer
 		return r, nil
 	}
 	r.Compared = "API"
-	return r, compareAPI(ctx, r, t, o.VerifyOptions)
+	return r, compareAPI(ctx, r, t, o.Options)
 }
 
 // archiveInputs are the objects to read: the files of manifest.json, with
-// the checks VerifyDir makes of them, then the objects of the entries.
-func archiveInputs(ctx context.Context, b *blob.Bucket, a *Archive, r *Report) ([]verifyInput, map[string]bool) {
+// the checks Dir makes of them, then the objects of the entries.
+func archiveInputs(ctx context.Context, b *blob.Bucket, a *incremental.Archive, r *Report) ([]verifyInput, map[string]bool) {
 	named := map[string]bool{}
 	var inputs []verifyInput
 	if a.Legacy != nil {
@@ -107,21 +109,21 @@ func archiveInputs(ctx context.Context, b *blob.Bucket, a *Archive, r *Report) (
 			if i > 0 {
 				prev := files[i-1]
 				switch {
-				case sameSecond(f.From, prev.To):
+				case incremental.SameSecond(f.From, prev.To):
 				case f.From.After(prev.To):
-					r.add(KindTiling, "gap %s between %s and %s", Range{From: prev.To, To: f.From}, prev.Name, f.Name)
+					r.add(KindTiling, "gap %s between %s and %s", incremental.Range{From: prev.To, To: f.From}, prev.Name, f.Name)
 				default:
-					r.add(KindTiling, "%s and %s overlap in %s", prev.Name, f.Name, Range{From: f.From, To: minTime(prev.To, f.To)})
+					r.add(KindTiling, "%s and %s overlap in %s", prev.Name, f.Name, incremental.Range{From: f.From, To: minTime(prev.To, f.To)})
 				}
 			}
 		}
 	}
 	for _, obj := range a.Objects() {
 		named[obj.Key] = true
-		mf := &ManifestFile{Name: obj.Key, From: obj.From, To: obj.To, Count: obj.Count, SHA256: obj.SHA256, Bytes: obj.Bytes}
-		in := verifyInput{name: obj.Key, entry: mf, open: func() (io.ReadCloser, error) { return openObject(ctx, b, a.Location, obj.Key) }}
+		mf := &incremental.ManifestFile{Name: obj.Key, From: obj.From, To: obj.To, Count: obj.Count, SHA256: obj.SHA256, Bytes: obj.Bytes}
+		in := verifyInput{name: obj.Key, entry: mf, open: func() (io.ReadCloser, error) { return incremental.OpenObject(ctx, b, a.Location, obj.Key) }}
 		if obj.Format != "" {
-			c, err := CodecFor(obj.Format, obj.Compression)
+			c, err := codec.For(obj.Format, obj.Compression)
 			if err != nil {
 				r.add(KindUnparsable, "%s: %v", obj.Key, err)
 				continue
@@ -159,7 +161,7 @@ func (ra *bucketReaderAt) ReadAt(p []byte, off int64) (int, error) {
 // manifest.json, nor an object named by one. A data file of an archive of
 // the earlier format alone that its manifest does not list is a problem,
 // as it was: the next run of that format redid its range under its name.
-func (r *Report) listUnreferenced(ctx context.Context, b *blob.Bucket, a *Archive, named map[string]bool) error {
+func (r *Report) listUnreferenced(ctx context.Context, b *blob.Bucket, a *incremental.Archive, named map[string]bool) error {
 	it := b.List(nil)
 	for {
 		o, err := it.Next(ctx)
@@ -170,10 +172,10 @@ func (r *Report) listUnreferenced(ctx context.Context, b *blob.Bucket, a *Archiv
 			return fmt.Errorf("list %s: %w", a.Location, err)
 		}
 		k := o.Key
-		if _, isEntry := entrySeq(k); isEntry || named[k] || k == ManifestName || k == DirLockName || o.IsDir {
+		if incremental.IsEntryKey(k) || named[k] || k == incremental.ManifestName || k == incremental.DirLockName || o.IsDir {
 			continue
 		}
-		if len(a.Entries) == 0 && a.Legacy != nil && IsDataFile(k) {
+		if len(a.Entries) == 0 && a.Legacy != nil && incremental.IsDataFile(k) {
 			r.add(KindUnlisted, "%s: not in the manifest (a run was interrupted after writing it; the next export run redoes its range and lists it)", k)
 			continue
 		}
@@ -182,6 +184,9 @@ func (r *Report) listUnreferenced(ctx context.Context, b *blob.Bucket, a *Archiv
 	sort.Strings(r.unreferenced)
 	return nil
 }
+
+// readParallel is how many data objects are read at once by default.
+const readParallel = 8
 
 // readParallelInputs reads the inputs, n at a time, each into a report
 // and tally of its own, and merges them in input order.

@@ -1,4 +1,4 @@
-package readback
+package codec
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ func bulk(b *testing.B, f string, n int) []byte {
 
 // Reading back an export, per event:
 //
-//	go test -run='^$' -bench=Read -benchmem ./internal/readback
+//	go test -run='^$' -bench=Read -benchmem ./internal/codec
 func BenchmarkReadJSONL(b *testing.B) { benchRead(b, "x.jsonl", output.FormatJSONL) }
 func BenchmarkReadCSV(b *testing.B)   { benchRead(b, "x.csv", output.FormatCSV) }
 

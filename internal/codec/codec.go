@@ -1,4 +1,10 @@
-package export
+// Package codec is the one place for the formats of export data files:
+// the codec table (format, compression, extension, how a run splits its
+// objects), a writer per format and the reader that reads each back as
+// events, checked field by field. JSON lines, CSV and JSON arrays, each
+// optionally gzip-compressed, are written by internal/output; Parquet is a
+// row that delegates to internal/parquetfile.
+package codec
 
 import (
 	"errors"
@@ -10,7 +16,6 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/parquetfile"
-	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
 // Codec is how the events of one data object are encoded and read back.
@@ -50,12 +55,8 @@ var codecs = []Codec{
 	parquetCodec(),
 }
 
-// FormatParquet is the format of Parquet archives: one file per UTC day
-// of a run, zstd-compressed inside, for query engines.
-const FormatParquet = readback.FormatParquet
-
-// parquetCodec writes with internal/parquetfile and reads back through
-// internal/readback, which checks every event as for the text formats.
+// parquetCodec writes with internal/parquetfile and reads back with
+// OpenParquet, which checks every event as for the text formats.
 func parquetCodec() Codec {
 	return Codec{
 		Format:     FormatParquet,
@@ -65,7 +66,7 @@ func parquetCodec() Codec {
 			return parquetfile.NewWriter(w)
 		},
 		NewReaderAt: func(name string, r io.ReaderAt, size int64) (EventReader, error) {
-			rd, err := readback.OpenParquet(name, r, size)
+			rd, err := OpenParquet(name, r, size)
 			if err != nil {
 				return nil, err
 			}
@@ -74,9 +75,9 @@ func parquetCodec() Codec {
 	}
 }
 
-// WriteCodec is the codec a run writes: format's, gzip-compressed when
+// ForWriting is the codec a run writes: format's, gzip-compressed when
 // gzip is true, except Parquet, which compresses inside.
-func WriteCodec(format string, gzip bool) (Codec, error) {
+func ForWriting(format string, gzip bool) (Codec, error) {
 	if format == FormatParquet {
 		return parquetCodec(), nil
 	}
@@ -84,15 +85,15 @@ func WriteCodec(format string, gzip bool) (Codec, error) {
 	if gzip {
 		compression = "gzip"
 	}
-	return CodecFor(format, compression)
+	return For(format, compression)
 }
 
 // textCodec is JSON lines, CSV or a JSON array, gzipped or not, as
-// internal/output writes them and internal/readback reads them.
+// internal/output writes them and Reader reads them.
 func textCodec(format string, gz bool) Codec {
 	c := Codec{Format: format, Ext: Ext(format, gz)}
 	c.NewReader = func(name string, r io.Reader) (EventReader, error) {
-		rd, err := readback.NewReader(name, r)
+		rd, err := NewReader(name, r)
 		if err != nil {
 			return nil, err
 		}
@@ -126,8 +127,8 @@ func (g *gzipWriter) Close() error {
 	return errors.Join(g.Writer.Close(), g.z.Close())
 }
 
-// CodecFor is the codec of a format and compression ("gzip" or "").
-func CodecFor(format, compression string) (Codec, error) {
+// For is the codec of a format and compression ("gzip" or "").
+func For(format, compression string) (Codec, error) {
 	for _, c := range codecs {
 		if c.Format == format && c.Compression == compression {
 			return c, nil
@@ -137,4 +138,14 @@ func CodecFor(format, compression string) (Codec, error) {
 		format += " (" + compression + ")"
 	}
 	return Codec{}, fmt.Errorf("data objects of format %s are not known to this authgear-audit: upgrade it", format)
+}
+
+// Ext is the extension of a data file: ".jsonl", ".csv" or ".json", with
+// ".gz" added when gzip is true.
+func Ext(format string, gzip bool) string {
+	ext := "." + format
+	if gzip {
+		ext += ".gz"
+	}
+	return ext
 }

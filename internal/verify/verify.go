@@ -1,4 +1,9 @@
-package export
+// Package verify checks exports: an archive of entries (its chain,
+// signatures, pinned head, every object's size, checksum and count), an
+// --out-dir of the earlier format against its manifest, and files or
+// standard input read as one export; every event in range, in order, once
+// and parsable, and unless offline the counts per day against the API.
+package verify
 
 import (
 	"context"
@@ -16,6 +21,8 @@ import (
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapi"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
@@ -27,12 +34,12 @@ type Counter interface {
 	Counts(ctx context.Context, sels []adminapi.Selection) ([]int, error)
 }
 
-// VerifyOptions say what to compare an export with.
-type VerifyOptions struct {
+// Options say what to compare an export with.
+type Options struct {
 	// Range is the range the export should cover. For a directory it comes
 	// from the manifest and Range must be zero. For a file, a zero side is
 	// taken from the file's own first or last event.
-	Range Range
+	Range incremental.Range
 	// Selection holds the filters of the export for the API's counts; its
 	// From and To are ignored.
 	Selection adminapi.Selection
@@ -44,12 +51,12 @@ type VerifyOptions struct {
 
 // Problem kinds, in the order a report lists them.
 const (
-	KindEntries     = "entries and chain"
+	KindEntries     = incremental.KindEntries
 	KindSignature   = "signatures"
 	KindHead        = "pinned head"
 	KindMissingFile = "missing files"
 	KindUnlisted    = "files not in the manifest"
-	KindTiling      = "gaps and overlaps"
+	KindTiling      = incremental.KindTiling
 	KindChecksum    = "checksum and size"
 	KindUnparsable  = "unparsable"
 	KindCount       = "counts against the manifest"
@@ -65,7 +72,7 @@ var kindOrder = []string{KindEntries, KindSignature, KindHead, KindMissingFile, 
 // Report is the outcome of a verification.
 type Report struct {
 	Input  string
-	Range  Range // the range checked; zero when the export holds no event and no range was given
+	Range  incremental.Range // the range checked; zero when the export holds no event and no range was given
 	Files  int
 	Events int64 // events read, duplicates included
 	// Compared says what the counts were compared with: "API" or "" offline.
@@ -136,12 +143,6 @@ func (r *Report) ProblemCount() int {
 	return n
 }
 
-// Count is the number of problems of one kind.
-func (r *Report) Count(kind string) int { return r.counts[kind] }
-
-// Problems lists the problems of one kind (at most the listing limit).
-func (r *Report) Problems(kind string) []string { return r.listed[kind] }
-
 // Kinds are the problem kinds found, in report order.
 func (r *Report) Kinds() []string {
 	var out []string
@@ -159,7 +160,7 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
 	rng := "no events"
 	if !r.Range.From.IsZero() {
-		rng = fmt.Sprintf("%s to %s", fmtTime(r.Range.From), fmtTime(r.Range.To))
+		rng = fmt.Sprintf("%s to %s", incremental.FormatTime(r.Range.From), incremental.FormatTime(r.Range.To))
 	}
 	files := "1 file"
 	if r.Files != 1 {
@@ -237,22 +238,22 @@ func newTally() *tally { return &tally{hours: map[int64]int64{}, secSeen: map[st
 // verifyInput is one file to read.
 type verifyInput struct {
 	path  string
-	name  string          // as reports show it
-	entry *ManifestFile   // nil for a lone file
-	src   *readback.Input // read through this instead of path, when set
+	name  string                    // as reports show it
+	entry *incremental.ManifestFile // nil for a lone file
+	src   *readback.Input           // read through this instead of path, when set
 	// An archive's object: opened with open, decoded by codec (by its
 	// format), or with random access through openAt when the codec needs it.
 	open   func() (io.ReadCloser, error)
 	openAt func() (io.ReaderAt, error)
-	codec  *Codec
+	codec  *codec.Codec
 }
 
-// VerifyDir checks an --out-dir: the manifest (every listed file present,
+// Dir checks an --out-dir: the manifest (every listed file present,
 // with its size, SHA-256 and count; ranges that tile without gaps or
 // overlaps; no data file left out), every event (in its file's range, in
 // time order, no duplicate ID, parsable) and, unless offline, the counts
 // per day (and per hour where a day differs) against the API.
-func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*Report, error) {
+func Dir(ctx context.Context, dir string, m *incremental.Manifest, o Options) (*Report, error) {
 	r := newReport(dir, o.MaxListed)
 	if !o.Range.From.IsZero() || !o.Range.To.IsZero() {
 		return nil, errors.New("the range of a directory comes from its manifest")
@@ -271,7 +272,7 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*
 		}
 		// A name holds whole seconds; an archive of an earlier version may
 		// list bounds with a fraction, named by the second they fall in.
-		if rng, _, ok := ParseFileName(f.Name); ok && (!rng.From.Equal(f.From.Truncate(time.Second)) || !rng.To.Equal(f.To.Truncate(time.Second))) {
+		if rng, _, ok := incremental.ParseFileName(f.Name); ok && (!rng.From.Equal(f.From.Truncate(time.Second)) || !rng.To.Equal(f.To.Truncate(time.Second))) {
 			r.add(KindTiling, "%s: the name says %s, the manifest %s", f.Name, rng, f.Range())
 		}
 		inputs = append(inputs, verifyInput{path: filepath.Join(dir, f.Name), name: f.Name, entry: f})
@@ -279,11 +280,11 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*
 	for i := 1; i < len(m.Files); i++ {
 		prev, cur := m.Files[i-1], m.Files[i]
 		switch {
-		case sameSecond(cur.From, prev.To):
+		case incremental.SameSecond(cur.From, prev.To):
 		case cur.From.After(prev.To):
-			r.add(KindTiling, "gap %s between %s and %s", Range{From: prev.To, To: cur.From}, prev.Name, cur.Name)
+			r.add(KindTiling, "gap %s between %s and %s", incremental.Range{From: prev.To, To: cur.From}, prev.Name, cur.Name)
 		case cur.From.Before(prev.To):
-			r.add(KindTiling, "%s and %s overlap in %s", prev.Name, cur.Name, Range{From: cur.From, To: minTime(prev.To, cur.To)})
+			r.add(KindTiling, "%s and %s overlap in %s", prev.Name, cur.Name, incremental.Range{From: cur.From, To: minTime(prev.To, cur.To)})
 		}
 	}
 	des, err := os.ReadDir(dir)
@@ -291,37 +292,30 @@ func VerifyDir(ctx context.Context, dir string, m *Manifest, o VerifyOptions) (*
 		return nil, fmt.Errorf("list %s: %w", dir, err)
 	}
 	for _, de := range des {
-		if IsDataFile(de.Name()) && !listed[de.Name()] {
+		if incremental.IsDataFile(de.Name()) && !listed[de.Name()] {
 			r.add(KindUnlisted, "%s: not in the manifest (a run was interrupted after writing it; the next export run redoes its range and lists it)", de.Name())
 		}
 	}
 	if len(m.Files) > 0 {
-		r.Range = Range{From: m.Files[0].From, To: m.Files[0].To}
+		r.Range = incremental.Range{From: m.Files[0].From, To: m.Files[0].To}
 		for _, f := range m.Files {
 			r.Range.From = minTime(r.Range.From, f.From)
 			r.Range.To = maxTime(r.Range.To, f.To)
 		}
-		r.Range = Range{From: auditlog.CeilSecond(r.Range.From), To: auditlog.CeilSecond(r.Range.To)}
+		r.Range = incremental.Range{From: auditlog.CeilSecond(r.Range.From), To: auditlog.CeilSecond(r.Range.To)}
 	}
 	r.Manifest = true
 	return r, verify(ctx, r, inputs, o, false)
 }
 
-// VerifyFile checks one export file: every event parsable, in the range,
-// in time order, no duplicate ID, and unless offline the counts per day
-// (and per hour where a day differs) against the API. A zero side of
-// o.Range is taken from the file's first or last event.
-func VerifyFile(ctx context.Context, path string, o VerifyOptions) (*Report, error) {
-	r := newReport(path, o.MaxListed)
-	r.Range = o.Range
-	return r, verify(ctx, r, []verifyInput{{path: path, name: filepath.Base(path)}}, o, true)
-}
-
-// VerifyInputs checks files read one after another as one export, as
-// VerifyFile checks one: standard input, several --input files, or the
-// files of a folder without a manifest. Events must be in one order across
-// them, and an ID may occur once in all of them. name is the report's.
-func VerifyInputs(ctx context.Context, name string, ins []readback.Input, o VerifyOptions) (*Report, error) {
+// Inputs checks files read one after another as one export: a lone file,
+// standard input, several --input files, or the files of a folder without
+// a manifest. Every event must be parsable and in the range, in one time
+// order across them, each ID once in all of them; unless offline, the
+// counts per day (and per hour where a day differs) are compared with the
+// API. A zero side of o.Range is taken from the first or last event. name
+// is the report's.
+func Inputs(ctx context.Context, name string, ins []readback.Input, o Options) (*Report, error) {
 	r := newReport(name, o.MaxListed)
 	r.Range = o.Range
 	inputs := make([]verifyInput, len(ins))
@@ -337,7 +331,7 @@ func VerifyInputs(ctx context.Context, name string, ins []readback.Input, o Veri
 // verify reads the inputs and compares their counts with the API. A lone
 // file (derive) takes its missing range sides from its own events and may
 // be newest first; the files of a directory are oldest first.
-func verify(ctx context.Context, r *Report, inputs []verifyInput, o VerifyOptions, derive bool) error {
+func verify(ctx context.Context, r *Report, inputs []verifyInput, o Options, derive bool) error {
 	t := newTally()
 	t.detect = derive
 	defer func() { r.NewestFirst = t.desc }()
@@ -386,10 +380,10 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 // events decodes an input's events. Streamed formats read hr itself; a
 // format that needs random access is read through openAt after hr has
 // been read whole for the checksum.
-func (in verifyInput) events(hr *hashingReader) (EventReader, error) {
+func (in verifyInput) events(hr *hashingReader) (codec.EventReader, error) {
 	switch {
 	case in.codec == nil:
-		rd, err := readback.NewReader(in.name, hr)
+		rd, err := codec.NewReader(in.name, hr)
 		if err != nil {
 			return nil, err
 		}
@@ -475,7 +469,7 @@ func readOne(r *Report, t *tally, in verifyInput) error {
 }
 
 // see checks one event, the n-th of file name.
-func (t *tally) see(r *Report, name string, n int64, e *auditlog.Event, fileRange, all Range) {
+func (t *tally) see(r *Report, name string, n int64, e *auditlog.Event, fileRange, all incremental.Range) {
 	at := e.CreatedAt.UTC()
 	where := fmt.Sprintf("%s: event %d", name, n)
 	if outside(at, fileRange) || outside(at, all) {
@@ -484,9 +478,9 @@ func (t *tally) see(r *Report, name string, n int64, e *auditlog.Event, fileRang
 			rng = all
 		}
 		if !rng.From.IsZero() && at.Before(rng.From) {
-			r.add(KindOutside, "%s: %s at %s is before the start of the range %s", where, e.ID, fmtTime(at), rng)
+			r.add(KindOutside, "%s: %s at %s is before the start of the range %s", where, e.ID, incremental.FormatTime(at), rng)
 		} else {
-			r.add(KindOutside, "%s: %s at %s is not before the end of the range %s", where, e.ID, fmtTime(at), rng)
+			r.add(KindOutside, "%s: %s at %s is not before the end of the range %s", where, e.ID, incremental.FormatTime(at), rng)
 		}
 		return
 	}
@@ -509,11 +503,11 @@ func (t *tally) see(r *Report, name string, n int64, e *auditlog.Event, fileRang
 		if t.desc {
 			order = " (the file is newest first)"
 		}
-		r.add(KindOrder, "%s: %s at %s comes after an event at %s%s", where, e.ID, fmtTime(at), fmtTime(time.Unix(t.sec, 0)), order)
+		r.add(KindOrder, "%s: %s at %s comes after an event at %s%s", where, e.ID, incremental.FormatTime(at), incremental.FormatTime(time.Unix(t.sec, 0)), order)
 	}
 	if sec == t.sec {
 		if prev, dup := t.secSeen[e.ID]; dup {
-			r.add(KindDuplicate, "%s: %s at %s again (first as %s)", where, e.ID, fmtTime(at), prev)
+			r.add(KindDuplicate, "%s: %s at %s again (first as %s)", where, e.ID, incremental.FormatTime(at), prev)
 			return
 		}
 		t.secSeen[e.ID] = where
@@ -527,7 +521,7 @@ func (t *tally) see(r *Report, name string, n int64, e *auditlog.Event, fileRang
 	}
 }
 
-func outside(at time.Time, r Range) bool {
+func outside(at time.Time, r incremental.Range) bool {
 	return (!r.From.IsZero() && at.Before(r.From)) || (!r.To.IsZero() && !at.Before(r.To))
 }
 
@@ -535,14 +529,14 @@ func hourOf(t time.Time) int64 { return t.Unix() / 3600 * 3600 }
 
 // window is one count comparison.
 type window struct {
-	Range
+	incremental.Range
 	file int64
 	api  int
 }
 
 // compareAPI compares per-day counts with the API, then per-hour counts
 // within the days that differ: a day that matches costs one query.
-func compareAPI(ctx context.Context, r *Report, t *tally, o VerifyOptions) error {
+func compareAPI(ctx context.Context, r *Report, t *tally, o Options) error {
 	days := split(r.Range, 24*time.Hour)
 	if err := count(ctx, r, t, o, days); err != nil {
 		return err
@@ -575,21 +569,21 @@ func compareAPI(ctx context.Context, r *Report, t *tally, o VerifyOptions) error
 }
 
 // split cuts r at multiples of step (UTC) and fills nothing else.
-func split(r Range, step time.Duration) []window {
+func split(r incremental.Range, step time.Duration) []window {
 	var out []window
 	for from := r.From; from.Before(r.To); {
 		to := from.Truncate(step).Add(step)
 		if to.After(r.To) {
 			to = r.To
 		}
-		out = append(out, window{Range: Range{From: from, To: to}})
+		out = append(out, window{Range: incremental.Range{From: from, To: to}})
 		from = to
 	}
 	return out
 }
 
 // count fills the file and API counts of ws; the API's go out together.
-func count(ctx context.Context, r *Report, t *tally, o VerifyOptions, ws []window) error {
+func count(ctx context.Context, r *Report, t *tally, o Options, ws []window) error {
 	sels := make([]adminapi.Selection, len(ws))
 	for i := range ws {
 		for h := hourOf(ws[i].From); h < ws[i].To.Unix(); h += 3600 {
@@ -603,7 +597,7 @@ func count(ctx context.Context, r *Report, t *tally, o VerifyOptions, ws []windo
 	}
 	counts, err := o.Counter.Counts(ctx, sels)
 	if err != nil {
-		return fmt.Errorf("count events in %s: %w", Range{From: ws[0].From, To: ws[len(ws)-1].To}, err)
+		return fmt.Errorf("count events in %s: %w", incremental.Range{From: ws[0].From, To: ws[len(ws)-1].To}, err)
 	}
 	if len(counts) != len(ws) {
 		return fmt.Errorf("count events: %d counts for %d windows", len(counts), len(ws))
@@ -673,6 +667,3 @@ func (r *Report) writeChain(b *strings.Builder) {
 		}
 	}
 }
-
-// Unreferenced are the keys of objects that no entry names.
-func (r *Report) Unreferenced() []string { return r.unreferenced }

@@ -9,7 +9,10 @@ import (
 	"gocloud.dev/blob/memblob"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/output"
+	"github.com/authgear-audit/authgear-audit/internal/verify"
 )
 
 // A codec split by UTC day (as Parquet's is) writes one object per day
@@ -18,9 +21,12 @@ import (
 // verified through the bucket's range reads.
 func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	ctx := context.Background()
-	c := textCodec(output.FormatJSONL, false)
+	c, err := codec.For(output.FormatJSONL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.SplitByDay = true
-	c.NewReaderAt = func(name string, r io.ReaderAt, size int64) (EventReader, error) {
+	c.NewReaderAt = func(name string, r io.ReaderAt, size int64) (codec.EventReader, error) {
 		return c.NewReader(name, io.NewSectionReader(r, 0, size))
 	}
 	from, to := ts("2026-11-20T06:00:00Z"), ts("2026-11-23T06:00:00Z")
@@ -29,7 +35,7 @@ func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	evs = append(evs, late...)
 	b := memblob.OpenBucket(nil)
 	defer b.Close()
-	s := newObjectSink(ctx, b, "mem://a", c, output.Options{UTC: true}, "0123456789ab", Range{From: from, To: to})
+	s := newObjectSink(ctx, b, "mem://a", c, output.Options{UTC: true}, "0123456789ab", incremental.Range{From: from, To: to})
 	for _, e := range evs {
 		rec := e.Record()
 		if err := s.write(&rec); err != nil {
@@ -58,14 +64,22 @@ func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	if total != int64(len(evs)) || len(objs) < 3 || !containsAll(wantKeys, keys) {
 		t.Fatalf("objects %v hold %d events, want %d in keys among %v", keys, total, len(evs), wantKeys)
 	}
-	a := &Archive{Location: "mem://a"}
-	e := a.nextEntry("0123456789ab", to, Identity{}, Range{From: from, To: to}, objs)
-	d := &DecodedEntry{Key: EntryKey(1), Entry: *e}
-	raw, _ := EncodeEntry(e, nil)
-	d.Raw, d.Hash, d.Signed = raw, HashOf(raw), raw[:len(raw)-1]
-	a.Entries = []*DecodedEntry{d}
-	a.check([]error{nil})
-	rep, err := VerifyArchive(ctx, b, a, ArchiveVerifyOptions{})
+	// The objects' entry, committed and read back as a run's would be.
+	a, err := incremental.ReadArchive(ctx, b, "mem://a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := a.NextEntry("0123456789ab", to, incremental.Identity{}, incremental.Range{From: from, To: to}, objs)
+	if _, err := incremental.CommitEntry(ctx, b, a, e, nil); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = incremental.ReadArchive(ctx, b, "mem://a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Problem(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Archive(ctx, b, a, verify.ArchiveOptions{})
 	if err != nil || !rep.OK() || rep.Events != int64(len(evs)) {
 		t.Errorf("verify: %v\n%s", err, reportText(rep))
 	}
@@ -74,7 +88,7 @@ func TestCodecSplitByDayAndReaderAt(t *testing.T) {
 	if err := b.WriteAll(ctx, objs[0].Key, []byte("{}\n"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if rep, _ := VerifyArchive(ctx, b, a, ArchiveVerifyOptions{}); rep.Count(KindChecksum) != 1 {
+	if rep, _ := verify.Archive(ctx, b, a, verify.ArchiveOptions{}); kindCount(t, rep, verify.KindChecksum) != 1 {
 		t.Errorf("an edited object:\n%s", reportText(rep))
 	}
 }

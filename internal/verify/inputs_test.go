@@ -1,4 +1,4 @@
-package export
+package verify
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authgear-audit/authgear-audit/internal/incremental"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
 
@@ -19,9 +20,9 @@ func TestVerifyInputs(t *testing.T) {
 	for _, f := range m.Files {
 		paths = append(paths, filepath.Join(dir, f.Name))
 	}
-	o := VerifyOptions{Counter: c, Range: Range{From: vStart, To: vEnd}}
+	o := Options{Counter: c, Range: incremental.Range{From: vStart, To: vEnd}}
 
-	rep, err := VerifyInputs(context.Background(), "three files", readback.Files(paths...), o)
+	rep, err := Inputs(context.Background(), "three files", readback.Files(paths...), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,20 +31,20 @@ func TestVerifyInputs(t *testing.T) {
 	}
 
 	// The first two days only: a day short against the API's counts.
-	rep, err = VerifyInputs(context.Background(), "two files", readback.Files(paths[:2]...), o)
+	rep, err = Inputs(context.Background(), "two files", readback.Files(paths[:2]...), o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK() || rep.Count(KindAPI) == 0 {
+	if rep.OK() || kindCount(t, rep, KindAPI) == 0 {
 		t.Errorf("two of three days: ok %v, problems %v", rep.OK(), rep.Kinds())
 	}
 
 	// A file given twice: its events are duplicates, and out of order.
-	rep, err = VerifyInputs(context.Background(), "twice", readback.Files(paths[1], paths[1]), VerifyOptions{})
+	rep, err = Inputs(context.Background(), "twice", readback.Files(paths[1], paths[1]), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Count(KindOrder) == 0 && rep.Count(KindDuplicate) == 0 {
+	if kindCount(t, rep, KindOrder) == 0 && kindCount(t, rep, KindDuplicate) == 0 {
 		t.Errorf("a file twice: problems %v", rep.Kinds())
 	}
 
@@ -56,7 +57,7 @@ func TestVerifyInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err = VerifyInputs(context.Background(), "stdin", ins, VerifyOptions{})
+	rep, err = Inputs(context.Background(), "stdin", ins, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package export
+package incremental
 
 import (
 	"bytes"
@@ -40,6 +40,13 @@ var entryKeyRE = regexp.MustCompile(`^manifest/(\d{8})\.json$`)
 // EntryKey is the key of the seq-th entry: zero-padded, so that keys list
 // in order.
 func EntryKey(seq int) string { return fmt.Sprintf("%s%08d.json", EntryPrefix, seq) }
+
+// IsEntryKey reports whether key is that of an entry: anything else under
+// manifest/ is no entry, and no reader takes it for one.
+func IsEntryKey(key string) bool {
+	_, ok := entrySeq(key)
+	return ok
+}
 
 // entrySeq reads the sequence number from an entry key.
 func entrySeq(key string) (int, bool) {

@@ -1,10 +1,4 @@
-// Package readback reads earlier exports back as events, so that search can
-// filter a file with no API at all: JSON lines (as written by export), CSV
-// (with at least the id, createdAt and activityType columns) and JSON
-// arrays, each optionally gzip-compressed, and Parquet archive files. It
-// reads one event at a time, in constant memory, and never skips a bad record: every error names the file
-// and the line.
-package readback
+package codec
 
 import (
 	"bufio"
@@ -38,7 +32,11 @@ const readBufSize = 64 << 10
 // utf8BOM is tolerated at the start of a file.
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// Reader reads events from one file.
+// Reader reads the events of one data file: JSON lines (as written by
+// export), CSV (with at least the id, createdAt and activityType columns)
+// and JSON arrays, each optionally gzip-compressed, and Parquet archive
+// files. It reads one event at a time, in constant memory, and never skips
+// a bad record: every error names the file and the line.
 type Reader struct {
 	name   string
 	format string
@@ -65,7 +63,13 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open input file: %w", err)
 	}
-	r, err := newReader(path, f)
+	return NewReadCloser(path, f)
+}
+
+// NewReadCloser reads an export from f as NewReader does, and closes f
+// with the Reader, or at once when it cannot be read.
+func NewReadCloser(name string, f io.ReadCloser) (*Reader, error) {
+	r, err := newReader(name, f)
 	if err != nil {
 		f.Close()
 		return nil, err

@@ -1,4 +1,4 @@
-package export
+package incremental
 
 import (
 	"errors"
@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/safefile"
 )
 
 func TestFileName(t *testing.T) {
 	r := Range{From: ts("2026-11-25T10:00:00Z"), To: ts("2026-11-25T11:00:00Z")}
-	name := FileName(r, Ext("jsonl", true))
+	name := FileName(r, codec.Ext("jsonl", true))
 	if name != "audit-20261125T100000Z-20261125T110000Z.jsonl.gz" {
 		t.Errorf("FileName = %s", name)
 	}
@@ -26,7 +27,7 @@ func TestFileName(t *testing.T) {
 			t.Errorf("IsDataFile(%q) = true", bad)
 		}
 	}
-	if FileName(r, Ext("csv", false)) != "audit-20261125T100000Z-20261125T110000Z.csv" {
+	if FileName(r, codec.Ext("csv", false)) != "audit-20261125T100000Z-20261125T110000Z.csv" {
 		t.Error("csv name")
 	}
 }
