@@ -73,7 +73,7 @@ func runFlagCases[T any](t *testing.T, path string, cases []flagCase[T], build f
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f, _, _ := newTestApp(t, tc.env)
-			f.IO.SetStdoutTTY(tc.tty)
+			f.IO.OutTTY = tc.tty
 			var got captured[T]
 			cmd := build(f, got.runF)
 			err := runCmd(t, f, cmd, slices.Concat(strings.Fields(path), tc.args)...)

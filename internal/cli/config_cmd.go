@@ -208,7 +208,7 @@ func newCmdConfigList(f *Factory) *cobra.Command {
 		Short:   "List the profiles (* marks the default)",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := configFormats.resolve(format, cmd.Flags().Changed("output"), "", f.IO.IsStdoutTTY())
+			format, err := configFormats.resolve(format, cmd.Flags().Changed("output"), "", f.IO.OutTTY)
 			if err != nil {
 				return err
 			}

@@ -66,7 +66,7 @@ source: flag, env (AUTHGEAR_AUDIT_*), profile, or default. With NAME, as if
 // validate checks the flags and the argument.
 func (o *configShowOptions) validate() error {
 	var err error
-	if o.Format, err = configFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+	if o.Format, err = configFormats.resolve(o.format, o.changed("output"), "", o.IO.OutTTY); err != nil {
 		return err
 	}
 	if o.Name != "" && o.Profile != "" && o.Profile != o.Name {

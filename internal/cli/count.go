@@ -134,7 +134,7 @@ func (o *countOptions) validate() error {
 		return usageError(fmt.Errorf("--by: %w", err))
 	}
 	o.Count.By, o.Write.By = b, b
-	if o.Write.Format, err = countFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+	if o.Write.Format, err = countFormats.resolve(o.format, o.changed("output"), "", o.IO.OutTTY); err != nil {
 		return err
 	}
 	o.Count.Location, o.Write.Location = loc, loc
@@ -155,7 +155,7 @@ func localFilter(f auditlog.Filter) *count.LocalFilter {
 
 func runCount(ctx context.Context, o *countOptions) error {
 	o.Count.Now = o.Now()
-	o.Write.Chart = o.IO.IsStdoutTTY() && !o.NoChart
+	o.Write.Chart = o.IO.OutTTY && !o.NoChart
 	o.Write.Width = o.IO.TerminalWidth()
 	var (
 		rows []count.Row
@@ -181,7 +181,7 @@ func runCount(ctx context.Context, o *countOptions) error {
 		if err := count.Write(&b, rows, wo); err != nil {
 			return err
 		}
-		return o.Shaper.JSON(ctx, o.IO.Out, shape.Dest{Color: o.IO.ColorEnabled(), Terminal: o.IO.IsStdoutTTY()}, b.Bytes())
+		return o.Shaper.JSON(ctx, o.IO.Out, shape.Dest{Color: o.IO.ColorEnabled(), Terminal: o.IO.OutTTY}, b.Bytes())
 	}
 	return count.Write(o.IO.Out, rows, o.Write)
 }

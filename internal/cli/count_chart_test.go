@@ -49,7 +49,7 @@ func TestCountByDayDownloadsNothing(t *testing.T) {
 func chartLines(t *testing.T, width int, args ...string) []string {
 	t.Helper()
 	app, out, errb := newAPITestApp(t, map[string]string{"COLUMNS": strconv.Itoa(width)})
-	app.IO.SetStdoutTTY(true)
+	app.IO.OutTTY = true
 	if code := runApp(t, app, append([]string{"count"}, args...)...); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
@@ -140,7 +140,7 @@ func TestCountChart(t *testing.T) {
 	for _, format := range []string{"json", "csv"} {
 		args := slices.Concat([]string{"count", "--by", "hour", "-o", format}, rng, conn)
 		tty, ttyOut, _ := newAPITestApp(t, map[string]string{"COLUMNS": "200"})
-		tty.IO.SetStdoutTTY(true)
+		tty.IO.OutTTY = true
 		pipe, pipeOut, _ := newAPITestApp(t, nil)
 		if runApp(t, tty, args...) != 0 || runApp(t, pipe, args...) != 0 {
 			t.Fatal("count failed")

@@ -163,7 +163,7 @@ func TestCountFormats(t *testing.T) {
 
 	t.Run("table on a terminal", func(t *testing.T) {
 		app, out, errb := newTestApp(t, nil)
-		app.IO.SetStdoutTTY(true)
+		app.IO.OutTTY = true
 		if code := runApp(t, app, "count", "--input", fx.jsonl, "--by", "activity"); code != 0 {
 			t.Fatalf("exit %d: %s", code, errb)
 		}

@@ -265,7 +265,7 @@ func (o *exportOptions) validate() error {
 	if toFile {
 		file = o.OutPath
 	}
-	if o.Format, err = exportFormats.resolve(o.format, o.changed("output"), file, o.IO.IsStdoutTTY()); err != nil {
+	if o.Format, err = exportFormats.resolve(o.format, o.changed("output"), file, o.IO.OutTTY); err != nil {
 		return err
 	}
 	if o.Format == codec.FormatParquet {
@@ -349,7 +349,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 	var prog *iostreams.Progress // started once the ranges are planned
 	defer func() { prog.Stop() }()
 	stdout := o.IO.Out
-	if o.IO.IsStdoutTTY() && o.IO.ProgressShown() {
+	if o.IO.OutTTY && o.IO.ProgressShown() {
 		// The spinner and the events share the terminal: it goes first.
 		stdout = iostreams.StopBefore(stdout, func() { prog.Stop() })
 	}

@@ -118,7 +118,7 @@ func newFactory(ios *iostreams.IOStreams, getenv func(string) string, now func()
 			Profile:  f.global.flags().Profile,
 			Getenv:   getenv,
 			Stdin:    ios.In,
-			StdinTTY: ios.IsStdinTTY(),
+			StdinTTY: ios.InTTY,
 			Warn:     warn,
 		})
 		if err != nil {

@@ -91,7 +91,7 @@ func (o *getOptions) validate() error {
 		}
 		o.IDs = append(o.IDs, id)
 	}
-	if o.Format, err = getFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+	if o.Format, err = getFormats.resolve(o.format, o.changed("output"), "", o.IO.OutTTY); err != nil {
 		return err
 	}
 	o.Output.Zone = loc

@@ -42,7 +42,7 @@ func TestGet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, out, errb := newAPITestApp(t, nil)
-			app.IO.SetStdoutTTY(tt.tty)
+			app.IO.OutTTY = tt.tty
 			args := append(append([]string{"get", tt.id}, tt.args...), connArgs(t, s)...)
 			if code := runApp(t, app, args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, errb)
@@ -133,7 +133,7 @@ func TestGetSeveral(t *testing.T) {
 	run := func(t *testing.T, tty bool, args ...string) (int, string, string) {
 		t.Helper()
 		app, out, errb := newAPITestApp(t, map[string]string{"TZ": "Asia/Hong_Kong"})
-		app.IO.SetStdoutTTY(tty)
+		app.IO.OutTTY = tty
 		code := runApp(t, app, append(append([]string{"get"}, args...), connArgs(t, s)...)...)
 		return code, out.String(), errb.String()
 	}

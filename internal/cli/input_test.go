@@ -322,7 +322,7 @@ func TestSearchSampleExport(t *testing.T) {
 
 	t.Run("quick start: a table on a terminal", func(t *testing.T) {
 		app, out, errb := newTestApp(t, nil)
-		app.IO.SetStdoutTTY(true)
+		app.IO.OutTTY = true
 		if code := runApp(t, app, "search", "--input", sampleExport); code != 0 {
 			t.Fatalf("exit %d: %s", code, errb)
 		}

@@ -234,7 +234,7 @@ func (o *outputFlags) resolve(ios *iostreams.IOStreams, choice formatChoice, for
 			return usageError(fmt.Errorf("--out: %w", err))
 		}
 	}
-	f, err := choice.resolve(format, formatSet, outPath, ios.IsStdoutTTY())
+	f, err := choice.resolve(format, formatSet, outPath, ios.OutTTY)
 	if err != nil {
 		return err
 	}
@@ -281,7 +281,7 @@ func openSink(ios *iostreams.IOStreams, path string, o outputFlags, flushEach bo
 func openSinkWith(ios *iostreams.IOStreams, path string, o outputFlags, flushEach bool, beforeWrite func()) (*sink, error) {
 	s := &sink{stdout: path == "" || path == "-"}
 	var dst io.Writer = ios.Out
-	if s.stdout && ios.IsStdoutTTY() && beforeWrite != nil {
+	if s.stdout && ios.OutTTY && beforeWrite != nil {
 		dst = iostreams.StopBefore(dst, beforeWrite)
 	}
 	if !s.stdout {
@@ -389,7 +389,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 
 // noticeNoEvents says on a terminal stderr that nothing matched.
 func noticeNoEvents(ios *iostreams.IOStreams, f auditlog.Filter) {
-	if ios.IsStderrTTY() {
+	if ios.ErrTTY {
 		ios.Notice("no events matched (%s)", f.Describe())
 	}
 }

@@ -23,7 +23,7 @@ type searchReport struct {
 
 func newSearchReport(o *searchOptions) *searchReport {
 	r := &searchReport{io: o.IO, o: o}
-	r.probe = o.Limit > 0 && !o.IO.Quiet() && o.IO.IsStderrTTY() && (r.toFile() || o.IO.IsStdoutTTY())
+	r.probe = o.Limit > 0 && !o.IO.Quiet() && o.IO.ErrTTY && (r.toFile() || o.IO.OutTTY)
 	return r
 }
 
@@ -57,7 +57,7 @@ func (r *searchReport) done() {
 		noticeNoEvents(ios, r.o.Filter)
 		return
 	}
-	if !ios.IsStderrTTY() {
+	if !ios.ErrTTY {
 		return
 	}
 	which := "newest"
@@ -69,7 +69,7 @@ func (r *searchReport) done() {
 		ios.Notice("wrote the %s %s %s to %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which, events(r.n), r.o.OutPath)
 	case r.toFile():
 		ios.Notice("wrote %s %s to %s", output.GroupDigits(int64(r.n)), events(r.n), r.o.OutPath)
-	case r.cut && ios.IsStdoutTTY():
+	case r.cut && ios.OutTTY:
 		ios.Notice("showing the %s %s; --limit 0 for all", output.GroupDigits(int64(r.n)), which)
 	}
 }

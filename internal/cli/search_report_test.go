@@ -37,8 +37,8 @@ func TestSearchSaysWhatItDid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, out, errb := newAPITestApp(t, map[string]string{"NO_COLOR": "1"})
-			app.IO.SetStdoutTTY(tt.outTTY)
-			app.IO.SetStderrTTY(tt.errTTY)
+			app.IO.OutTTY = tt.outTTY
+			app.IO.ErrTTY = tt.errTTY
 			args := append([]string{"search", "-o", "jsonl"}, tt.args...)
 			if strings.Contains(tt.name, "file") {
 				args = append([]string{"search"}, tt.args...)
@@ -73,7 +73,7 @@ func TestSearchReportOfAnExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	app, _, errb := newTestApp(t, nil)
-	app.IO.SetStderrTTY(true)
+	app.IO.ErrTTY = true
 	out := filepath.Join(dir, "week2.csv")
 	if code := runApp(t, app, "search", "--input", in, "--limit", "0", "--out", out); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
@@ -82,8 +82,8 @@ func TestSearchReportOfAnExport(t *testing.T) {
 		t.Errorf("stderr %q, want %q", got, want)
 	}
 	app, stdout, errb := newTestApp(t, nil)
-	app.IO.SetStderrTTY(true)
-	app.IO.SetStdoutTTY(true)
+	app.IO.ErrTTY = true
+	app.IO.OutTTY = true
 	if code := runApp(t, app, "search", "--input", in, "-o", "jsonl"); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)
 	}

@@ -457,7 +457,7 @@ func TestSearchTerminalAndPipe(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, out, errb := newAPITestApp(t, tt.env)
-			app.IO.SetStdoutTTY(tt.tty)
+			app.IO.OutTTY = tt.tty
 			// Failures are shown in red on a terminal.
 			args := append([]string{"search", "--limit", "5", "--activity", "AUTHENTICATION_PRIMARY_PASSWORD_FAILED"}, tt.args...)
 			if code := runApp(t, app, append(args, connArgs(t, s)...)...); code != 0 {
@@ -502,7 +502,7 @@ func TestSearchBrokenPipe(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			app, _, errb := newAPITestApp(t, nil)
 			app.IO.Out = &epipeWriter{room: 10 << 10}
-			app.IO.SetStderrTTY(true)
+			app.IO.ErrTTY = true
 			before := s.Requests()
 			code := runApp(t, app, append([]string{"search", "--limit", "0", "-o", format}, connArgs(t, s)...)...)
 			if code != 0 {
@@ -537,7 +537,7 @@ func TestSearchNoEvents(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			app, out, errb := newAPITestApp(t, nil)
-			app.IO.SetStderrTTY(tt.errTTY)
+			app.IO.ErrTTY = tt.errTTY
 			a := slices.Clone(args)
 			if tt.quiet {
 				a = append(a, "-q")
@@ -589,7 +589,7 @@ func TestSearchOutFile(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			path := filepath.Join(dir, tt.file)
 			app, out, errb := newAPITestApp(t, nil)
-			app.IO.SetStdoutTTY(true) // a terminal does not change what goes to the file
+			app.IO.OutTTY = true // a terminal does not change what goes to the file
 			args := append([]string{"search", "--limit", "0", "--sort", "asc", "--activity", "BOT_PROTECTION_VERIFICATION_FAILED", "--out", path}, tt.args...)
 			if code := runApp(t, app, append(args, connArgs(t, s)...)...); code != 0 {
 				t.Fatalf("exit %d: %s", code, errb)

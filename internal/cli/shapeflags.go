@@ -70,7 +70,7 @@ func (o outputFlags) writer(ios *iostreams.IOStreams, dst io.Writer, opts output
 	if o.Shape == nil {
 		return output.New(dst, opts)
 	}
-	return o.Shape(dst, shape.Dest{Color: opts.Color, Terminal: stdout && ios.IsStdoutTTY(), FlushEach: opts.FlushEach}), nil
+	return o.Shape(dst, shape.Dest{Color: opts.Color, Terminal: stdout && ios.OutTTY, FlushEach: opts.FlushEach}), nil
 }
 
 // flagGroupRE is cobra's error for flags that exclude each other.

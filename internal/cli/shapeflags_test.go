@@ -207,7 +207,7 @@ func TestShapeTerminal(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			app, out, errb := newAPITestApp(t, tt.env)
-			app.IO.SetStdoutTTY(true)
+			app.IO.OutTTY = true
 			args := append(append([]string{"search", "--limit", "0", "--template", `{{color "red" .activityType}} {{.userAgent}}`}, tt.flags...), connArgs(t, s)...)
 			if code := runApp(t, app, args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, errb)

@@ -37,9 +37,9 @@ func tableServer(t *testing.T) *adminapitest.Server {
 func searchTable(t *testing.T, s *adminapitest.Server, width int, env map[string]string, args ...string) []string {
 	t.Helper()
 	app, out, errb := newAPITestApp(t, env)
-	app.IO.SetStdoutTTY(true)
+	app.IO.OutTTY = true
 	if width > 0 {
-		app.IO.SetWidth(width)
+		app.IO.Width = func() int { return width }
 	}
 	if code := runApp(t, app, append(append([]string{"search", "--utc"}, args...), connArgs(t, s)...)...); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb)

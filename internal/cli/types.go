@@ -74,7 +74,7 @@ jsonl or csv.`,
 // validate checks the flags. Every error is a usage error naming its flag.
 func (o *activityTypesOptions) validate() error {
 	var err error
-	if o.Format, err = typesFormats.resolve(o.format, o.changed("output"), "", o.IO.IsStdoutTTY()); err != nil {
+	if o.Format, err = typesFormats.resolve(o.format, o.changed("output"), "", o.IO.OutTTY); err != nil {
 		return err
 	}
 	if _, err := auditlog.ExpandActivities(o.Patterns); err != nil {

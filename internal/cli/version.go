@@ -100,7 +100,7 @@ func NewCmdVersion(f *Factory) *cobra.Command {
 			if strings.EqualFold(strings.TrimSpace(format), "text") {
 				format = output.FormatTable // its name before tables were called table
 			}
-			format, err := configFormats.resolve(format, cmd.Flags().Changed("output"), "", f.IO.IsStdoutTTY())
+			format, err := configFormats.resolve(format, cmd.Flags().Changed("output"), "", f.IO.OutTTY)
 			if err != nil {
 				return err
 			}

@@ -114,15 +114,6 @@ var settings = []Setting{
 // them.
 func Settings() []Setting { return append([]Setting(nil), settings...) }
 
-// Keys are all setting keys, in the order `config show` lists them.
-func Keys() []string {
-	keys := make([]string, len(settings))
-	for i, s := range settings {
-		keys[i] = s.Key
-	}
-	return keys
-}
-
 // setting is the table's entry for key.
 func setting(key string) (Setting, bool) {
 	for _, s := range settings {

@@ -14,8 +14,12 @@ import (
 func TestSettingsNames(t *testing.T) {
 	want := []string{KeyEndpoint, KeyProject, KeyKeyID, KeyKeyFile, KeyToken, KeyTokenFile,
 		KeyCAFile, KeyInsecureHTTP, KeyTimeout, KeyMaxRetries, KeyRate}
-	if got := Keys(); !reflect.DeepEqual(got, want) {
-		t.Errorf("Keys() = %q, want %q", got, want)
+	var keys []string
+	for _, s := range Settings() {
+		keys = append(keys, s.Key)
+	}
+	if !reflect.DeepEqual(keys, want) {
+		t.Errorf("keys = %q, want %q", keys, want)
 	}
 	for _, s := range Settings() {
 		if s.Flag != strings.ReplaceAll(s.Key, "_", "-") || s.Env != EnvPrefix+strings.ToUpper(s.Key) {

@@ -18,17 +18,22 @@ import (
 )
 
 // IOStreams are a process's standard streams and what is known about them.
+// System fills them from the process; a test fills the terminal facts
+// itself after Test.
 type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
 
-	stdinTTY, stdoutTTY, stderrTTY bool
-	// errFile is stderr as a file when it is one: the spinner decides about
-	// the terminal from the file itself.
-	errFile *os.File
-	// width is the width of the terminal on stdout; nil when unknown.
-	width func() int
+	// Whether each stream is a terminal.
+	InTTY, OutTTY, ErrTTY bool
+	// ErrFile is stderr as a file when it is one: the spinner decides about
+	// the terminal from the file itself, and draws only there (messages
+	// still go to ErrOut).
+	ErrFile *os.File
+	// Width is the width of the terminal on stdout; nil when unknown.
+	Width func() int
+
 	// getenv reads NO_COLOR, TERM and COLUMNS.
 	getenv func(string) string
 
@@ -41,12 +46,12 @@ func System(getenv func(string) string) *IOStreams {
 	tty := func(f *os.File) bool { return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()) }
 	s := &IOStreams{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		stdinTTY: tty(os.Stdin), stdoutTTY: tty(os.Stdout), stderrTTY: tty(os.Stderr),
-		errFile: os.Stderr,
+		InTTY: tty(os.Stdin), OutTTY: tty(os.Stdout), ErrTTY: tty(os.Stderr),
+		ErrFile: os.Stderr,
 		getenv:  getenv,
 	}
-	if s.stdoutTTY {
-		s.width = func() int {
+	if s.OutTTY {
+		s.Width = func() int {
 			if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 				return w
 			}
@@ -70,28 +75,6 @@ func (s *IOStreams) env(key string) string {
 	return s.getenv(key)
 }
 
-// IsStdinTTY reports whether stdin is a terminal.
-func (s *IOStreams) IsStdinTTY() bool { return s.stdinTTY }
-
-// IsStdoutTTY reports whether stdout is a terminal.
-func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
-
-// IsStderrTTY reports whether stderr is a terminal.
-func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
-
-// SetStdinTTY, SetStdoutTTY and SetStderrTTY say what a test's streams
-// stand for.
-func (s *IOStreams) SetStdinTTY(v bool)  { s.stdinTTY = v }
-func (s *IOStreams) SetStdoutTTY(v bool) { s.stdoutTTY = v }
-func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
-
-// SetStderrFile sets the file the spinner draws on (messages still go to
-// ErrOut): a test gives it a pseudo-terminal or a pipe.
-func (s *IOStreams) SetStderrFile(f *os.File) { s.errFile = f }
-
-// SetWidth fixes the width of the terminal on stdout (0: unknown).
-func (s *IOStreams) SetWidth(w int) { s.width = func() int { return w } }
-
 // SetNoColor is --no-color.
 func (s *IOStreams) SetNoColor(v bool) { s.noColor = v }
 
@@ -109,14 +92,14 @@ func (s *IOStreams) dumbTerminal() bool { return s.env("TERM") == "dumb" }
 // not TERM=dumb, no NO_COLOR (https://no-color.org: set and not empty) and
 // no --no-color.
 func (s *IOStreams) ColorEnabled() bool {
-	return s.stdoutTTY && s.env("NO_COLOR") == "" && !s.noColor && !s.dumbTerminal()
+	return s.OutTTY && s.env("NO_COLOR") == "" && !s.noColor && !s.dumbTerminal()
 }
 
 // TerminalWidth is the width of the terminal on stdout, else $COLUMNS,
 // else 0 (unknown: a table then takes its default).
 func (s *IOStreams) TerminalWidth() int {
-	if s.stdoutTTY && s.width != nil {
-		if w := s.width(); w > 0 {
+	if s.OutTTY && s.Width != nil {
+		if w := s.Width(); w > 0 {
 			return w
 		}
 	}

@@ -57,7 +57,7 @@ type Progress struct {
 // ProgressShown says whether StartProgress draws anything: only on a
 // terminal file, and not with --quiet or TERM=dumb.
 func (s *IOStreams) ProgressShown() bool {
-	return !s.quiet && s.stderrTTY && s.errFile != nil && !s.dumbTerminal()
+	return !s.quiet && s.ErrTTY && s.ErrFile != nil && !s.dumbTerminal()
 }
 
 // StartProgress starts a spinner labelled label on stderr, or returns nil
@@ -78,7 +78,7 @@ func (s *IOStreams) StartProgress(label string, now func() time.Time) *Progress 
 	// at stdout. A hidden cursor would stay hidden if the process died
 	// before Stop.
 	p.spin = spinner.New(spinner.CharSets[14], progressTick,
-		spinner.WithWriterFile(s.errFile), spinner.WithHiddenCursor(false))
+		spinner.WithWriterFile(s.ErrFile), spinner.WithHiddenCursor(false))
 	p.spin.PreUpdate = func(sp *spinner.Spinner) {
 		// Runs on the spinner's goroutine under its lock, once per tick.
 		sp.Suffix = " " + p.line()

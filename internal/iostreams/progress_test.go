@@ -54,8 +54,8 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, errb := Test(nil)
-			ios.SetStderrTTY(tt.errTTY)
-			ios.SetStderrFile(tt.errFile)
+			ios.ErrTTY = tt.errTTY
+			ios.ErrFile = tt.errFile
 			ios.SetQuiet(tt.quiet)
 			p := ios.StartProgress("searching", time.Now)
 			if p != nil {
@@ -85,8 +85,8 @@ func TestProgressConcurrentUpdateAndStop(t *testing.T) {
 	}
 	defer w.Close()
 	ios, _, _ := Test(nil)
-	ios.SetStderrTTY(true)
-	ios.SetStderrFile(w)
+	ios.ErrTTY = true
+	ios.ErrFile = w
 	p := ios.StartProgress("exporting", time.Now)
 	if p == nil {
 		t.Fatal("no progress on a terminal stderr")

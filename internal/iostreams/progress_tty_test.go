@@ -90,8 +90,8 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 				}
 			}()
 			ios, _, _ := Test(func(k string) string { return tt.env[k] })
-			ios.SetStderrTTY(true)
-			ios.SetStderrFile(tty)
+			ios.ErrTTY = true
+			ios.ErrFile = tty
 			ios.SetNoColor(tt.noColor)
 			p := ios.StartProgress("exporting", time.Now)
 			if p == nil {
@@ -124,9 +124,9 @@ func TestProgressNoColorOnTerminal(t *testing.T) {
 		defer master.Close()
 		defer tty.Close()
 		ios, _, _ := Test(func(k string) string { return map[string]string{"TERM": "dumb"}[k] })
-		ios.SetStderrTTY(true)
-		ios.SetStderrFile(tty)
-		ios.SetStdoutTTY(true)
+		ios.ErrTTY = true
+		ios.ErrFile = tty
+		ios.OutTTY = true
 		if p := ios.StartProgress("exporting", time.Now); p != nil {
 			p.Stop()
 			t.Error("a spinner with TERM=dumb")
