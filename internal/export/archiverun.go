@@ -99,7 +99,7 @@ func (s *objectSink) open(r incremental.Range) error {
 // dayRange is the part of the run's range in the UTC day of t.
 func (s *objectSink) dayRange(t time.Time) incremental.Range {
 	day := t.UTC().Truncate(24 * time.Hour)
-	return incremental.Range{From: maxTime(day, s.rng.From), To: minTime(day.Add(24*time.Hour), s.rng.To)}
+	return incremental.Range{From: auditlog.Later(day, s.rng.From), To: auditlog.Earlier(day.Add(24*time.Hour), s.rng.To)}
 }
 
 func (s *objectSink) write(e *auditlog.Event) error {
@@ -350,18 +350,4 @@ func (r *Run) chmodLocal(keys ...string) {
 			r.o.Warn("set the mode of %s: %v", k, err)
 		}
 	}
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

@@ -15,6 +15,7 @@ import (
 	"gocloud.dev/gcerrors"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 	"github.com/authgear-audit/authgear-audit/internal/objstore"
 	"github.com/authgear-audit/authgear-audit/internal/readback"
 )
@@ -91,7 +92,7 @@ func (a *Archive) legacyEnd() time.Time {
 	var end time.Time
 	if a.Legacy != nil {
 		for _, f := range a.Legacy.Files {
-			end = maxTime(end, f.To)
+			end = auditlog.Later(end, f.To)
 		}
 	}
 	return end
@@ -258,7 +259,7 @@ func (a *Archive) check(decodeErrs []error) {
 			case e.From.After(start):
 				a.add(KindTiling, "gap %s between %s and %s", Range{From: start, To: e.From}, where, d.Key)
 			case e.From.Before(start):
-				a.add(KindTiling, "%s and %s overlap in %s", where, d.Key, Range{From: e.From, To: minTime(start, e.To)})
+				a.add(KindTiling, "%s and %s overlap in %s", where, d.Key, Range{From: e.From, To: auditlog.Earlier(start, e.To)})
 			}
 		}
 		if !e.From.Before(e.To) {
@@ -356,18 +357,4 @@ func OpenObject(ctx context.Context, b *blob.Bucket, location, key string) (io.R
 		return nil, fmt.Errorf("%s: %w", key, objstore.Explain(location, err))
 	}
 	return r, nil
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

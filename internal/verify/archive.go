@@ -113,7 +113,7 @@ func archiveInputs(ctx context.Context, b *blob.Bucket, a *incremental.Archive, 
 				case f.From.After(prev.To):
 					r.add(KindTiling, "gap %s between %s and %s", incremental.Range{From: prev.To, To: f.From}, prev.Name, f.Name)
 				default:
-					r.add(KindTiling, "%s and %s overlap in %s", prev.Name, f.Name, incremental.Range{From: f.From, To: minTime(prev.To, f.To)})
+					r.add(KindTiling, "%s and %s overlap in %s", prev.Name, f.Name, incremental.Range{From: f.From, To: auditlog.Earlier(prev.To, f.To)})
 				}
 			}
 		}

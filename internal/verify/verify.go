@@ -284,7 +284,7 @@ func Dir(ctx context.Context, dir string, m *incremental.Manifest, o Options) (*
 		case cur.From.After(prev.To):
 			r.add(KindTiling, "gap %s between %s and %s", incremental.Range{From: prev.To, To: cur.From}, prev.Name, cur.Name)
 		case cur.From.Before(prev.To):
-			r.add(KindTiling, "%s and %s overlap in %s", prev.Name, cur.Name, incremental.Range{From: cur.From, To: minTime(prev.To, cur.To)})
+			r.add(KindTiling, "%s and %s overlap in %s", prev.Name, cur.Name, incremental.Range{From: cur.From, To: auditlog.Earlier(prev.To, cur.To)})
 		}
 	}
 	des, err := os.ReadDir(dir)
@@ -299,8 +299,8 @@ func Dir(ctx context.Context, dir string, m *incremental.Manifest, o Options) (*
 	if len(m.Files) > 0 {
 		r.Range = incremental.Range{From: m.Files[0].From, To: m.Files[0].To}
 		for _, f := range m.Files {
-			r.Range.From = minTime(r.Range.From, f.From)
-			r.Range.To = maxTime(r.Range.To, f.To)
+			r.Range.From = auditlog.Earlier(r.Range.From, f.From)
+			r.Range.To = auditlog.Later(r.Range.To, f.To)
 		}
 		r.Range = incremental.Range{From: auditlog.CeilSecond(r.Range.From), To: auditlog.CeilSecond(r.Range.To)}
 	}
@@ -607,20 +607,6 @@ func count(ctx context.Context, r *Report, t *tally, o Options, ws []window) err
 	}
 	r.Windows += len(ws)
 	return nil
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 func plural(n int, one, many string) string {
