@@ -18,10 +18,19 @@ import (
 // Azure stages blocks of that size, GCS buffers one chunk), so an upload
 // costs the same memory whatever the object's size. 5 MiB is S3's
 // smallest part, and an object of up to 50 GB (10,000 parts) still fits.
-// benchexport -bucket measures what an export to a bucket costs in all.
+//
+// The bound by design: an export writes one object at a time (the sink
+// closes one before it opens the next), and an S3 upload of it holds at
+// most (PartConcurrency+1) × PartSize = 10 MiB of parts, and the first
+// part (read before the upload knows it is multipart) until that part is
+// sent. One part in flight while the next fills is enough: an export
+// makes a 5 MiB part in about half a second, a part goes up in a tenth of
+// that to a store nearby, and a second part in flight only held another
+// 5 MiB, which the collector's headroom (GOGC) doubled. benchexport
+// -bucket measures what an export to a bucket costs in all.
 const (
 	PartSize        = 5 << 20
-	PartConcurrency = 2
+	PartConcurrency = 1
 )
 
 // WriterOptions are the options of every archive write: a conditional

@@ -28,6 +28,9 @@ type ArchiveOptions struct {
 	Head string
 	// Parallel is the number of data objects read at once; 0 means 8.
 	Parallel int
+	// Deep decodes every event of every object offline, also of the
+	// objects that their SHA-256 already proves (see Archive).
+	Deep bool
 }
 
 // Archive checks an archive: the chain (every entry present, in
@@ -38,6 +41,18 @@ type ArchiveOptions struct {
 // against the API. Objects are read in parallel, each as a stream. Objects
 // that no entry names are listed, and are no problem: a killed or losing
 // run leaves them, and nothing reads them as data.
+//
+// Offline, an object whose entry is vouched for (its signature is valid,
+// or it is in an unbroken chain up to the pinned head) is only hashed
+// unless Deep is set: when its size and SHA-256 are those the entry
+// records, its bytes are the ones the export wrote, counted and recorded
+// as it wrote them, so its count and range are the entry's, and decoding
+// it would find what the export found when it wrote it. Every other object
+// is decoded: an unsigned entry after the pinned head (or with none) could
+// have been rewritten with the count of another object, and an object
+// without a recorded SHA-256 has only its events to check. An object that
+// does not match is decoded too, so that its report says what is wrong
+// with it. Against the API every object is decoded, for its hours.
 func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o ArchiveOptions) (*Report, error) {
 	r := newReport(a.Location, o.MaxListed)
 	r.Manifest, r.Archive = true, true
@@ -46,7 +61,8 @@ func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o Arch
 	for _, p := range a.Problems() {
 		r.add(p.Kind, "%s", p.Msg)
 	}
-	for _, d := range a.Entries {
+	vouched := make([]bool, len(a.Entries))
+	for i, d := range a.Entries {
 		if d.Signed == nil {
 			continue // not decoded: a problem of the chain already
 		}
@@ -56,6 +72,7 @@ func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o Arch
 		}
 		if pub, err := d.PublicKey(); err == nil {
 			r.signers[incremental.KeyID(pub)]++
+			vouched[i] = true
 		} else {
 			r.unsigned++
 		}
@@ -67,8 +84,15 @@ func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o Arch
 			want = "sha256:" + want
 		}
 		found := false
-		for _, d := range a.Entries {
-			found = found || d.Hash == want
+		for i, d := range a.Entries {
+			if d.Hash == want {
+				found = true
+				// The pinned head vouches for the entries it chains to,
+				// when the chain has no break.
+				for j := 0; j <= i && len(a.Problems()) == 0; j++ {
+					vouched[j] = true
+				}
+			}
 		}
 		if !found {
 			r.add(KindHead, "no entry of the chain hashes to %s: entries up to that head were removed or rewritten (or it is another archive's head)", want)
@@ -76,6 +100,12 @@ func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o Arch
 		r.HeadPinned = found
 	}
 	inputs, named := archiveInputs(ctx, b, a, r)
+	if o.Counter == nil && !o.Deep {
+		hashOnly := vouchedObjects(a, vouched)
+		for i := range inputs {
+			inputs[i].hashOnly = hashOnly[inputs[i].name]
+		}
+	}
 	if err := r.listUnreferenced(ctx, b, a, named); err != nil {
 		return nil, err
 	}
@@ -91,6 +121,31 @@ func Archive(ctx context.Context, b *blob.Bucket, a *incremental.Archive, o Arch
 	}
 	r.Compared = "API"
 	return r, compareAPI(ctx, r, t, o.Options)
+}
+
+// vouchedObjects are the keys of the objects that a vouched-for entry
+// records with a SHA-256: those of manifest.json too when the first entry
+// records manifest.json's own hash and that hash is still its.
+func vouchedObjects(a *incremental.Archive, vouched []bool) map[string]bool {
+	keys := map[string]bool{}
+	for i, d := range a.Entries {
+		if !vouched[i] {
+			continue
+		}
+		for _, obj := range d.Entry.Objects {
+			if obj.SHA256 != "" {
+				keys[obj.Key] = true
+			}
+		}
+		if l := d.Entry.Legacy; i == 0 && l != nil && a.Legacy != nil && int64(len(a.LegacyRaw)) == l.Bytes && incremental.HashOf(a.LegacyRaw) == l.SHA256 {
+			for _, f := range a.Legacy.Files {
+				if f.SHA256 != "" {
+					keys[f.Name] = true
+				}
+			}
+		}
+	}
+	return keys
 }
 
 // archiveInputs are the objects to read: the files of manifest.json, with
@@ -227,6 +282,7 @@ func readParallelInputs(ctx context.Context, r *Report, inputs []verifyInput, n 
 
 func (r *Report) merge(sub *Report) {
 	r.Events += sub.Events
+	r.hashed += sub.hashed
 	for _, k := range kindOrder {
 		r.counts[k] += sub.counts[k]
 		if r.counts[k] == 0 {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,7 +94,7 @@ func measureBucket(cfg config, clis []contender, standinBin string) error {
 	fmt.Printf("\n== export --out-dir, %d events: a local folder against an S3 bucket on %s, median of %d interleaved runs\n",
 		cfg.bucketEvents, store.name, cfg.repeat)
 	runs := map[string][]measured{}
-	var lastBucket string
+	var lastBucket, lastHead string
 	events := 0
 	n := 0
 	for range cfg.repeat {
@@ -117,13 +118,16 @@ func measureBucket(cfg config, clis []contender, standinBin string) error {
 				return err
 			}
 			loc := store.location(bucket)
-			wall, _, ps, err = bucketCLI.run(s, "export", "--since", "40d", "--out-dir", loc)
+			wall, stderr, ps, err = bucketCLI.run(s, "export", "--since", "40d", "--out-dir", loc)
 			if err != nil {
 				return err
 			}
 			runs[cli.label("bucket")] = append(runs[cli.label("bucket")], measure(wall, ps))
 			if cli.name == "" {
 				lastBucket = loc
+				if m := headRE.FindStringSubmatch(stderr); m != nil {
+					lastHead = m[1]
+				}
 			}
 		}
 	}
@@ -153,12 +157,19 @@ func measureBucket(cfg config, clis []contender, standinBin string) error {
 			100*rate[cli.label("bucket")]/rate[cli.label("folder")])
 	}
 	c := clis[0]
-	return measureVerify(contender{bin: c.bin, env: append(slices.Clone(c.env), env...)}, s, lastBucket, env, events)
+	return measureVerify(contender{bin: c.bin, env: append(slices.Clone(c.env), env...)}, s, lastBucket, lastHead, env, events)
 }
 
-// measureVerify runs verify --offline of a bucket archive and sets its
-// rate against one core's SHA-256 of the same number of bytes.
-func measureVerify(c contender, s *standin, loc string, env []string, events int) error {
+// headRE finds the head in an export's summary line.
+var headRE = regexp.MustCompile(`head: (sha256:[0-9a-f]{64})`)
+
+// measureVerify runs verify --offline of a bucket archive: with --head
+// (its objects proven by their hash), and without (the unsigned entry is
+// vouched for by nothing, so every object is decoded), interleaved; and
+// sets their rates against reading and hashing the same objects here, in
+// this process, one stream each (what sha256sum of a download costs), and
+// against one core's SHA-256 of as many bytes in memory.
+func measureVerify(c contender, s *standin, loc, head string, env []string, events int) error {
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		os.Setenv(k, v)
@@ -167,21 +178,88 @@ func measureVerify(c contender, s *standin, loc string, env []string, events int
 	if err != nil {
 		return err
 	}
-	wall, _, ps, err := c.run(s, "verify", "--offline", loc)
+	mb := float64(size) / 1e6
+	fmt.Printf("\n== verify --offline of that bucket archive: %d events, %.1f MB of objects, median of %d interleaved runs\n", events, mb, verifyRepeat)
+	type variant struct {
+		name string
+		args []string
+		runs []measured
+	}
+	variants := []*variant{
+		{name: "read and SHA-256 of the objects (sha256sum of a download)"},
+		{name: "verify --offline --head HEAD (hashed)", args: []string{"verify", "--offline", "--head", head, loc}},
+		{name: "verify --offline (decoded: nothing vouches)", args: []string{"verify", "--offline", loc}},
+	}
+	if head == "" {
+		return fmt.Errorf("no head in the export's summary line")
+	}
+	for range verifyRepeat {
+		for _, v := range variants {
+			if v.args == nil {
+				start := time.Now()
+				if err := hashObjects(loc); err != nil {
+					return err
+				}
+				v.runs = append(v.runs, measured{wall: time.Since(start)})
+				continue
+			}
+			wall, _, ps, err := c.run(s, v.args...)
+			if err != nil {
+				return err
+			}
+			v.runs = append(v.runs, measure(wall, ps))
+		}
+	}
+	floor := medianBy(variants[0].runs, func(m measured) time.Duration { return m.wall }).wall
+	fmt.Printf("%-60s %9s %9s %12s %9s %10s %12s\n", "", "wall", "cpu", "events/s", "MB/s", "max RSS", "read+hash/it")
+	for _, v := range variants {
+		m := medianBy(v.runs, func(m measured) time.Duration { return m.wall })
+		rss, cpu := "", ""
+		if m.maxRSS > 0 {
+			rss, cpu = fmt.Sprintf("%.1fMiB", float64(m.maxRSS)/(1<<20)), m.cpu.Round(10*time.Millisecond).String()
+		}
+		fmt.Printf("%-60s %9s %9s %12.0f %9.1f %10s %11.0f%%\n", v.name, m.wall.Round(10*time.Millisecond), cpu,
+			float64(events)/m.wall.Seconds(), mb/m.wall.Seconds(), rss, 100*floor.Seconds()/m.wall.Seconds())
+	}
+	hashRate := sha256Rate(size)
+	fmt.Printf("SHA-256 of as many bytes in memory on one core here: %.0f MB/s, %s\n",
+		hashRate, time.Duration(float64(size)/hashRate/1e6*float64(time.Second)).Round(time.Millisecond))
+	return nil
+}
+
+// verifyRepeat is the number of runs of each verify variant.
+const verifyRepeat = 3
+
+// hashObjects reads every object of the archive, one stream each, one
+// after another, through SHA-256.
+func hashObjects(loc string) error {
+	ctx := context.Background()
+	b, err := objstore.Open(ctx, loc)
 	if err != nil {
 		return err
 	}
-	m := measure(wall, ps)
-	mb := float64(size) / 1e6
-	hashRate := sha256Rate(size)
-	fmt.Printf("\n== verify --offline of that bucket archive: %d events, %.1f MB of objects\n", events, mb)
-	fmt.Printf("wall %s, client cpu %s, max RSS %.1fMiB: %.0f events/s, %.1f MB/s (of stored, compressed bytes)\n",
-		m.wall.Round(10*time.Millisecond), m.cpu.Round(10*time.Millisecond), float64(m.maxRSS)/(1<<20),
-		float64(events)/m.wall.Seconds(), mb/m.wall.Seconds())
-	fmt.Printf("SHA-256 of as many bytes on one core here: %.0f MB/s, %s: the hash is %.0f%% of verify's wall time\n",
-		hashRate, time.Duration(float64(size)/hashRate/1e6*float64(time.Second)).Round(time.Millisecond),
-		100*(mb/hashRate)/m.wall.Seconds())
-	return nil
+	defer b.Close()
+	it := b.List(nil)
+	buf := make([]byte, 256<<10)
+	for {
+		o, err := it.Next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		r, err := b.NewReader(ctx, o.Key, nil)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		_, err = io.CopyBuffer(h, r, buf)
+		r.Close()
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // archiveBytes adds up the sizes of the archive's objects.
