@@ -64,15 +64,17 @@ func s3Env(work string) []string {
 	}
 }
 
-// measured is one run's wall time, client CPU time and peak RSS.
+// measured is one run's wall time, client CPU time, peak RSS and peak
+// anonymous memory (RSS without the executable's own pages).
 type measured struct {
 	wall, cpu time.Duration
 	maxRSS    int64
+	maxAnon   int64
 }
 
-func measure(wall time.Duration, ps *os.ProcessState) measured {
+func measure(wall time.Duration, ps *os.ProcessState, anon int64) measured {
 	ru := ps.SysUsage().(*syscall.Rusage)
-	return measured{wall: wall, cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), maxRSS: ru.Maxrss * 1024}
+	return measured{wall: wall, cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), maxRSS: ru.Maxrss * 1024, maxAnon: anon}
 }
 
 // measureBucket exports the same events into a local folder and into an
@@ -102,11 +104,11 @@ func measureBucket(cfg config, clis []contender, standinBin string) error {
 			bucketCLI := contender{name: cli.name, bin: cli.bin, env: append(slices.Clone(cli.env), env...)}
 			n++
 			dir := filepath.Join(cfg.work, fmt.Sprintf("archive-%d", n))
-			wall, stderr, ps, err := cli.run(s, "export", "--since", "40d", "--out-dir", dir)
+			wall, stderr, ps, anon, err := cli.runSampled(s, "export", "--since", "40d", "--out-dir", dir)
 			if err != nil {
 				return err
 			}
-			runs[cli.label("folder")] = append(runs[cli.label("folder")], measure(wall, ps))
+			runs[cli.label("folder")] = append(runs[cli.label("folder")], measure(wall, ps, anon))
 			if m := summaryRE.FindStringSubmatch(stderr); m != nil {
 				events, _ = strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
 			}
@@ -118,11 +120,11 @@ func measureBucket(cfg config, clis []contender, standinBin string) error {
 				return err
 			}
 			loc := store.location(bucket)
-			wall, stderr, ps, err = bucketCLI.run(s, "export", "--since", "40d", "--out-dir", loc)
+			wall, stderr, ps, anon, err = bucketCLI.runSampled(s, "export", "--since", "40d", "--out-dir", loc)
 			if err != nil {
 				return err
 			}
-			runs[cli.label("bucket")] = append(runs[cli.label("bucket")], measure(wall, ps))
+			runs[cli.label("bucket")] = append(runs[cli.label("bucket")], measure(wall, ps, anon))
 			if cli.name == "" {
 				lastBucket = loc
 				if m := headRE.FindStringSubmatch(stderr); m != nil {
@@ -134,7 +136,7 @@ func measureBucket(cfg config, clis []contender, standinBin string) error {
 	if events == 0 {
 		events = cfg.bucketEvents
 	}
-	fmt.Printf("%-16s %9s %9s %12s %14s %10s   %s\n", "to", "wall", "cpu", "events/s", "events/cpu-s", "max RSS", "all walls")
+	fmt.Printf("%-16s %9s %9s %12s %14s %10s %10s   %s\n", "to", "wall", "cpu", "events/s", "events/cpu-s", "max RSS", "max anon", "all walls")
 	rate := map[string]float64{}
 	var keys []string
 	for _, cli := range clis {
@@ -144,16 +146,17 @@ func measureBucket(cfg config, clis []contender, standinBin string) error {
 		ms := runs[k]
 		m := medianBy(ms, func(m measured) time.Duration { return m.wall })
 		peak := slices.MaxFunc(ms, func(a, b measured) int { return int(a.maxRSS - b.maxRSS) }).maxRSS
+		anon := slices.MaxFunc(ms, func(a, b measured) int { return int(a.maxAnon - b.maxAnon) }).maxAnon
 		rate[k] = float64(events) / m.wall.Seconds()
 		var walls []time.Duration
 		for _, x := range ms {
 			walls = append(walls, x.wall)
 		}
-		fmt.Printf("%-16s %9s %9s %12.0f %14.0f %8.1fMiB   %s\n", k, m.wall.Round(10*time.Millisecond), m.cpu.Round(10*time.Millisecond),
-			rate[k], float64(events)/m.cpu.Seconds(), float64(peak)/(1<<20), fmtWalls(walls))
+		fmt.Printf("%-16s %9s %9s %12.0f %14.0f %8.1fMiB %8.1fMiB   %s\n", k, m.wall.Round(10*time.Millisecond), m.cpu.Round(10*time.Millisecond),
+			rate[k], float64(events)/m.cpu.Seconds(), float64(peak)/(1<<20), float64(anon)/(1<<20), fmtWalls(walls))
 	}
 	for _, cli := range clis {
-		fmt.Printf("%s: %.0f%% (peak RSS is the highest of the runs)\n", cli.label("bucket/folder events per second"),
+		fmt.Printf("%s: %.0f%% (peak RSS and anon are the highest of the runs)\n", cli.label("bucket/folder events per second"),
 			100*rate[cli.label("bucket")]/rate[cli.label("folder")])
 	}
 	c := clis[0]
@@ -207,7 +210,7 @@ func measureVerify(c contender, s *standin, loc, head string, env []string, even
 			if err != nil {
 				return err
 			}
-			v.runs = append(v.runs, measure(wall, ps))
+			v.runs = append(v.runs, measure(wall, ps, 0))
 		}
 	}
 	floor := medianBy(variants[0].runs, func(m measured) time.Duration { return m.wall }).wall

@@ -236,6 +236,15 @@ var summaryRE = regexp.MustCompile(`exported ([\d,]+) events.*?\(([\d,]+) reques
 // run runs the CLI c with args and the connection flags of s, stdout
 // discarded, and returns its wall time, its stderr and its process state.
 func (c contender) run(s *standin, args ...string) (time.Duration, string, *os.ProcessState, error) {
+	wall, stderr, ps, _, err := c.runSampled(s, args...)
+	return wall, stderr, ps, err
+}
+
+// runSampled is run that also reports the peak of the process's anonymous
+// memory (RssAnon: its heap, stacks and buffers, without the pages of the
+// executable file, which the kernel can drop and read again), sampled every
+// 10ms; 0 where /proc does not tell.
+func (c contender) runSampled(s *standin, args ...string) (time.Duration, string, *os.ProcessState, int64, error) {
 	full := slices.Concat(args, []string{"--endpoint", s.Endpoint, "--project", s.Project, "--key-id", s.KeyID, "--key-file", s.KeyFile})
 	cmd := exec.Command(c.bin, full...)
 	if c.env != nil {
@@ -245,12 +254,50 @@ func (c contender) run(s *standin, args ...string) (time.Duration, string, *os.P
 	cmd.Stderr = &stderr
 	cmd.Stdout = io.Discard
 	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
-		return 0, "", nil, fmt.Errorf("%v: %v\n%s", args, err, stderr.String())
+	if err := cmd.Start(); err != nil {
+		return 0, "", nil, 0, fmt.Errorf("%v: %v", args, err)
 	}
-	return wall, stderr.String(), cmd.ProcessState, nil
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var max int64
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if n := rssAnon(cmd.Process.Pid); n > max {
+				max = n
+			}
+			select {
+			case <-done:
+				peak <- max
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
+	wall := time.Since(start)
+	close(done)
+	anon := <-peak
+	if err != nil {
+		return 0, "", nil, 0, fmt.Errorf("%v: %v\n%s", args, err, stderr.String())
+	}
+	return wall, stderr.String(), cmd.ProcessState, anon, nil
+}
+
+// rssAnon reads RssAnon from /proc/PID/status, in bytes; 0 when it cannot.
+func rssAnon(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(l, "RssAnon:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 func runExport(c contender, s *standin, out string, args ...string) (*exportRun, error) {
