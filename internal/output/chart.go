@@ -86,21 +86,18 @@ func WriteCountTable(w io.Writer, t CountTable) error {
 		barWidth = chartRoom(widths, countWidth, t.Width)
 	}
 
+	cols := make([]gridColumn, 0, len(widths)+2)
+	for _, wd := range widths {
+		cols = append(cols, gridColumn{width: wd, cut: true})
+	}
+	cols = append(cols, gridColumn{width: countWidth, right: true}, gridColumn{width: barWidth})
 	bw := bufio.NewWriter(w)
 	line := func(keys []string, count string, bar string) {
-		for i, k := range keys {
-			if twwidth.Width(k) > widths[i] {
-				k = fit(k, widths[i])
-			}
-			bw.WriteString(k)
-			bw.WriteString(strings.Repeat(" ", widths[i]-twwidth.Width(k)+tableGap))
-		}
-		bw.WriteString(strings.Repeat(" ", countWidth-len(count)))
-		bw.WriteString(count)
+		cells := append(slices.Clone(keys), count)
 		if bar != "" {
-			bw.WriteString(strings.Repeat(" ", tableGap))
-			bw.WriteString(bar)
+			cells = append(cells, bar)
 		}
+		writeLine(bw, cols, cells, tableGap, nil)
 		bw.WriteByte('\n')
 	}
 	line(t.Columns, "COUNT", "")

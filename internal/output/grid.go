@@ -28,9 +28,13 @@ func WriteTable(w io.Writer, header []string, rows [][]string) error {
 			widths[i] = max(widths[i], twwidth.Width(l[i]))
 		}
 	}
+	cols := make([]gridColumn, len(widths))
+	for i, wd := range widths {
+		cols[i] = gridColumn{width: wd}
+	}
 	bw := bufio.NewWriter(w)
 	for _, l := range lines {
-		writePadded(bw, l, widths)
+		writeLine(bw, cols, l[:min(len(l), len(cols))], tableGap, nil)
 		bw.WriteByte('\n')
 	}
 	return bw.Flush()
@@ -44,17 +48,47 @@ func WriteFields(w io.Writer, kv [][2]string) error {
 	return bw.Flush()
 }
 
-// writePadded writes cells, each padded to its column's width and followed
-// by the gap, except the last, which is written as it is. A cell wider than
-// its column is written whole.
-func writePadded(bw *bufio.Writer, cells []string, widths []int) {
-	for i, c := range cells {
-		bw.WriteString(c)
-		if i == len(cells)-1 {
-			break
+// gridColumn is how a column of a table for people is laid out: its width
+// in display cells, whether a longer cell is cut to it with "…", whether
+// cells are right-aligned (counts), and whether it is left out (a column
+// a narrow terminal has no room for).
+type gridColumn struct {
+	width  int
+	cut    bool
+	right  bool
+	hidden bool
+}
+
+// writeLine writes one line of a table for people, the one layout every
+// table here shares: each cell of a shown column cut to its width when the
+// column says so, padded to it (on the left when right-aligned), gap spaces
+// between columns. The last cell given is not padded on its right; cells
+// may be fewer than columns. paint, when not nil, colours cell i after its
+// width was measured.
+func writeLine(bw io.StringWriter, cols []gridColumn, cells []string, gap int, paint func(i int, s string) string) {
+	last := len(cells) - 1
+	for last >= 0 && cols[last].hidden {
+		last--
+	}
+	for i := 0; i <= last; i++ {
+		c, s := cols[i], cells[i]
+		if c.hidden {
+			continue
 		}
-		if i < len(widths) {
-			bw.WriteString(strings.Repeat(" ", max(0, widths[i]-twwidth.Width(c))+tableGap))
+		if c.cut {
+			s = fit(s, c.width)
+		}
+		pad := max(0, c.width-twwidth.Width(s))
+		if paint != nil {
+			s = paint(i, s)
+		}
+		if c.right {
+			bw.WriteString(strings.Repeat(" ", pad))
+			pad = 0
+		}
+		bw.WriteString(s)
+		if i < last {
+			bw.WriteString(strings.Repeat(" ", pad+gap))
 		}
 	}
 }

@@ -51,8 +51,9 @@ type tableRow struct {
 type tableWriter struct {
 	w           *bufio.Writer
 	cols        []column
-	widths      []int // fixed when the header is written; 0: left out
-	width       int   // of the terminal
+	widths      []int        // fixed when the header is written; 0: left out
+	grid        []gridColumn // the widths as the lines are laid out
+	width       int          // of the terminal
 	loc         *time.Location
 	color       bool
 	flushEach   bool
@@ -254,29 +255,19 @@ func (t *tableWriter) writeLine(cells []string, activity string) {
 	if t.err != nil {
 		return
 	}
-	last := len(t.widths) - 1
-	for last >= 0 && t.widths[last] == 0 {
-		last--
+	if t.grid == nil {
+		t.grid = make([]gridColumn, len(t.widths))
+		for i, w := range t.widths {
+			t.grid[i] = gridColumn{width: w, cut: !t.wide, hidden: w == 0}
+		}
 	}
 	var b strings.Builder
-	for i, w := range t.widths {
-		if w == 0 {
-			continue
-		}
-		s := cells[i]
-		if !t.wide {
-			s = fit(s, w)
-		}
-		pad := w - twwidth.Width(s)
+	writeLine(&b, t.grid, cells, columnGap, func(i int, s string) string {
 		if activity != "" && t.color && t.cols[i].kind == colActivityType {
-			s = colorActivity(activity, s)
+			return colorActivity(activity, s)
 		}
-		b.WriteString(s)
-		if i == last {
-			break
-		}
-		b.WriteString(strings.Repeat(" ", max(pad, 0)+columnGap))
-	}
+		return s
+	})
 	line := strings.TrimRight(b.String(), " ")
 	if _, err := t.w.WriteString(line + "\n"); err != nil {
 		t.err = err
