@@ -14,6 +14,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/iostreams"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 	"github.com/authgear-audit/authgear-audit/internal/output/shape"
+	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
 // countOptions are the inputs of count: its dependencies, its flags as
@@ -201,6 +202,6 @@ func countAPI(ctx context.Context, o *countOptions) ([]count.Row, error) {
 	}
 	prog := o.IO.StartProgress("counting", o.Now)
 	defer prog.Stop()
-	o.Count.Progress = progressOf(prog)
+	o.Count.Progress = func(p walk.Progress) { prog.Update(countsOf(p)) }
 	return count.API(ctx, c, sel, o.Count)
 }

@@ -369,7 +369,7 @@ func runExport(ctx context.Context, o *exportOptions) error {
 		Notice:   o.IO.Notice,
 		Warn:     o.IO.Warn,
 		Begin:    func() { prog = o.IO.StartProgress("exporting", o.Now) },
-		Progress: func(p walk.Progress) { progressOf(prog)(p) },
+		Progress: func(p walk.Progress) { prog.Update(countsOf(p)) },
 		// --ip, --client, --country: every event passes the filter here.
 		Keep: o.Filter.Keep(),
 		// A cron line repeats its first --since; read in another zone than

@@ -5,10 +5,7 @@ import (
 	"github.com/authgear-audit/authgear-audit/internal/walk"
 )
 
-// progressOf feeds a walk's progress to the spinner (a no-op for a nil
-// spinner).
-func progressOf(p *iostreams.Progress) func(walk.Progress) {
-	return func(pr walk.Progress) {
-		p.Update(iostreams.Counts{Events: pr.Events, Total: pr.Total, Requests: pr.Requests, Kept: pr.Kept, Filtered: pr.Filtered})
-	}
+// countsOf are the numbers of a walk's progress that the spinner shows.
+func countsOf(p walk.Progress) iostreams.Counts {
+	return iostreams.Counts{Events: p.Events, Total: p.Total, Requests: p.Requests, Kept: p.Kept, Filtered: p.Filtered}
 }

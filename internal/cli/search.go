@@ -376,7 +376,7 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 			Descending: o.Descending,
 			Limit:      rep.limit(),
 			Keep:       o.Filter.Keep(),
-			Progress:   progressOf(prog),
+			Progress:   func(p walk.Progress) { prog.Update(countsOf(p)) },
 		}, rep.emit(s.w.Write))
 		prog.Stop()
 	}
