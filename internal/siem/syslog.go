@@ -146,6 +146,11 @@ func (s *Syslog) Send(ctx context.Context, events []*auditlog.Event) error {
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetWriteDeadline(time.Unix(1, 0)) })
 	_, err = conn.Write(buf)
 	stop()
+	if err != nil && !dl.IsZero() && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+		// The conn's deadline is ctx's, and its timer may fire before
+		// ctx's own: ctx is done at once.
+		<-ctx.Done()
+	}
 	if err != nil && ctx.Err() != nil {
 		err = ctx.Err() // the deadline or the cancel, not the conn's timeout
 	}
