@@ -3,6 +3,8 @@ package count
 import (
 	"sort"
 	"time"
+
+	"github.com/authgear-audit/authgear-audit/internal/auditlog"
 )
 
 // bucketing cuts time into the days or hours of a zone. A bucket is the
@@ -83,7 +85,7 @@ func (b bucketing) buckets(from, to time.Time) []bucket {
 	var out []bucket
 	for s := b.start(from); s.Before(to); {
 		e := b.next(s)
-		out = append(out, bucket{key: b.key(s), from: later(s, from), to: earlier(e, to)})
+		out = append(out, bucket{key: b.key(s), from: auditlog.Later(s, from), to: auditlog.Earlier(e, to)})
 		s = e
 	}
 	return out
@@ -102,18 +104,4 @@ func (b bucketing) bucketCount(from, to time.Time) int {
 	}
 	span := b.start(to.Add(-time.Second)).Sub(b.start(from))
 	return int((span+unit/2)/unit) + 1 // rounded: a day of 23 or 25 hours is a day
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
