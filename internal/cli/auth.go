@@ -117,7 +117,9 @@ func credentialsLine(f *Factory, err error, line string) string {
 	if !errors.As(err, &creds) {
 		return line
 	}
-	conn := f.resolvedConnection()
+	// The connection as resolved for the request that was refused; a
+	// refusal before any resolution has none to word itself after.
+	conn := f.resolved
 	if conn == nil || conn.Token == "" {
 		return line
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -40,6 +41,8 @@ type Factory struct {
 
 	// global are the root's persistent flags.
 	global globalFlags
+	// resolved is the connection once Settings has resolved it, nil before.
+	resolved *config.Connection
 }
 
 // globalFlags are the persistent flags of the root command: the ones of
@@ -129,7 +132,7 @@ func newFactory(ios *iostreams.IOStreams, getenv func(string) string, now func()
 			c.Endpoint = adminapi.DefaultEndpoint(c.Project)
 			c.Sources[config.KeyEndpoint] = config.SourceDefault
 		}
-		conn = c
+		conn, f.resolved = c, c
 		return conn, nil
 	}
 	f.Connection = func() (config.Connection, error) {
@@ -159,18 +162,9 @@ func newFactory(ios *iostreams.IOStreams, getenv func(string) string, now func()
 	return f
 }
 
-// resolvedConnection is the connection of this run if it has been resolved
-// (nil otherwise): the error line of a refusal words itself after it.
-func (f *Factory) resolvedConnection() *config.Connection {
-	c, err := f.Settings()
-	if err != nil {
-		return nil
-	}
-	return c
-}
-
 // errNoProject is the usage error for a connection without a project.
-var errNoProject = errors.New("no project: pass --project, set AUTHGEAR_AUDIT_PROJECT, or add it to a profile (authgear-audit config add)")
+var errNoProject = fmt.Errorf("no project: pass --%s, set %s, or add it to a profile (authgear-audit config add)",
+	config.FlagName(config.KeyProject), config.EnvName(config.KeyProject))
 
 // configError makes a problem with the user's configuration a usage error
 // in the settings (exit 2); other errors (an unreadable file) stay

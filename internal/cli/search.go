@@ -83,11 +83,7 @@ var eventFormats = formatChoice{
 // runSearch (tests check the flags with it).
 func NewCmdSearch(f *Factory, runF func(context.Context, *searchOptions) error) *cobra.Command {
 	opts := &searchOptions{IO: f.IO, Now: f.Now, Client: f.Client, local: f.localZone}
-	opts.follow = func() *tailOptions {
-		t := newTailOptions(f)
-		t.Verbose = f.global.verbose
-		return t
-	}
+	opts.follow = func() *tailOptions { return newTailOptions(f) }
 	cmd := &cobra.Command{
 		Use:     "search",
 		Aliases: []string{"list", "ls"},
@@ -330,13 +326,10 @@ func runSearch(ctx context.Context, o *searchOptions) error {
 	o.Output.Activities = o.Filter.ActivityTypes
 	if o.Follow {
 		t := o.follow()
-		*t = tailOptions{
-			IO: t.IO, Now: t.Now, Client: t.Client, Connection: t.Connection, Getenv: t.Getenv, Verbose: t.Verbose,
-			Filter: o.Filter, Backlog: o.Backlog, FromStart: o.FromStart,
-			Interval: o.Interval, Lag: o.Lag, Output: o.Output,
-			Delivery: deliveryFlags{StatePath: o.StatePath, Shaped: o.Shaped,
-				BatchSize: deliver.DefaultBatchSize, FlushInterval: deliver.DefaultFlushInterval},
-		}
+		t.Filter, t.Backlog, t.FromStart = o.Filter, o.Backlog, o.FromStart
+		t.Interval, t.Lag, t.Output = o.Interval, o.Lag, o.Output
+		t.Delivery = deliveryFlags{StatePath: o.StatePath, Shaped: o.Shaped,
+			BatchSize: deliver.DefaultBatchSize, FlushInterval: deliver.DefaultFlushInterval}
 		return runTail(ctx, t)
 	}
 	var (

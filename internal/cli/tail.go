@@ -39,7 +39,7 @@ type tailOptions struct {
 	Client     func(context.Context) (*adminapi.Client, error)
 	Connection func() (config.Connection, error)
 	Getenv     func(string) string
-	Verbose    bool // log each request to a receiver on stderr
+	Verbose    func() bool // --verbose: log each request to a receiver on stderr
 	local      func() *time.Location
 
 	// As given.
@@ -171,7 +171,8 @@ func (d *deliveryFlags) check(changed func(string) bool, getenv func(string) str
 
 // newTailOptions are the options of tail or search --follow over f.
 func newTailOptions(f *Factory) *tailOptions {
-	return &tailOptions{IO: f.IO, Now: f.Now, Client: f.Client, Connection: f.Connection, Getenv: f.Getenv, local: f.localZone}
+	return &tailOptions{IO: f.IO, Now: f.Now, Client: f.Client, Connection: f.Connection, Getenv: f.Getenv,
+		Verbose: func() bool { return f.global.verbose }, local: f.localZone}
 }
 
 // NewCmdTail builds tail; runF, when not nil, runs instead of runTail.
@@ -226,7 +227,7 @@ checkpoint before that batch.`,
     --to-header 'Authorization:Splunk $SPLUNK_HEC_TOKEN'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.changed, opts.shapeCtx, opts.Verbose = cmd.Flags().Changed, cmd.Context(), f.global.verbose
+			opts.changed, opts.shapeCtx = cmd.Flags().Changed, cmd.Context()
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -498,7 +499,7 @@ func openReceiver(o *tailOptions, d *deliveryFlags) (deliver.Sink, func() error,
 		Client: deliver.Client(d.tls), Timeout: d.ToTimeout, MaxRetries: d.ToMaxRetries, BatchSize: d.BatchSize,
 		Retrying: retrying,
 	}
-	if o.Verbose {
+	if o.Verbose() {
 		ho.Log = func(line string) { fmt.Fprintln(o.IO.ErrOut, line) }
 	}
 	return deliver.NewHTTP(ho), noClose, nil, nil

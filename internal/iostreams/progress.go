@@ -122,17 +122,17 @@ func (p *Progress) line() string {
 		return p.label
 	}
 	c := Counts{Events: p.events.Load(), Total: p.total.Load(), Requests: p.requests.Load()}
-	line := FormatProgress(p.label, c, p.now().Sub(p.start))
+	line := formatProgress(p.label, c, p.now().Sub(p.start))
 	if p.filtered.Load() {
 		line += " · " + output.GroupDigits(p.kept.Load()) + " matched here"
 	}
 	return line
 }
 
-// FormatProgress renders "label 12,345 events · 2,100/s · 37% · ETA 1m20s".
+// formatProgress renders "label 12,345 events · 2,100/s · 37% · ETA 1m20s".
 // The rate appears after a second, percentage and ETA only when the total
 // is known.
-func FormatProgress(label string, c Counts, elapsed time.Duration) string {
+func formatProgress(label string, c Counts, elapsed time.Duration) string {
 	unit := "events"
 	if c.Events == 1 {
 		unit = "event"

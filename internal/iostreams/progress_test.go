@@ -27,7 +27,7 @@ func TestFormatProgress(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := FormatProgress("searching", tt.pr, tt.elapsed); got != tt.want {
+			if got := formatProgress("searching", tt.pr, tt.elapsed); got != tt.want {
 				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}
 		})
