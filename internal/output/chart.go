@@ -92,13 +92,15 @@ func WriteCountTable(w io.Writer, t CountTable) error {
 	}
 	cols = append(cols, gridColumn{width: countWidth, right: true}, gridColumn{width: barWidth})
 	bw := bufio.NewWriter(w)
+	var buf []byte
 	line := func(keys []string, count string, bar string) {
 		cells := append(slices.Clone(keys), count)
 		if bar != "" {
 			cells = append(cells, bar)
 		}
-		writeLine(bw, cols, cells, tableGap, nil)
-		bw.WriteByte('\n')
+		buf = appendLine(buf[:0], cols, cells, tableGap, nil)
+		buf = append(buf, '\n')
+		bw.Write(buf)
 	}
 	line(t.Columns, "COUNT", "")
 	for r, row := range t.Rows {

@@ -3,7 +3,6 @@ package output
 import (
 	"bufio"
 	"io"
-	"strings"
 
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
@@ -33,9 +32,11 @@ func WriteTable(w io.Writer, header []string, rows [][]string) error {
 		cols[i] = gridColumn{width: wd}
 	}
 	bw := bufio.NewWriter(w)
+	var line []byte
 	for _, l := range lines {
-		writeLine(bw, cols, l[:min(len(l), len(cols))], tableGap, nil)
-		bw.WriteByte('\n')
+		line = appendLine(line[:0], cols, l[:min(len(l), len(cols))], tableGap, nil)
+		line = append(line, '\n')
+		bw.Write(line)
 	}
 	return bw.Flush()
 }
@@ -59,13 +60,13 @@ type gridColumn struct {
 	hidden bool
 }
 
-// writeLine writes one line of a table for people, the one layout every
-// table here shares: each cell of a shown column cut to its width when the
-// column says so, padded to it (on the left when right-aligned), gap spaces
-// between columns. The last cell given is not padded on its right; cells
-// may be fewer than columns. paint, when not nil, colours cell i after its
-// width was measured.
-func writeLine(bw io.StringWriter, cols []gridColumn, cells []string, gap int, paint func(i int, s string) string) {
+// appendLine appends one line of a table for people to dst, the one layout
+// every table here shares: each cell of a shown column cut to its width
+// when the column says so, padded to it (on the left when right-aligned),
+// gap spaces between columns. The last cell given is not padded on its
+// right; cells may be fewer than columns. paint, when not nil, colours
+// cell i after its width was measured.
+func appendLine(dst []byte, cols []gridColumn, cells []string, gap int, paint func(i int, s string) string) []byte {
 	last := len(cells) - 1
 	for last >= 0 && cols[last].hidden {
 		last--
@@ -83,14 +84,22 @@ func writeLine(bw io.StringWriter, cols []gridColumn, cells []string, gap int, p
 			s = paint(i, s)
 		}
 		if c.right {
-			bw.WriteString(strings.Repeat(" ", pad))
+			dst = appendSpaces(dst, pad)
 			pad = 0
 		}
-		bw.WriteString(s)
+		dst = append(dst, s...)
 		if i < last {
-			bw.WriteString(strings.Repeat(" ", pad+gap))
+			dst = appendSpaces(dst, pad+gap)
 		}
 	}
+	return dst
+}
+
+func appendSpaces(dst []byte, n int) []byte {
+	for range n {
+		dst = append(dst, ' ')
+	}
+	return dst
 }
 
 func sanitizeAll(cells []string) []string {

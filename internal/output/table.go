@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -51,9 +52,12 @@ type tableRow struct {
 type tableWriter struct {
 	w           *bufio.Writer
 	cols        []column
-	widths      []int        // fixed when the header is written; 0: left out
-	grid        []gridColumn // the widths as the lines are laid out
-	width       int          // of the terminal
+	widths      []int                    // fixed when the header is written; 0: left out
+	grid        []gridColumn             // the widths as the lines are laid out
+	activity    string                   // the activity of the line being written, for paintActivity
+	paint       func(int, string) string // paintActivity, bound once
+	line        []byte                   // the line being written, reused
+	width       int                      // of the terminal
 	loc         *time.Location
 	color       bool
 	flushEach   bool
@@ -261,17 +265,26 @@ func (t *tableWriter) writeLine(cells []string, activity string) {
 			t.grid[i] = gridColumn{width: w, cut: !t.wide, hidden: w == 0}
 		}
 	}
-	var b strings.Builder
-	writeLine(&b, t.grid, cells, columnGap, func(i int, s string) string {
-		if activity != "" && t.color && t.cols[i].kind == colActivityType {
-			return colorActivity(activity, s)
+	var paint func(int, string) string
+	if activity != "" && t.color {
+		if t.paint == nil {
+			t.paint = t.paintActivity
 		}
-		return s
-	})
-	line := strings.TrimRight(b.String(), " ")
-	if _, err := t.w.WriteString(line + "\n"); err != nil {
+		paint, t.activity = t.paint, activity
+	}
+	t.line = appendLine(t.line[:0], t.grid, cells, columnGap, paint)
+	t.line = append(bytes.TrimRight(t.line, " "), '\n')
+	if _, err := t.w.Write(t.line); err != nil {
 		t.err = err
 	}
+}
+
+// paintActivity colours the ACTIVITY cell of the line being written.
+func (t *tableWriter) paintActivity(i int, s string) string {
+	if t.cols[i].kind == colActivityType {
+		return colorActivity(t.activity, s)
+	}
+	return s
 }
 
 // step is one move of a plan for a narrow line: cut the columns that match
