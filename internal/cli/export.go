@@ -229,7 +229,7 @@ func (o *exportOptions) validate() error {
 		return usageError(fmt.Errorf("--parallel: %d is out of range: give 1 to %d", o.Parallel, walk.MaxParallel))
 	}
 	if o.Lag < 0 {
-		return usageError(fmt.Errorf("--lag: %s is negative", o.Lag))
+		return usageError(fmt.Errorf("--lag: %s is negative: give 0 or a duration such as 5s", o.Lag))
 	}
 	mode, err := parseFileMode(o.fileMode)
 	if err != nil {

@@ -87,7 +87,7 @@ func (o *getOptions) validate() error {
 	}
 	for _, id := range o.args {
 		if id = strings.TrimSpace(id); id == "" {
-			return usageError(errors.New("get: an event ID is empty"))
+			return usageError(errors.New("get: an event ID is empty: give the IDs as search prints them (the id field), each non-empty"))
 		}
 		o.IDs = append(o.IDs, id)
 	}

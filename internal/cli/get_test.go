@@ -100,7 +100,7 @@ func TestGetErrors(t *testing.T) {
 		{"unknown node ID", []string{"get", auditlog.EventNodeID("no-such-event")}, "no audit log entry with ID " + auditlog.EventNodeID("no-such-event"), ExitFailure},
 		{"no ID", []string{"get"}, "requires at least 1 arg(s), only received 0 (usage: authgear-audit get ID... [flags])", ExitUsage},
 		{"two unknown IDs", []string{"get", "a", "b"}, "no audit log entries with IDs a, b", ExitFailure},
-		{"an empty ID", []string{"get", "a", " "}, "get: an event ID is empty", ExitUsage},
+		{"an empty ID", []string{"get", "a", " "}, "get: an event ID is empty: give the IDs as search prints them (the id field), each non-empty", ExitUsage},
 		{"bad format", []string{"get", "a", "-o", "csv"}, `--output: unknown format "csv": use table, json, jsonl`, ExitUsage},
 	}
 	for _, tt := range tests {

@@ -141,13 +141,13 @@ func (d *deliveryFlags) check(changed func(string) bool, getenv func(string) str
 	}
 	switch {
 	case d.BatchSize < 1:
-		return usageError(fmt.Errorf("--batch-size: %d is not positive", d.BatchSize))
+		return usageError(fmt.Errorf("--batch-size: %d is not positive: give 1 or more events per batch", d.BatchSize))
 	case d.FlushInterval <= 0:
-		return usageError(fmt.Errorf("--flush-interval: %s is not positive", d.FlushInterval))
+		return usageError(fmt.Errorf("--flush-interval: %s is not positive: give a duration such as 1s", d.FlushInterval))
 	case d.ToTimeout <= 0:
-		return usageError(fmt.Errorf("--to-timeout: %s is not positive", d.ToTimeout))
+		return usageError(fmt.Errorf("--to-timeout: %s is not positive: give a duration such as 30s", d.ToTimeout))
 	case d.ToMaxRetries < 0:
-		return usageError(fmt.Errorf("--to-max-retries: %d is negative", d.ToMaxRetries))
+		return usageError(fmt.Errorf("--to-max-retries: %d is negative: give 0 to retry until interrupted, or a number of retries", d.ToMaxRetries))
 	case d.OutPath == "-":
 		return usageError(errors.New("--out -: leave --out out to write to stdout"))
 	case d.To == "":
@@ -308,9 +308,9 @@ func checkFollow(f auditlog.Filter, interval, lag time.Duration, countGiven bool
 	case !f.Until.IsZero():
 		return false, usageError(errors.New("--follow keeps printing new events and has no end: drop --until, or drop --follow to search up to --until"))
 	case interval <= 0:
-		return false, usageError(fmt.Errorf("--interval: %s is not positive", interval))
+		return false, usageError(fmt.Errorf("--interval: %s is not positive: give a duration such as 5s", interval))
 	case lag < 0:
-		return false, usageError(fmt.Errorf("--lag: %s is negative", lag))
+		return false, usageError(fmt.Errorf("--lag: %s is negative: give 0 or a duration such as 5s", lag))
 	}
 	return !f.Since.IsZero() && !countGiven, nil
 }
