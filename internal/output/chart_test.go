@@ -188,3 +188,29 @@ func TestCountTableRoom(t *testing.T) {
 		t.Errorf("without a chart the key is cut: %q", lines[1])
 	}
 }
+
+// TestCountTableAlignsCounts: counts of every width end in the same
+// column, the header's COUNT and the TOTAL too, with bars or without.
+func TestCountTableAlignsCounts(t *testing.T) {
+	for _, chart := range []bool{false, true} {
+		tbl := CountTable{Columns: []string{"IP"}, Chart: chart, Width: 80, Rows: []CountRow{
+			{Cells: []string{"192.0.2.1"}, Count: 12345},
+			{Cells: []string{"192.0.2.22"}, Count: 7},
+			{Cells: []string{"192.0.2.3"}, Count: 480},
+		}}
+		lines := writeTable(t, tbl)
+		want := []string{"COUNT", "12345", "7", "480", "12832"}
+		end := -1
+		for i, l := range lines {
+			at := strings.Index(l, want[i])
+			if at < 0 {
+				t.Fatalf("chart %v: line %q has no %s", chart, l, want[i])
+			}
+			if e := at + len(want[i]); end == -1 {
+				end = e
+			} else if e != end {
+				t.Errorf("chart %v: %s ends at %d, COUNT at %d:\n%s", chart, want[i], e, end, strings.Join(lines, "\n"))
+			}
+		}
+	}
+}
