@@ -2,26 +2,28 @@ package readback
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/authgear-audit/authgear-audit/internal/adminapitest"
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
-	"github.com/authgear-audit/authgear-audit/internal/parquetfile"
 )
 
-// The files the tests read, written as internal/codec's tests write them.
-
-func write(t testing.TB, dir, name string, o output.Options, evs []*auditlog.Event) string {
+// writeAs writes events to dir/name with the writer of the codec that
+// export uses for format, as an export's data object.
+func writeAs(t testing.TB, dir, name, format string, evs []*auditlog.Event) string {
 	t.Helper()
+	c, err := codec.ForWriting(format, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
-	w, err := output.New(&buf, o)
+	w, err := c.NewWriter(&buf, output.Options{Format: format, UTC: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,16 +35,8 @@ func write(t testing.TB, dir, name string, o output.Options, evs []*auditlog.Eve
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	b := buf.Bytes()
-	if strings.HasSuffix(name, ".gz") {
-		var z bytes.Buffer
-		zw := gzip.NewWriter(&z)
-		zw.Write(b)
-		zw.Close()
-		b = z.Bytes()
-	}
 	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -60,32 +54,6 @@ func canon(t testing.TB, e *auditlog.Event) string {
 	c.CreatedAt = c.CreatedAt.UTC()
 	b, _ := json.Marshal(c)
 	return string(b)
-}
-
-// writeParquet writes events to dir/name as a Parquet archive file.
-func writeParquet(t testing.TB, dir, name string, evs []*auditlog.Event) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	w, err := parquetfile.NewWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range evs {
-		if err := w.Write(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func generatedEvents(n int) []*auditlog.Event {

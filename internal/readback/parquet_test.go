@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/authgear-audit/authgear-audit/internal/auditlog"
+	"github.com/authgear-audit/authgear-audit/internal/codec"
 	"github.com/authgear-audit/authgear-audit/internal/output"
 )
 
@@ -20,8 +21,8 @@ import (
 func TestParquetSearchLikeJSONL(t *testing.T) {
 	dir := t.TempDir()
 	evs := generatedEvents(1200)
-	pq := writeParquet(t, dir, "x.parquet", evs)
-	jl := write(t, dir, "x.jsonl", output.Options{Format: output.FormatJSONL}, evs)
+	pq := writeAs(t, dir, "x.parquet", codec.FormatParquet, evs)
+	jl := writeAs(t, dir, "x.jsonl", output.FormatJSONL, evs)
 	someUser := evs[7].UserID
 	var recipient string
 	for _, e := range evs {
